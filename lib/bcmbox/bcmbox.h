@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bcmbox: the bcnic mailbox protocol library. C11, no DPDK.
+ *
+ * Rings of cache-line slots, the message codec and the validator both the
+ * PF and the VF side use. The wire format itself is in bcmbox_wire.h.
+ *
+ * Trust: everything a ring consumer gets is a private copy
+ * (struct bcmbox_msg) taken with one read of each shared byte; validation
+ * looks only at that copy.
+ */
+#ifndef BCMBOX_H
+#define BCMBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bcmbox_wire.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A message copied out of a ring: header then payload, linear. */
+struct bcmbox_msg {
+	union {
+		struct {
+			struct bcmbox_msg_hdr hdr;
+			uint8_t payload[BCMBOX_MAX_XFER];
+		};
+		uint8_t raw[BCMBOX_MSG_MAX_SLOTS * BCMBOX_SLOT_DATA];
+	};
+};
+
+/*
+ * One side's view of a single-producer single-consumer slot ring.
+ * The same structure serves the producer and the consumer; only the
+ * functions called on it differ.
+ */
+struct bcmbox_ring {
+	struct bcmbox_slot *slots;	/* shared */
+	uint32_t *cons_pos;		/* shared: consumer's published position */
+	uint32_t size;			/* slots, power of two */
+	uint32_t mask;
+	uint32_t pos;			/* next position this side uses */
+	uint32_t cons_cache;		/* producer: last consumer position read */
+	uint32_t max_msg_slots;		/* largest message accepted/sent */
+};
+
+/* Why a message was rejected. Each has its own counter in the PF. */
+enum bcmbox_reject {
+	BCMBOX_REJ_NONE = 0,
+	BCMBOX_REJ_NSLOTS,	/* nslots is 0 or above the ring's limit */
+	BCMBOX_REJ_CONT_SEQ,	/* a continuation slot was not published */
+	BCMBOX_REJ_LENGTH,	/* length does not match nslots */
+	BCMBOX_REJ_TYPE,	/* unknown type, or one for the other direction */
+	BCMBOX_REJ_STATUS,	/* status set in a request, unknown in a response */
+	BCMBOX_REJ_EPOCH,	/* epoch is not the current session's (stale) */
+	BCMBOX_REJ_XFER,	/* transfer length above BCMBOX_MAX_XFER */
+	BCMBOX_REJ_RANGE,	/* offset + length beyond BCMBOX_MAX_BLOCK_SIZE */
+	BCMBOX_REJ_PAYLOAD,	/* payload length wrong for the message type */
+	BCMBOX_REJ_HELLO,	/* HELLO with proto_min > proto_max */
+	BCMBOX_REJ_RESERVED,	/* a reserved field is not zero */
+	BCMBOX_REJ__MAX
+};
+
+/* Short stable name of a reject reason (used for counters and logs). */
+const char *bcmbox_reject_name(enum bcmbox_reject why);
+
+/* Status <-> errno. bcmbox_status_to_errno() returns 0 or a negative errno. */
+int bcmbox_status_to_errno(uint32_t status);
+uint16_t bcmbox_errno_to_status(int err);
+const char *bcmbox_status_name(uint32_t status);
+
+/* Highest protocol version in both ranges, or -1 when they do not meet. */
+int bcmbox_negotiate(uint16_t a_min, uint16_t a_max, uint16_t b_min, uint16_t b_max);
+
+/* ---- rings ---- */
+
+/*
+ * Attach to a ring of size slots (power of two, BCMBOX_EVT_RING_MIN..
+ * BCMBOX_RING_MAX) at slots, whose consumer publishes its position at
+ * cons_pos. Positions start at 0: both sides must agree the ring was
+ * cleared (bcmbox_ring_clear) before first use.
+ * Returns 0 or -EINVAL.
+ */
+int bcmbox_ring_init(struct bcmbox_ring *r, void *slots, uint32_t size, uint32_t *cons_pos);
+
+/* Zero every slot and the consumer position: the state both sides start from. */
+void bcmbox_ring_clear(void *slots, uint32_t size, uint32_t *cons_pos);
+
+/*
+ * Producer: free slots. Re-reads the consumer position only when the
+ * cached one says fewer than want are free. Returns the count, or -EPROTO
+ * when the consumer published an impossible position (an untrusted peer).
+ */
+int bcmbox_ring_free(struct bcmbox_ring *r, uint32_t want);
+
+/*
+ * Producer: write one message (hdr->nslots is filled in) with len =
+ * hdr->length payload bytes. Returns the slots used, -ENOSPC when the
+ * ring has no room (nothing written), -EMSGSIZE above BCMBOX_MAX_XFER,
+ * -EPROTO as bcmbox_ring_free().
+ */
+int bcmbox_ring_send(struct bcmbox_ring *r, struct bcmbox_msg_hdr *hdr, const void *payload);
+
+/*
+ * Producer: write up to n messages, in order, stopping at the first that
+ * does not fit. Returns how many were written, or -EPROTO / -EMSGSIZE
+ * when nothing was written for that reason.
+ */
+int bcmbox_ring_send_burst(struct bcmbox_ring *r, struct bcmbox_msg_hdr *hdrs,
+			   const void *const *payloads, unsigned int n);
+
+/*
+ * Consumer: copy the next message out of the ring into m, each shared
+ * byte read once, then publish the new consumer position.
+ * Returns 1 with a framed message in m, 0 when none is ready, or
+ * -EBADMSG with *why set when the framing is malformed (the bad slots are
+ * skipped, so the ring keeps moving). Field validation is separate:
+ * bcmbox_check_request() / bcmbox_check_response() / bcmbox_check_event().
+ */
+int bcmbox_ring_recv(struct bcmbox_ring *r, struct bcmbox_msg *m, enum bcmbox_reject *why);
+
+/*
+ * Consumer: up to n messages into m[]; framing rejects are counted into
+ * rejects[] (BCMBOX_REJ__MAX entries) and skipped. The consumer position
+ * is published once at the end. Returns the number of framed messages.
+ */
+unsigned int bcmbox_ring_recv_burst(struct bcmbox_ring *r, struct bcmbox_msg *m,
+				    unsigned int n, uint64_t *rejects);
+
+/* Consumer: is a message ready at the current position? One acquire load. */
+bool bcmbox_ring_ready(const struct bcmbox_ring *r);
+
+/* ---- validation of a private copy ---- */
+
+/*
+ * PF side: check a request. session_epoch is the epoch the PF granted
+ * this VF (0 when there is no session: only HELLO is acceptable then).
+ */
+enum bcmbox_reject bcmbox_check_request(const struct bcmbox_msg *m, uint32_t session_epoch);
+
+/* VF side: check a response to a request sent in session_epoch. */
+enum bcmbox_reject bcmbox_check_response(const struct bcmbox_msg *m, uint32_t session_epoch);
+
+/* VF side: check an event. */
+enum bcmbox_reject bcmbox_check_event(const struct bcmbox_msg *m);
+
+/* ---- events ---- */
+
+/* PF side: overflow bookkeeping of one event ring. Zero it with the ring. */
+struct bcmbox_evt_overflow {
+	bool pending;		/* an event was dropped, no marker sent since */
+	bool queued;		/* a marker sits in the ring at marker_pos */
+	uint32_t marker_pos;
+	uint64_t dropped;	/* events dropped in all */
+};
+
+/*
+ * PF side: post an event, keeping one slot back for the OVERFLOW marker.
+ * When the ring is full the event is dropped and remembered; the next
+ * post that finds a free slot first sends OVERFLOW (which tells the VF to
+ * resync everything). Drops while an unread marker is still in the ring
+ * are covered by it, so the VF sees one marker per overflow. Returns 0,
+ * -ENOSPC (dropped) or -EPROTO (the VF published a bad consumer position).
+ */
+int bcmbox_event_post(struct bcmbox_ring *evt, struct bcmbox_evt_overflow *ovf,
+		      struct bcmbox_msg_hdr *hdr, const void *payload);
+
+/* ---- windows ---- */
+
+/* Ring geometry of a window. */
+struct bcmbox_window_cfg {
+	uint32_t req_slots;
+	uint32_t resp_slots;
+	uint32_t evt_slots;
+};
+
+/* A mapped window: a validated copy of its info and typed pointers. */
+struct bcmbox_window {
+	struct bcmbox_win_info info;	/* private copy, validated */
+	uint8_t *base;
+	struct bcmbox_win_pf *pf;
+	struct bcmbox_win_req_cons *req_cons;
+	struct bcmbox_win_heartbeat *heartbeat;
+	struct bcmbox_win_vf *vf;
+	struct bcmbox_win_vf_ctrl *vf_ctrl;
+	struct bcmbox_slot *req;
+	struct bcmbox_slot *resp;
+	struct bcmbox_slot *evt;
+};
+
+/* -EINVAL unless every ring size is a power of two in its range. */
+int bcmbox_window_cfg_check(const struct bcmbox_window_cfg *cfg);
+
+/* Bytes a window with this geometry needs, rounded up to a power of two. */
+uint32_t bcmbox_window_size(const struct bcmbox_window_cfg *cfg);
+
+/*
+ * PF side: lay out a fresh window of size bytes (>= bcmbox_window_size())
+ * at base: zero it and write its info. The magic is stored last.
+ * Returns 0 or -EINVAL.
+ */
+int bcmbox_window_format(void *base, size_t size, uint16_t vf_index, uint16_t num_vfs,
+			 const struct bcmbox_window_cfg *cfg);
+
+/*
+ * Either side: validate the window at base (size bytes mapped) from a
+ * copy of its info and fill w. Returns 0; -ENODEV when the magic is not
+ * bcnic's; -EPROTONOSUPPORT for another layout version; -EINVAL when the
+ * geometry does not fit size or is inconsistent.
+ */
+int bcmbox_window_map(struct bcmbox_window *w, void *base, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BCMBOX_H */

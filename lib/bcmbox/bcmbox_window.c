@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* VF window layout: formatting (PF) and validated mapping (both sides). */
+#include <errno.h>
+#include <string.h>
+
+#include "bcmbox.h"
+
+static bool
+pow2_in(uint32_t v, uint32_t lo, uint32_t hi)
+{
+	return v >= lo && v <= hi && (v & (v - 1)) == 0;
+}
+
+int
+bcmbox_window_cfg_check(const struct bcmbox_window_cfg *cfg)
+{
+	if (!pow2_in(cfg->req_slots, BCMBOX_RING_MIN, BCMBOX_RING_MAX) ||
+	    !pow2_in(cfg->resp_slots, BCMBOX_RING_MIN, BCMBOX_RING_MAX) ||
+	    !pow2_in(cfg->evt_slots, BCMBOX_EVT_RING_MIN, BCMBOX_EVT_RING_MAX))
+		return -EINVAL;
+	return 0;
+}
+
+static uint32_t
+rings_end(const struct bcmbox_window_cfg *cfg)
+{
+	return BCMBOX_WIN_RINGS_OFF +
+		(cfg->req_slots + cfg->resp_slots + cfg->evt_slots) * BCMBOX_SLOT_SIZE;
+}
+
+uint32_t
+bcmbox_window_size(const struct bcmbox_window_cfg *cfg)
+{
+	uint32_t need = rings_end(cfg);
+	uint32_t size = 4096;
+
+	while (size < need)
+		size <<= 1;
+	return size;
+}
+
+int
+bcmbox_window_format(void *base, size_t size, uint16_t vf_index, uint16_t num_vfs,
+		     const struct bcmbox_window_cfg *cfg)
+{
+	struct bcmbox_win_info *info = base;
+	struct bcmbox_win_info tmp;
+
+	if (base == NULL || bcmbox_window_cfg_check(cfg) != 0 ||
+	    size < bcmbox_window_size(cfg) || size > UINT32_MAX || vf_index >= num_vfs ||
+	    num_vfs > BCMBOX_MAX_VFS)
+		return -EINVAL;
+	/* Magic goes last: a VF that sees it sees a complete layout. */
+	__atomic_store_n(&info->magic, 0, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memset((uint8_t *)base + sizeof(info->magic), 0, size - sizeof(info->magic));
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.layout_version = BCMBOX_LAYOUT_VERSION;
+	tmp.vf_index = vf_index;
+	tmp.num_vfs = num_vfs;
+	tmp.slot_size = BCMBOX_SLOT_SIZE;
+	tmp.window_size = (uint32_t)size;
+	tmp.req_offset = BCMBOX_WIN_RINGS_OFF;
+	tmp.req_slots = cfg->req_slots;
+	tmp.resp_offset = tmp.req_offset + cfg->req_slots * BCMBOX_SLOT_SIZE;
+	tmp.resp_slots = cfg->resp_slots;
+	tmp.evt_offset = tmp.resp_offset + cfg->resp_slots * BCMBOX_SLOT_SIZE;
+	tmp.evt_slots = cfg->evt_slots;
+	tmp.max_xfer = BCMBOX_MAX_XFER;
+	tmp.max_block_size = BCMBOX_MAX_BLOCK_SIZE;
+	memcpy((uint8_t *)info + sizeof(info->magic), (uint8_t *)&tmp + sizeof(tmp.magic),
+	       sizeof(tmp) - sizeof(tmp.magic));
+	__atomic_store_n(&info->magic, BCMBOX_MAGIC, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int
+bcmbox_window_map(struct bcmbox_window *w, void *base, size_t size)
+{
+	struct bcmbox_win_info *info = &w->info;
+	struct bcmbox_window_cfg cfg;
+	uint8_t *b = base;
+
+	if (base == NULL || size < BCMBOX_WIN_RINGS_OFF)
+		return -EINVAL;
+	info->magic = __atomic_load_n(&((struct bcmbox_win_info *)base)->magic, __ATOMIC_ACQUIRE);
+	if (info->magic != BCMBOX_MAGIC)
+		return -ENODEV;
+	memcpy((uint8_t *)info + sizeof(info->magic), b + sizeof(info->magic),
+	       sizeof(*info) - sizeof(info->magic));
+	if (info->layout_version != BCMBOX_LAYOUT_VERSION)
+		return -EPROTONOSUPPORT;
+	cfg.req_slots = info->req_slots;
+	cfg.resp_slots = info->resp_slots;
+	cfg.evt_slots = info->evt_slots;
+	if (bcmbox_window_cfg_check(&cfg) != 0 || info->slot_size != BCMBOX_SLOT_SIZE ||
+	    info->window_size > size || info->window_size < bcmbox_window_size(&cfg) ||
+	    info->num_vfs == 0 || info->num_vfs > BCMBOX_MAX_VFS ||
+	    info->vf_index >= info->num_vfs ||
+	    info->req_offset != BCMBOX_WIN_RINGS_OFF ||
+	    info->resp_offset != info->req_offset + cfg.req_slots * BCMBOX_SLOT_SIZE ||
+	    info->evt_offset != info->resp_offset + cfg.resp_slots * BCMBOX_SLOT_SIZE ||
+	    info->max_xfer != BCMBOX_MAX_XFER || info->max_block_size != BCMBOX_MAX_BLOCK_SIZE)
+		return -EINVAL;
+	w->base = b;
+	w->pf = (struct bcmbox_win_pf *)(b + BCMBOX_WIN_PF_OFF);
+	w->req_cons = (struct bcmbox_win_req_cons *)(b + BCMBOX_WIN_REQ_CONS_OFF);
+	w->heartbeat = (struct bcmbox_win_heartbeat *)(b + BCMBOX_WIN_HEARTBEAT_OFF);
+	w->vf = (struct bcmbox_win_vf *)(b + BCMBOX_WIN_VF_OFF);
+	w->vf_ctrl = (struct bcmbox_win_vf_ctrl *)(b + BCMBOX_WIN_VF_CTRL_OFF);
+	w->req = (struct bcmbox_slot *)(b + info->req_offset);
+	w->resp = (struct bcmbox_slot *)(b + info->resp_offset);
+	w->evt = (struct bcmbox_slot *)(b + info->evt_offset);
+	return 0;
+}

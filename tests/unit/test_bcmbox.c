@@ -1,0 +1,675 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Unit tests of lib/bcmbox: rings, codec, validator, events, windows. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bcmbox.h"
+#include "check.h"
+
+int check_failures;
+
+struct pair {
+	struct bcmbox_slot *slots;
+	uint32_t cons_pos;
+	struct bcmbox_ring tx, rx;
+};
+
+static void
+pair_open(struct pair *p, uint32_t size)
+{
+	p->slots = aligned_alloc(64, (size_t)size * BCMBOX_SLOT_SIZE);
+	bcmbox_ring_clear(p->slots, size, &p->cons_pos);
+	CHECK_EQ(bcmbox_ring_init(&p->tx, p->slots, size, &p->cons_pos), 0);
+	CHECK_EQ(bcmbox_ring_init(&p->rx, p->slots, size, &p->cons_pos), 0);
+}
+
+static void
+pair_close(struct pair *p)
+{
+	free(p->slots);
+}
+
+static void
+fill(uint8_t *buf, size_t len, uint32_t seed)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(seed * 131 + i * 7 + (i >> 8));
+}
+
+/* Send hdr+payload through p and check what comes out is identical. */
+static void
+roundtrip(struct pair *p, struct bcmbox_msg_hdr *h, const void *payload)
+{
+	static struct bcmbox_msg m;
+	enum bcmbox_reject why = BCMBOX_REJ_NONE;
+	int n = bcmbox_ring_send(&p->tx, h, payload);
+
+	CHECK_EQ(n, (int)bcmbox_msg_slots(h->length));
+	CHECK(bcmbox_ring_ready(&p->rx));
+	CHECK_EQ(bcmbox_ring_recv(&p->rx, &m, &why), 1);
+	CHECK_EQ(why, BCMBOX_REJ_NONE);
+	CHECK(memcmp(&m.hdr, h, sizeof(*h)) == 0);
+	if (h->length != 0)
+		CHECK(memcmp(m.payload, payload, h->length) == 0);
+	CHECK_EQ(p->cons_pos, p->tx.pos);
+	CHECK(!bcmbox_ring_ready(&p->rx));
+}
+
+static void
+test_msg_slots(void)
+{
+	CHECK_EQ(bcmbox_msg_slots(0), 1);
+	CHECK_EQ(bcmbox_msg_slots(BCMBOX_FIRST_PAYLOAD), 1);
+	CHECK_EQ(bcmbox_msg_slots(BCMBOX_FIRST_PAYLOAD + 1), 2);
+	CHECK_EQ(bcmbox_msg_slots(BCMBOX_FIRST_PAYLOAD + BCMBOX_SLOT_DATA), 2);
+	CHECK_EQ(bcmbox_msg_slots(BCMBOX_FIRST_PAYLOAD + BCMBOX_SLOT_DATA + 1), 3);
+	CHECK_EQ(bcmbox_msg_slots(BCMBOX_MAX_XFER), BCMBOX_MSG_MAX_SLOTS);
+	CHECK_EQ(BCMBOX_MSG_MAX_SLOTS, 69);
+}
+
+/* Every request, response and event, encoded, carried and decoded. */
+static void
+test_roundtrip_all_messages(void)
+{
+	struct pair p;
+	static uint8_t data[BCMBOX_MAX_XFER];
+	struct bcmbox_hello_req hreq = { .proto_min = 1, .proto_max = 1, .caps = BCMBOX_CAP_EVENTS };
+	struct bcmbox_hello_resp hresp = { .proto = 1, .pf_epoch = 7, .vf_epoch = 9,
+					   .max_xfer = BCMBOX_MAX_XFER, .num_blocks = 3 };
+	struct bcmbox_link_evt link = { .link_up = 1, .speed_mbps = 100000 };
+	struct bcmbox_catalog_entry cat[4] = { { 1, 64, BCMBOX_ACCESS_RW, 0, 0, 3 } };
+	uint32_t sizes[] = { 0, 1, 8, 32, 33, 64, 92, 93, 512, 4095, 4096 };
+
+	pair_open(&p, 256);
+	fill(data, sizeof(data), 1);
+	struct bcmbox_msg_hdr h;
+
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_HELLO, .tag = 1, .length = sizeof(hreq) };
+	roundtrip(&p, &h, &hreq);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_HELLO | BCMBOX_RESP, .tag = 1, .epoch = 9,
+				     .length = sizeof(hresp) };
+	roundtrip(&p, &h, &hresp);
+	CHECK_EQ(h.nslots, 1);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_LIST, .tag = 2, .epoch = 9, .offset = 5 };
+	roundtrip(&p, &h, NULL);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_LIST | BCMBOX_RESP, .tag = 2, .epoch = 9,
+				     .length = sizeof(cat), .arg = 4 };
+	roundtrip(&p, &h, cat);
+	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_READ, .tag = 10 + i, .epoch = 9,
+					     .block_id = 0x1234, .offset = 100, .arg = sizes[i] };
+		roundtrip(&p, &h, NULL);
+		h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_READ | BCMBOX_RESP, .tag = 10 + i,
+					     .epoch = 9, .block_id = 0x1234, .offset = 100,
+					     .length = sizes[i], .arg = 77 };
+		roundtrip(&p, &h, data);
+		h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_WRITE, .tag = 30 + i, .epoch = 9,
+					     .block_id = 0xffff0001, .offset = 7, .length = sizes[i] };
+		roundtrip(&p, &h, data + i);
+		h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_WRITE | BCMBOX_RESP, .tag = 30 + i,
+					     .epoch = 9, .status = BCMBOX_ST_ACCESS };
+		roundtrip(&p, &h, NULL);
+	}
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_BYE, .tag = 99, .epoch = 9 };
+	roundtrip(&p, &h, NULL);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_EVT_INVALIDATE, .epoch = 9, .block_id = 5, .arg = 6 };
+	roundtrip(&p, &h, NULL);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_EVT_LINK, .epoch = 9, .length = sizeof(link) };
+	roundtrip(&p, &h, &link);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_EVT_RESET, .epoch = 9 };
+	roundtrip(&p, &h, NULL);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_EVT_OVERFLOW, .epoch = 9 };
+	roundtrip(&p, &h, NULL);
+	pair_close(&p);
+}
+
+static void
+test_ring_empty_full_wrap(void)
+{
+	struct pair p;
+	struct bcmbox_msg m;
+	enum bcmbox_reject why;
+	struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_READ, .epoch = 1, .arg = 8 };
+	uint32_t i;
+
+	pair_open(&p, 128);
+	/* empty */
+	CHECK(!bcmbox_ring_ready(&p.rx));
+	CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), 0);
+	CHECK_EQ(bcmbox_ring_free(&p.tx, 1), 128);
+	/* full */
+	for (i = 0; i < 128; i++) {
+		h.tag = i;
+		CHECK_EQ(bcmbox_ring_send(&p.tx, &h, NULL), 1);
+	}
+	CHECK_EQ(bcmbox_ring_free(&p.tx, 1), 0);
+	CHECK_EQ(bcmbox_ring_send(&p.tx, &h, NULL), -ENOSPC);
+	/* drain one, room for one */
+	CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), 1);
+	CHECK_EQ(m.hdr.tag, 0);
+	CHECK_EQ(bcmbox_ring_free(&p.tx, 1), 1);
+	h.tag = 128;
+	CHECK_EQ(bcmbox_ring_send(&p.tx, &h, NULL), 1);
+	/* wrap many times, order kept */
+	for (i = 1; i < 10000; i++) {
+		CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), 1);
+		CHECK_EQ(m.hdr.tag, i);
+		h.tag = i + 128;
+		CHECK_EQ(bcmbox_ring_send(&p.tx, &h, NULL), 1);
+	}
+	pair_close(&p);
+}
+
+/* Positions wrap at 2^32 too: start near the end of the u32 range. */
+static void
+test_ring_position_wrap(void)
+{
+	struct pair p;
+	static struct bcmbox_msg m;
+	static uint8_t data[BCMBOX_MAX_XFER];
+	enum bcmbox_reject why;
+	struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_WRITE, .epoch = 1 };
+
+	pair_open(&p, 128);
+	p.tx.pos = p.tx.cons_cache = p.rx.pos = p.cons_pos = UINT32_MAX - 70;
+	for (uint32_t i = 0; i < 300; i++) {
+		h.tag = i;
+		h.length = (i * 37) % BCMBOX_MAX_XFER + 1;
+		fill(data, h.length, i);
+		REQUIRE(bcmbox_ring_send(&p.tx, &h, data) > 0);
+		CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), 1);
+		CHECK_EQ(m.hdr.tag, i);
+		CHECK_EQ(m.hdr.length, h.length);
+		CHECK(memcmp(m.payload, data, h.length) == 0);
+	}
+	pair_close(&p);
+}
+
+/* A multi-slot message laid across the end of the slot array. */
+static void
+test_multislot_across_wrap(void)
+{
+	struct pair p;
+	static struct bcmbox_msg m;
+	static uint8_t data[BCMBOX_MAX_XFER];
+	enum bcmbox_reject why;
+	struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_WRITE, .epoch = 1 };
+
+	pair_open(&p, 128);
+	/* Advance to 10 slots before the end. */
+	for (int i = 0; i < 118; i++) {
+		h.length = 1;
+		CHECK_EQ(bcmbox_ring_send(&p.tx, &h, data), 1);
+		CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), 1);
+	}
+	h.length = BCMBOX_MAX_XFER;
+	fill(data, sizeof(data), 42);
+	CHECK_EQ(bcmbox_ring_send(&p.tx, &h, data), 69);
+	CHECK_EQ(p.tx.pos & p.tx.mask, (118 + 69) & 127);
+	CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), 1);
+	CHECK_EQ(m.hdr.nslots, 69);
+	CHECK(memcmp(m.payload, data, sizeof(data)) == 0);
+	/* Not enough room for a 69-slot message leaves the ring untouched. */
+	h.length = 8;
+	for (int i = 0; i < 60; i++)
+		CHECK_EQ(bcmbox_ring_send(&p.tx, &h, data), 1);
+	uint32_t before = p.tx.pos;
+
+	h.length = BCMBOX_MAX_XFER;
+	CHECK_EQ(bcmbox_ring_send(&p.tx, &h, data), -ENOSPC);
+	CHECK_EQ(p.tx.pos, before);
+	h.length = BCMBOX_MAX_XFER + 1;
+	CHECK_EQ(bcmbox_ring_send(&p.tx, &h, data), -EMSGSIZE);
+	pair_close(&p);
+}
+
+static void
+test_burst(void)
+{
+	struct pair p;
+	static struct bcmbox_msg m[16];
+	struct bcmbox_msg_hdr h[16];
+	const void *pl[16];
+	static uint8_t data[16][200];
+	uint64_t rejects[BCMBOX_REJ__MAX] = { 0 };
+
+	pair_open(&p, 128);
+	for (int i = 0; i < 16; i++) {
+		h[i] = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_WRITE, .tag = i, .epoch = 3,
+						.length = 10 * i + 1 };
+		fill(data[i], sizeof(data[i]), i);
+		pl[i] = data[i];
+	}
+	CHECK_EQ(bcmbox_ring_send_burst(&p.tx, h, pl, 16), 16);
+	CHECK_EQ(bcmbox_ring_recv_burst(&p.rx, m, 10, rejects), 10);
+	CHECK_EQ(bcmbox_ring_recv_burst(&p.rx, m + 10, 16, rejects), 6);
+	for (int i = 0; i < 16; i++) {
+		CHECK_EQ(m[i].hdr.tag, i);
+		CHECK(memcmp(m[i].payload, data[i], m[i].hdr.length) == 0);
+	}
+	CHECK_EQ(p.cons_pos, p.tx.pos);
+	/* A burst that does not all fit writes the prefix that does. */
+	for (int i = 0; i < 16; i++)
+		h[i].length = 200; /* 4 slots each */
+	CHECK_EQ(bcmbox_ring_send_burst(&p.tx, h, pl, 16), 16);
+	CHECK_EQ(bcmbox_ring_send_burst(&p.tx, h, pl, 16), 16);
+	CHECK_EQ(bcmbox_ring_send_burst(&p.tx, h, pl, 16), 0);
+	pair_close(&p);
+}
+
+/* Framing rejects: what a hostile producer can do to the slots. */
+static void
+test_framing_rejects(void)
+{
+	struct pair p;
+	static struct bcmbox_msg m;
+	enum bcmbox_reject why;
+	struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_WRITE, .epoch = 1, .length = 100 };
+	static uint8_t data[256];
+	struct bcmbox_slot *s;
+
+	pair_open(&p, 128);
+	/* nslots 0 */
+	s = &p.slots[0];
+	memset(s->data, 0, sizeof(s->data));
+	s->seq = 1;
+	why = BCMBOX_REJ_NONE;
+	CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), -EBADMSG);
+	CHECK_EQ(why, BCMBOX_REJ_NSLOTS);
+	CHECK_EQ(p.cons_pos, 1);
+	/* nslots above the limit */
+	s = &p.slots[1];
+	s->data[1] = 200;
+	s->seq = 2;
+	CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), -EBADMSG);
+	CHECK_EQ(why, BCMBOX_REJ_NSLOTS);
+	/* continuation not published */
+	p.tx.pos = p.rx.pos;
+	p.tx.cons_cache = p.rx.pos;
+	CHECK_EQ(bcmbox_ring_send(&p.tx, &h, data), 3);
+	p.slots[(p.rx.pos + 2) & 127].seq = 0;
+	CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), -EBADMSG);
+	CHECK_EQ(why, BCMBOX_REJ_CONT_SEQ);
+	/* length disagrees with nslots */
+	p.tx.pos = p.rx.pos;
+	p.tx.cons_cache = p.rx.pos;
+	CHECK_EQ(bcmbox_ring_send(&p.tx, &h, data), 3);
+	memcpy(p.slots[(p.rx.pos) & 127].data + offsetof(struct bcmbox_msg_hdr, length),
+	       &(uint32_t){ 10 }, 4);
+	CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), -EBADMSG);
+	CHECK_EQ(why, BCMBOX_REJ_LENGTH);
+	CHECK_EQ(p.rx.pos, p.tx.pos);
+	/* length above max_xfer with a consistent slot count */
+	p.tx.pos = p.rx.pos;
+	s = &p.slots[p.rx.pos & 127];
+	for (uint32_t i = 1; i < 69; i++)
+		p.slots[(p.rx.pos + i) & 127].seq = p.rx.pos + i + 1;
+	struct bcmbox_msg_hdr big = { .type = BCMBOX_MSG_WRITE, .nslots = 69, .length = 4100 };
+
+	memcpy(s->data, &big, sizeof(big));
+	__atomic_store_n(&s->seq, p.rx.pos + 1, __ATOMIC_RELEASE);
+	CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), -EBADMSG);
+	CHECK_EQ(why, BCMBOX_REJ_LENGTH);
+	/* a stale or future seq is simply not ready */
+	s = &p.slots[p.rx.pos & 127];
+	s->seq = p.rx.pos + 1 + 128;
+	CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), 0);
+	/* garbage in a burst is counted and skipped */
+	uint64_t rejects[BCMBOX_REJ__MAX] = { 0 };
+
+	for (int i = 0; i < 4; i++) {
+		s = &p.slots[(p.rx.pos + i) & 127];
+		memset(s->data, 0, sizeof(s->data));
+		s->seq = p.rx.pos + i + 1;
+	}
+	CHECK_EQ(bcmbox_ring_recv_burst(&p.rx, &m, 1, rejects), 0);
+	CHECK_EQ(rejects[BCMBOX_REJ_NSLOTS], 2);
+	pair_close(&p);
+}
+
+/* An untrusted consumer publishing an impossible position. */
+static void
+test_bad_consumer_position(void)
+{
+	struct pair p;
+	struct bcmbox_msg_hdr h = { .type = BCMBOX_EVT_RESET };
+
+	pair_open(&p, 128);
+	for (int i = 0; i < 128; i++)
+		CHECK_EQ(bcmbox_ring_send(&p.tx, &h, NULL), 1);
+	p.cons_pos = 1000; /* ahead of the producer */
+	CHECK_EQ(bcmbox_ring_free(&p.tx, 1), -EPROTO);
+	CHECK_EQ(bcmbox_ring_send(&p.tx, &h, NULL), -EPROTO);
+	p.cons_pos = 5;
+	CHECK_EQ(bcmbox_ring_free(&p.tx, 1), 5);
+	pair_close(&p);
+}
+
+static struct bcmbox_msg *
+mk(struct bcmbox_msg_hdr h, const void *payload)
+{
+	static struct bcmbox_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr = h;
+	if (payload != NULL)
+		memcpy(m.payload, payload, h.length);
+	return &m;
+}
+
+/* Every rejection path of the request validator. */
+static void
+test_check_request(void)
+{
+	struct bcmbox_hello_req hello = { 1, 1, 0 }, bad_hello = { 2, 1, 0 };
+	const uint32_t E = 42;
+
+#define REQ(...) mk((struct bcmbox_msg_hdr){ __VA_ARGS__ }, NULL)
+	CHECK_EQ(bcmbox_check_request(mk((struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_HELLO,
+							      .length = sizeof(hello) }, &hello), 0),
+		 BCMBOX_REJ_NONE);
+	/* HELLO is accepted whatever the epoch */
+	CHECK_EQ(bcmbox_check_request(mk((struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_HELLO,
+							      .epoch = 5, .length = sizeof(hello) }, &hello), E),
+		 BCMBOX_REJ_NONE);
+	CHECK_EQ(bcmbox_check_request(mk((struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_HELLO,
+							      .length = 4 }, &hello), 0),
+		 BCMBOX_REJ_PAYLOAD);
+	CHECK_EQ(bcmbox_check_request(mk((struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_HELLO,
+							      .length = sizeof(hello), .arg = 1 }, &hello), 0),
+		 BCMBOX_REJ_RESERVED);
+	CHECK_EQ(bcmbox_check_request(mk((struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_HELLO,
+							      .length = sizeof(hello) }, &bad_hello), 0),
+		 BCMBOX_REJ_HELLO);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = 0), E), BCMBOX_REJ_TYPE);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = 0x77, .epoch = E), E), BCMBOX_REJ_TYPE);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_READ | BCMBOX_RESP, .epoch = E), E),
+		 BCMBOX_REJ_TYPE);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_EVT_LINK, .epoch = E), E), BCMBOX_REJ_TYPE);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_READ, .status = 1, .epoch = E, .arg = 8), E),
+		 BCMBOX_REJ_STATUS);
+	/* epochs */
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_READ, .epoch = E, .arg = 8), E),
+		 BCMBOX_REJ_NONE);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_READ, .epoch = E - 1, .arg = 8), E),
+		 BCMBOX_REJ_EPOCH);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_READ, .epoch = 0, .arg = 8), 0),
+		 BCMBOX_REJ_EPOCH);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_LIST, .epoch = 1), 0), BCMBOX_REJ_EPOCH);
+	/* LIST */
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_LIST, .epoch = E, .offset = 3), E),
+		 BCMBOX_REJ_NONE);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_LIST, .epoch = E, .length = 1), E),
+		 BCMBOX_REJ_PAYLOAD);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_LIST, .epoch = E, .block_id = 1), E),
+		 BCMBOX_REJ_RESERVED);
+	/* READ */
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_READ, .epoch = E, .length = 4, .arg = 8), E),
+		 BCMBOX_REJ_PAYLOAD);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_READ, .epoch = E, .arg = BCMBOX_MAX_XFER + 1), E),
+		 BCMBOX_REJ_XFER);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_READ, .epoch = E, .arg = 0), E),
+		 BCMBOX_REJ_RANGE);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_READ, .epoch = E,
+					  .offset = BCMBOX_MAX_BLOCK_SIZE - 4, .arg = 8), E),
+		 BCMBOX_REJ_RANGE);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_READ, .epoch = E,
+					  .offset = UINT32_MAX, .arg = 8), E),
+		 BCMBOX_REJ_RANGE);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_READ, .epoch = E,
+					  .offset = BCMBOX_MAX_BLOCK_SIZE - 8, .arg = 8), E),
+		 BCMBOX_REJ_NONE);
+	/* WRITE */
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_WRITE, .epoch = E, .length = 8), E),
+		 BCMBOX_REJ_NONE);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_WRITE, .epoch = E, .length = 0), E),
+		 BCMBOX_REJ_PAYLOAD);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_WRITE, .epoch = E, .length = 8,
+					  .offset = UINT32_MAX - 2), E),
+		 BCMBOX_REJ_RANGE);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_WRITE, .epoch = E, .length = 8, .arg = 1), E),
+		 BCMBOX_REJ_RESERVED);
+	/* BYE */
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_BYE, .epoch = E), E), BCMBOX_REJ_NONE);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_BYE, .epoch = E, .length = 1), E),
+		 BCMBOX_REJ_PAYLOAD);
+	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_BYE, .epoch = E, .offset = 1), E),
+		 BCMBOX_REJ_RESERVED);
+#undef REQ
+	for (int r = 0; r < BCMBOX_REJ__MAX; r++)
+		CHECK(strcmp(bcmbox_reject_name(r), "unknown") != 0);
+	CHECK(strcmp(bcmbox_reject_name(BCMBOX_REJ__MAX), "unknown") == 0);
+}
+
+static void
+test_check_response_and_event(void)
+{
+	const uint32_t E = 7;
+
+#define RSP(...) mk((struct bcmbox_msg_hdr){ __VA_ARGS__ }, NULL)
+	CHECK_EQ(bcmbox_check_response(RSP(.type = BCMBOX_MSG_HELLO | BCMBOX_RESP, .epoch = 99,
+					   .length = sizeof(struct bcmbox_hello_resp)), E),
+		 BCMBOX_REJ_NONE);
+	CHECK_EQ(bcmbox_check_response(RSP(.type = BCMBOX_MSG_HELLO | BCMBOX_RESP, .length = 4), E),
+		 BCMBOX_REJ_PAYLOAD);
+	CHECK_EQ(bcmbox_check_response(RSP(.type = BCMBOX_MSG_HELLO | BCMBOX_RESP,
+					   .status = BCMBOX_ST_VERSION), E),
+		 BCMBOX_REJ_NONE);
+	CHECK_EQ(bcmbox_check_response(RSP(.type = BCMBOX_MSG_READ, .epoch = E), E), BCMBOX_REJ_TYPE);
+	CHECK_EQ(bcmbox_check_response(RSP(.type = 0x80 | 0x33, .epoch = E), E), BCMBOX_REJ_TYPE);
+	CHECK_EQ(bcmbox_check_response(RSP(.type = BCMBOX_MSG_READ | BCMBOX_RESP, .epoch = E,
+					   .status = BCMBOX_ST__MAX), E),
+		 BCMBOX_REJ_STATUS);
+	CHECK_EQ(bcmbox_check_response(RSP(.type = BCMBOX_MSG_READ | BCMBOX_RESP, .epoch = E + 1,
+					   .length = 8), E),
+		 BCMBOX_REJ_EPOCH);
+	CHECK_EQ(bcmbox_check_response(RSP(.type = BCMBOX_MSG_READ | BCMBOX_RESP, .epoch = E,
+					   .length = 8), E),
+		 BCMBOX_REJ_NONE);
+	CHECK_EQ(bcmbox_check_response(RSP(.type = BCMBOX_MSG_READ | BCMBOX_RESP, .epoch = E,
+					   .offset = BCMBOX_MAX_BLOCK_SIZE, .length = 8), E),
+		 BCMBOX_REJ_RANGE);
+	CHECK_EQ(bcmbox_check_response(RSP(.type = BCMBOX_MSG_READ | BCMBOX_RESP, .epoch = E,
+					   .status = BCMBOX_ST_NOENT, .length = 8), E),
+		 BCMBOX_REJ_PAYLOAD);
+	CHECK_EQ(bcmbox_check_response(RSP(.type = BCMBOX_MSG_LIST | BCMBOX_RESP, .epoch = E,
+					   .length = 17), E),
+		 BCMBOX_REJ_PAYLOAD);
+	CHECK_EQ(bcmbox_check_response(RSP(.type = BCMBOX_MSG_WRITE | BCMBOX_RESP, .epoch = E,
+					   .length = 1), E),
+		 BCMBOX_REJ_PAYLOAD);
+	CHECK_EQ(bcmbox_check_response(RSP(.type = BCMBOX_MSG_BYE | BCMBOX_RESP, .epoch = E), E),
+		 BCMBOX_REJ_NONE);
+
+	CHECK_EQ(bcmbox_check_event(RSP(.type = BCMBOX_EVT_INVALIDATE, .block_id = 3, .arg = 4)),
+		 BCMBOX_REJ_NONE);
+	CHECK_EQ(bcmbox_check_event(RSP(.type = BCMBOX_EVT_INVALIDATE, .length = 1)), BCMBOX_REJ_PAYLOAD);
+	CHECK_EQ(bcmbox_check_event(RSP(.type = BCMBOX_EVT_LINK, .length = 8)), BCMBOX_REJ_NONE);
+	CHECK_EQ(bcmbox_check_event(RSP(.type = BCMBOX_EVT_LINK)), BCMBOX_REJ_PAYLOAD);
+	CHECK_EQ(bcmbox_check_event(RSP(.type = BCMBOX_EVT_RESET, .status = 1)), BCMBOX_REJ_STATUS);
+	CHECK_EQ(bcmbox_check_event(RSP(.type = BCMBOX_MSG_READ)), BCMBOX_REJ_TYPE);
+	CHECK_EQ(bcmbox_check_event(RSP(.type = BCMBOX_EVT_OVERFLOW)), BCMBOX_REJ_NONE);
+#undef RSP
+}
+
+static void
+test_status_errno(void)
+{
+	CHECK_EQ(bcmbox_status_to_errno(BCMBOX_ST_OK), 0);
+	CHECK_EQ(bcmbox_status_to_errno(BCMBOX_ST_NOENT), -ENOENT);
+	CHECK_EQ(bcmbox_status_to_errno(BCMBOX_ST_ACCESS), -EACCES);
+	CHECK_EQ(bcmbox_status_to_errno(BCMBOX_ST_RANGE), -EINVAL);
+	CHECK_EQ(bcmbox_status_to_errno(BCMBOX_ST_MSGSIZE), -EMSGSIZE);
+	CHECK_EQ(bcmbox_status_to_errno(BCMBOX_ST_BUSY), -EBUSY);
+	CHECK_EQ(bcmbox_status_to_errno(BCMBOX_ST_AGAIN), -EAGAIN);
+	CHECK_EQ(bcmbox_status_to_errno(BCMBOX_ST_PROTO), -EPROTO);
+	CHECK_EQ(bcmbox_status_to_errno(BCMBOX_ST_VERSION), -EPROTONOSUPPORT);
+	CHECK_EQ(bcmbox_status_to_errno(BCMBOX_ST_NOTSUP), -ENOTSUP);
+	CHECK_EQ(bcmbox_status_to_errno(1000), -EPROTO);
+	for (uint32_t st = 0; st < BCMBOX_ST__MAX; st++)
+		CHECK_EQ(bcmbox_errno_to_status(bcmbox_status_to_errno(st)), st);
+	CHECK_EQ(bcmbox_errno_to_status(ENOENT), BCMBOX_ST_NOENT);
+	CHECK_EQ(bcmbox_errno_to_status(-E2BIG), BCMBOX_ST_PROTO);
+	CHECK(strcmp(bcmbox_status_name(BCMBOX_ST_ACCESS), "access") == 0);
+}
+
+static void
+test_negotiate(void)
+{
+	/* VF newer than PF, PF newer than VF, equal, disjoint, malformed */
+	CHECK_EQ(bcmbox_negotiate(1, 3, 1, 1), 1);
+	CHECK_EQ(bcmbox_negotiate(1, 1, 1, 3), 1);
+	CHECK_EQ(bcmbox_negotiate(2, 5, 1, 4), 4);
+	CHECK_EQ(bcmbox_negotiate(1, 1, 1, 1), 1);
+	CHECK_EQ(bcmbox_negotiate(3, 4, 1, 2), -1);
+	CHECK_EQ(bcmbox_negotiate(1, 2, 3, 4), -1);
+	CHECK_EQ(bcmbox_negotiate(2, 1, 1, 2), -1);
+}
+
+static void
+test_event_overflow(void)
+{
+	struct pair p;
+	struct bcmbox_msg m;
+	enum bcmbox_reject why;
+	struct bcmbox_evt_overflow ovf = { 0 };
+	int posted = 0, dropped = 0;
+
+	pair_open(&p, 16);
+	for (uint32_t i = 0; i < 40; i++) {
+		struct bcmbox_msg_hdr h = { .type = BCMBOX_EVT_INVALIDATE, .epoch = 1,
+					    .block_id = i, .arg = i };
+		int rc = bcmbox_event_post(&p.tx, &ovf, &h, NULL);
+
+		if (rc == 0)
+			posted++;
+		else if (rc == -ENOSPC)
+			dropped++;
+	}
+	CHECK_EQ(posted, 15); /* one slot kept for the marker */
+	CHECK_EQ(dropped, 25);
+	CHECK_EQ(ovf.dropped, 25);
+	/* 15 invalidations, then one marker (in the kept slot), nothing more. */
+	for (int i = 0; i < 15; i++) {
+		CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), 1);
+		CHECK_EQ(m.hdr.type, BCMBOX_EVT_INVALIDATE);
+		CHECK_EQ(m.hdr.block_id, i);
+	}
+	CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), 1);
+	CHECK_EQ(m.hdr.type, BCMBOX_EVT_OVERFLOW);
+	CHECK_EQ(bcmbox_check_event(&m), BCMBOX_REJ_NONE);
+	CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), 0);
+	/* Drops after the marker was queued were covered: no second marker. */
+	struct bcmbox_msg_hdr h = { .type = BCMBOX_EVT_INVALIDATE, .epoch = 1, .block_id = 100 };
+
+	CHECK_EQ(bcmbox_event_post(&p.tx, &ovf, &h, NULL), 0);
+	CHECK(!ovf.pending);
+	CHECK_EQ(bcmbox_ring_recv(&p.rx, &m, &why), 1);
+	CHECK_EQ(m.hdr.type, BCMBOX_EVT_INVALIDATE);
+	CHECK_EQ(m.hdr.block_id, 100);
+	/* Fill again after the marker was read: a new overflow gets a new marker. */
+	for (uint32_t i = 0; i < 20; i++) {
+		h.block_id = 200 + i;
+		bcmbox_event_post(&p.tx, &ovf, &h, NULL);
+	}
+	int markers = 0, events = 0;
+
+	while (bcmbox_ring_recv(&p.rx, &m, &why) == 1) {
+		if (m.hdr.type == BCMBOX_EVT_OVERFLOW)
+			markers++;
+		else
+			events++;
+	}
+	CHECK_EQ(markers, 1);
+	CHECK_EQ(events, 15);
+	pair_close(&p);
+}
+
+static void
+test_window(void)
+{
+	struct bcmbox_window_cfg cfg = { 256, 256, 64 };
+	struct bcmbox_window w;
+	uint32_t size = bcmbox_window_size(&cfg);
+	uint8_t *base;
+
+	CHECK_EQ(size, 65536);
+	CHECK_EQ(bcmbox_window_cfg_check(&cfg), 0);
+	base = aligned_alloc(4096, size);
+	memset(base, 0xa5, size);
+	CHECK_EQ(bcmbox_window_map(&w, base, size), -ENODEV);
+	CHECK_EQ(bcmbox_window_format(base, size, 3, 8, &cfg), 0);
+	CHECK_EQ(bcmbox_window_map(&w, base, size), 0);
+	CHECK_EQ(w.info.vf_index, 3);
+	CHECK_EQ(w.info.num_vfs, 8);
+	CHECK_EQ(w.info.req_slots, 256);
+	CHECK_EQ((uint8_t *)w.evt - base, 0x1000 + 512 * 64);
+	CHECK_EQ(w.pf->pf_epoch, 0);
+	CHECK_EQ(w.vf->resp_cons, 0);
+	/* truncated mapping */
+	CHECK_EQ(bcmbox_window_map(&w, base, size / 2), -EINVAL);
+	CHECK_EQ(bcmbox_window_map(&w, base, 100), -EINVAL);
+	/* other layout version */
+	((struct bcmbox_win_info *)base)->layout_version = 2;
+	CHECK_EQ(bcmbox_window_map(&w, base, size), -EPROTONOSUPPORT);
+	/* inconsistent geometry */
+	CHECK_EQ(bcmbox_window_format(base, size, 3, 8, &cfg), 0);
+	((struct bcmbox_win_info *)base)->evt_slots = 1024;
+	CHECK_EQ(bcmbox_window_map(&w, base, size), -EINVAL);
+	CHECK_EQ(bcmbox_window_format(base, size, 3, 8, &cfg), 0);
+	((struct bcmbox_win_info *)base)->vf_index = 8;
+	CHECK_EQ(bcmbox_window_map(&w, base, size), -EINVAL);
+	/* bad configurations */
+	CHECK_EQ(bcmbox_window_format(base, size, 8, 8, &cfg), -EINVAL);
+	CHECK_EQ(bcmbox_window_format(base, size / 2, 0, 8, &cfg), -EINVAL);
+	struct bcmbox_window_cfg bad = { 100, 256, 64 };
+
+	CHECK_EQ(bcmbox_window_cfg_check(&bad), -EINVAL);
+	bad = (struct bcmbox_window_cfg){ 256, 8192, 64 };
+	CHECK_EQ(bcmbox_window_cfg_check(&bad), -EINVAL);
+	bad = (struct bcmbox_window_cfg){ 256, 256, 8 };
+	CHECK_EQ(bcmbox_window_cfg_check(&bad), -EINVAL);
+	free(base);
+}
+
+static void
+test_ring_init_rejects(void)
+{
+	struct bcmbox_ring r;
+	uint32_t c;
+	struct bcmbox_slot s[4];
+
+	CHECK_EQ(bcmbox_ring_init(&r, s, 0, &c), -EINVAL);
+	CHECK_EQ(bcmbox_ring_init(&r, s, 100, &c), -EINVAL);
+	CHECK_EQ(bcmbox_ring_init(&r, s, 8, &c), -EINVAL);
+	CHECK_EQ(bcmbox_ring_init(&r, s, 8192, &c), -EINVAL);
+	CHECK_EQ(bcmbox_ring_init(&r, NULL, 128, &c), -EINVAL);
+	CHECK_EQ(bcmbox_ring_init(&r, s, 128, NULL), -EINVAL);
+}
+
+static const struct check_case cases[] = {
+	{ "msg_slots", test_msg_slots },
+	{ "roundtrip_all_messages", test_roundtrip_all_messages },
+	{ "ring_empty_full_wrap", test_ring_empty_full_wrap },
+	{ "ring_position_wrap", test_ring_position_wrap },
+	{ "multislot_across_wrap", test_multislot_across_wrap },
+	{ "burst", test_burst },
+	{ "framing_rejects", test_framing_rejects },
+	{ "bad_consumer_position", test_bad_consumer_position },
+	{ "check_request", test_check_request },
+	{ "check_response_and_event", test_check_response_and_event },
+	{ "status_errno", test_status_errno },
+	{ "negotiate", test_negotiate },
+	{ "event_overflow", test_event_overflow },
+	{ "window", test_window },
+	{ "ring_init_rejects", test_ring_init_rejects },
+	{ NULL, NULL },
+};
+
+int
+main(int argc, char **argv)
+{
+	return check_run(cases, argc, argv);
+}
