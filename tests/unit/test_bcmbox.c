@@ -74,7 +74,7 @@ static void
 test_roundtrip_all_messages(void)
 {
 	struct pair p;
-	static uint8_t data[BCMBOX_MAX_XFER];
+	static uint8_t data[BCMBOX_MAX_XFER + 16];
 	struct bcmbox_hello_req hreq = { .proto_min = 1, .proto_max = 1, .caps = BCMBOX_CAP_EVENTS };
 	struct bcmbox_hello_resp hresp = { .proto = 1, .pf_epoch = 7, .vf_epoch = 9,
 					   .max_xfer = BCMBOX_MAX_XFER, .num_blocks = 3 };
