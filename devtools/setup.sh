@@ -128,7 +128,7 @@ orig=$(ls "$dl"/dpdk_*.orig.tar.* 2>/dev/null | head -n 1)
 
 rm -rf "$sdk.tmp"
 mkdir -p "$sdk.tmp/include" "$sdk.tmp/buildtools"
-tar -xf "$orig" -C "$dl" --wildcards '*/VERSION' '*/buildtools/pmdinfogen.py' \
+tar -xf "$orig" -C "$dl" --wildcards '*/VERSION' '*/buildtools/pmdinfogen.py' '*/buildtools/coff.py' \
 	'*/lib/ethdev/*.h' '*/lib/eal/include/*.h' '*/drivers/bus/vdev/*.h' '*/drivers/bus/pci/*.h'
 src=$(ls -d "$dl"/dpdk*/ | head -n 1)
 src_ver=$(cat "$src/VERSION")
@@ -140,7 +140,7 @@ for h in $sdk_headers; do
 	[ -n "$f" ] || die "$h not found in the dpdk $deb_ver source"
 	cp "$f" "$sdk.tmp/include/"
 done
-cp "$src/buildtools/pmdinfogen.py" "$sdk.tmp/buildtools/"
+cp "$src/buildtools/pmdinfogen.py" "$src/buildtools/coff.py" "$sdk.tmp/buildtools/"
 echo "$src_ver" >"$sdk.tmp/VERSION"
 touch "$sdk.tmp/.complete"
 rm -rf "$sdk"

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* bcnic PMD internals shared by the PF and VF sides. */
+#ifndef BCNIC_H
+#define BCNIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include "bcmbox.h"
+
+struct rte_eth_dev;
+struct rte_kvargs;
+
+extern int bcnic_logtype;
+extern int bcnic_logtype_mbox;
+
+#define BCNIC_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, bcnic_logtype, "bcnic: " fmt "\n", ##__VA_ARGS__)
+#define BCNIC_MBOX_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, bcnic_logtype_mbox, "bcnic.mbox: " fmt "\n", ##__VA_ARGS__)
+
+#define BCNIC_DEV_NAME_MAX	32	/* dev=<name> */
+#define BCNIC_MAX_QUEUES	4	/* Rx and Tx queues per port */
+#define BCNIC_DEFAULT_RING	256
+#define BCNIC_DEFAULT_EVT_RING	64
+
+/* ---- transport seam: everything above sees a mapped window ---- */
+
+/* One mapped VF window (shm object today, a PCI BAR later). */
+struct bcnic_window_map {
+	void *base;
+	size_t size;
+	int fd;				/* shm object, flock()ed; -1 if none */
+};
+
+/* The PF's view of an emulated device: its header and every window. */
+struct bcnic_shm_device {
+	char name[BCNIC_DEV_NAME_MAX + 1];
+	int pf_fd;			/* PF object, held with an exclusive flock */
+	struct bcmbox_dev_hdr *hdr;
+	uint16_t num_vfs;
+	struct bcnic_window_map win[];
+};
+
+int bcnic_dev_name_valid(const char *name);
+int bcnic_shm_device_create(const char *name, uint16_t num_vfs,
+			    const struct bcmbox_window_cfg *cfg, struct bcnic_shm_device **out);
+void bcnic_shm_device_destroy(struct bcnic_shm_device *d);
+int bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map *map);
+void bcnic_window_unmap(struct bcnic_window_map *map);
+/* shm object names, for messages and for tests that need to find them. */
+void bcnic_shm_pf_path(char *buf, size_t len, const char *name);
+void bcnic_shm_vf_path(char *buf, size_t len, const char *name, unsigned int vf);
+
+/* ---- devargs ---- */
+
+int bcnic_kvargs_parse(const char *drv, const char *args, const char *const *valid,
+		       struct rte_kvargs **out);
+int bcnic_kvarg_uint(struct rte_kvargs *kv, const char *key, unsigned long lo,
+		     unsigned long hi, bool pow2, unsigned int *val);
+int bcnic_kvarg_dev(struct rte_kvargs *kv, char *name);
+
+/* ---- ethdev glue common to both sides ---- */
+
+struct bcnic_queue_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t errors;
+};
+
+struct bcnic_rxq {
+	struct rte_mempool *mp;
+	uint16_t port_id;
+	uint16_t queue_id;
+	struct bcnic_queue_stats st;
+};
+
+struct bcnic_txq {
+	uint16_t port_id;
+	uint16_t queue_id;
+	struct bcnic_queue_stats st;
+};
+
+/* Fields both private structures start with, so the common ops work on either. */
+struct bcnic_port {
+	bool is_pf;
+	uint16_t port_id;
+	struct rte_ether_addr mac;
+	struct bcnic_rxq rxq[BCNIC_MAX_QUEUES];
+	struct bcnic_txq txq[BCNIC_MAX_QUEUES];
+};
+
+void bcnic_default_mac(struct rte_ether_addr *mac, const char *dev, unsigned int function);
+void bcnic_ethdev_init(struct rte_eth_dev *eth_dev, struct bcnic_port *port);
+
+/* Common ops the PF and VF op tables share. */
+int bcnic_dev_configure(struct rte_eth_dev *dev);
+int bcnic_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info);
+int bcnic_dev_start(struct rte_eth_dev *dev);
+int bcnic_dev_stop(struct rte_eth_dev *dev);
+int bcnic_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+			 unsigned int socket, const struct rte_eth_rxconf *conf,
+			 struct rte_mempool *mp);
+int bcnic_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+			 unsigned int socket, const struct rte_eth_txconf *conf);
+int bcnic_link_update(struct rte_eth_dev *dev, int wait);
+int bcnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st);
+int bcnic_stats_reset(struct rte_eth_dev *dev);
+int bcnic_promisc_noop(struct rte_eth_dev *dev);
+
+#endif /* BCNIC_H */

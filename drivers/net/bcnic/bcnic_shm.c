@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * shm transport: the emulated device as POSIX shared-memory objects.
+ *   /dev/shm/bcnic.<dev>.pf     PF object (device header), PF only
+ *   /dev/shm/bcnic.<dev>.vf<N>  VF N's window, the only thing VF N maps
+ * The PF holds an exclusive flock on its object for as long as it lives, so
+ * a second PF is refused and a crashed PF's leftovers are taken over. A VF
+ * holds an exclusive flock on its window, so one window has one driver.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+
+#include "bcnic.h"
+
+int
+bcnic_dev_name_valid(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > BCNIC_DEV_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+void
+bcnic_shm_pf_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "/bcnic.%s.pf", name);
+}
+
+void
+bcnic_shm_vf_path(char *buf, size_t len, const char *name, unsigned int vf)
+{
+	snprintf(buf, len, "/bcnic.%s.vf%u", name, vf);
+}
+
+static void *
+map_fd(int fd, size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void
+bcnic_window_unmap(struct bcnic_window_map *map)
+{
+	if (map->base != NULL)
+		munmap(map->base, map->size);
+	if (map->fd >= 0)
+		close(map->fd);
+	map->base = NULL;
+	map->fd = -1;
+}
+
+/* A new PF epoch: never 0, never the one a VF may still remember. */
+static uint32_t
+next_epoch(uint32_t old)
+{
+	uint32_t e;
+
+	do {
+		e = (uint32_t)rte_rand();
+	} while (e == 0 || e == old);
+	return e;
+}
+
+static int
+window_create(struct bcnic_shm_device *d, unsigned int vf, const struct bcmbox_window_cfg *cfg,
+	      uint32_t size)
+{
+	struct bcnic_window_map *w = &d->win[vf];
+	char path[64];
+	int rc;
+
+	bcnic_shm_vf_path(path, sizeof(path), d->name, vf);
+	w->fd = shm_open(path, O_RDWR | O_CREAT, 0600);
+	if (w->fd < 0) {
+		rc = -errno;
+		BCNIC_LOG(ERR, "cannot create %s: %s", path, strerror(errno));
+		return rc;
+	}
+	if (ftruncate(w->fd, size) != 0) {
+		rc = -errno;
+		BCNIC_LOG(ERR, "cannot size %s to %u bytes: %s", path, size, strerror(errno));
+		return rc;
+	}
+	w->size = size;
+	w->base = map_fd(w->fd, size);
+	if (w->base == NULL) {
+		rc = -errno;
+		BCNIC_LOG(ERR, "cannot map %s: %s", path, strerror(errno));
+		return rc;
+	}
+	/* The PF keeps no lock on windows: the VF's flock says who is attached. */
+	return bcmbox_window_format(w->base, size, (uint16_t)vf, d->num_vfs, cfg);
+}
+
+int
+bcnic_shm_device_create(const char *name, uint16_t num_vfs, const struct bcmbox_window_cfg *cfg,
+			struct bcnic_shm_device **out)
+{
+	struct bcnic_shm_device *d;
+	struct bcmbox_dev_hdr old;
+	char path[64];
+	uint32_t wsize;
+	struct stat st;
+	unsigned int i;
+	int rc;
+
+	if (!bcnic_dev_name_valid(name) || num_vfs == 0 || num_vfs > BCMBOX_MAX_VFS ||
+	    bcmbox_window_cfg_check(cfg) != 0)
+		return -EINVAL;
+	d = rte_zmalloc("bcnic_shm_device", sizeof(*d) + num_vfs * sizeof(d->win[0]), 0);
+	if (d == NULL)
+		return -ENOMEM;
+	strcpy(d->name, name);
+	d->num_vfs = num_vfs;
+	d->pf_fd = -1;
+	for (i = 0; i < num_vfs; i++)
+		d->win[i].fd = -1;
+
+	bcnic_shm_pf_path(path, sizeof(path), name);
+	d->pf_fd = shm_open(path, O_RDWR | O_CREAT, 0600);
+	if (d->pf_fd < 0) {
+		rc = -errno;
+		BCNIC_LOG(ERR, "cannot create %s: %s", path, strerror(errno));
+		goto fail_free;
+	}
+	if (flock(d->pf_fd, LOCK_EX | LOCK_NB) != 0) {
+		rc = -EBUSY;	/* not -EEXIST: EAL reads that as "already probed" */
+		memset(&old, 0, sizeof(old));
+		if (pread(d->pf_fd, &old, sizeof(old), 0) != sizeof(old))
+			old.owner_pid = 0;
+		BCNIC_LOG(ERR, "device %s already has a PF (pid %u); pick another dev= name",
+			  name, old.owner_pid);
+		close(d->pf_fd);
+		goto fail_free;
+	}
+	/* Ours now. Left over from a PF that died? Then VFs may remember its epoch. */
+	memset(&old, 0, sizeof(old));
+	if (fstat(d->pf_fd, &st) == 0 && st.st_size >= (off_t)sizeof(old) &&
+	    pread(d->pf_fd, &old, sizeof(old), 0) == sizeof(old) && old.magic == BCMBOX_MAGIC)
+		BCNIC_LOG(NOTICE, "device %s: taking over from a PF that is gone (pid %u)", name,
+			  old.owner_pid);
+	if (ftruncate(d->pf_fd, 4096) != 0) {
+		rc = -errno;
+		BCNIC_LOG(ERR, "cannot size %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	d->hdr = map_fd(d->pf_fd, 4096);
+	if (d->hdr == NULL) {
+		rc = -errno;
+		goto fail;
+	}
+	d->hdr->magic = 0;
+	wsize = bcmbox_window_size(cfg);
+	for (i = 0; i < num_vfs; i++) {
+		rc = window_create(d, i, cfg, wsize);
+		if (rc != 0)
+			goto fail;
+	}
+	d->hdr->layout_version = BCMBOX_LAYOUT_VERSION;
+	d->hdr->num_vfs = num_vfs;
+	d->hdr->window_size = wsize;
+	d->hdr->pf_epoch = next_epoch(old.magic == BCMBOX_MAGIC ? old.pf_epoch : 0);
+	d->hdr->req_slots = cfg->req_slots;
+	d->hdr->resp_slots = cfg->resp_slots;
+	d->hdr->evt_slots = cfg->evt_slots;
+	d->hdr->owner_pid = (uint32_t)getpid();
+	__atomic_store_n(&d->hdr->magic, BCMBOX_MAGIC, __ATOMIC_RELEASE);
+	*out = d;
+	return 0;
+
+fail:
+	bcnic_shm_device_destroy(d);
+	return rc;
+fail_free:
+	rte_free(d);
+	return rc;
+}
+
+void
+bcnic_shm_device_destroy(struct bcnic_shm_device *d)
+{
+	char path[64];
+	unsigned int i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->num_vfs; i++) {
+		struct bcnic_window_map *w = &d->win[i];
+
+		if (w->base != NULL) {
+			struct bcmbox_win_pf *pf = (void *)((uint8_t *)w->base + BCMBOX_WIN_PF_OFF);
+
+			/* Tell a VF that still has it mapped that nobody is behind it. */
+			__atomic_store_n(&pf->pf_epoch, 0, __ATOMIC_RELEASE);
+			__atomic_store_n(&pf->vf_state, BCMBOX_VF_DETACHED, __ATOMIC_RELEASE);
+		}
+		if (w->fd >= 0) {
+			bcnic_shm_vf_path(path, sizeof(path), d->name, i);
+			shm_unlink(path);
+		}
+		bcnic_window_unmap(w);
+	}
+	if (d->hdr != NULL)
+		munmap(d->hdr, 4096);
+	if (d->pf_fd >= 0) {
+		bcnic_shm_pf_path(path, sizeof(path), d->name);
+		shm_unlink(path);
+		close(d->pf_fd);	/* drops the flock */
+	}
+	rte_free(d);
+}
+
+int
+bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map *map)
+{
+	struct bcmbox_window w;
+	char path[64], vf0[64];
+	struct stat st;
+	int fd0, rc;
+
+	map->base = NULL;
+	map->fd = -1;
+	bcnic_shm_vf_path(path, sizeof(path), name, vf);
+	map->fd = shm_open(path, O_RDWR, 0);
+	if (map->fd < 0) {
+		rc = -errno;
+		if (rc != -ENOENT) {
+			BCNIC_LOG(ERR, "cannot open /dev/shm%s: %s", path, strerror(-rc));
+			return rc;
+		}
+		/* Only a name lookup of VF 0's window, never a mapping of it. */
+		bcnic_shm_vf_path(vf0, sizeof(vf0), name, 0);
+		if (vf > 0 && (fd0 = shm_open(vf0, O_RDONLY, 0)) >= 0) {
+			close(fd0);
+			BCNIC_LOG(ERR, "device %s has no VF %u (vf= is beyond the PF's vfs=)",
+				  name, vf);
+			return -ERANGE;
+		}
+		BCNIC_LOG(ERR, "device %s not found (no /dev/shm%s): start its PF first", name,
+			  path);
+		return -ENOENT;
+	}
+	if (flock(map->fd, LOCK_EX | LOCK_NB) != 0) {
+		BCNIC_LOG(ERR, "VF %u of device %s is already attached by another port or process",
+			  vf, name);
+		rc = -EBUSY;
+		goto fail;
+	}
+	if (fstat(map->fd, &st) != 0 || st.st_size < (off_t)BCMBOX_WIN_RINGS_OFF ||
+	    (st.st_size & (st.st_size - 1)) != 0) {
+		BCNIC_LOG(ERR, "/dev/shm%s is truncated or not a bcnic window (%lld bytes)", path,
+			  (long long)st.st_size);
+		rc = -EINVAL;
+		goto fail;
+	}
+	map->size = (size_t)st.st_size;
+	map->base = map_fd(map->fd, map->size);
+	if (map->base == NULL) {
+		rc = -errno;
+		BCNIC_LOG(ERR, "cannot map /dev/shm%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	rc = bcmbox_window_map(&w, map->base, map->size);
+	switch (rc) {
+	case 0:
+		break;
+	case -ENODEV:
+		BCNIC_LOG(ERR, "/dev/shm%s has no bcnic magic (0x%08x)", path, w.info.magic);
+		goto fail;
+	case -EPROTONOSUPPORT:
+		BCNIC_LOG(ERR, "/dev/shm%s has layout version %u, this driver speaks %u", path,
+			  w.info.layout_version, BCMBOX_LAYOUT_VERSION);
+		goto fail;
+	default:
+		BCNIC_LOG(ERR, "/dev/shm%s: inconsistent window geometry", path);
+		goto fail;
+	}
+	if (w.info.vf_index != vf) {
+		BCNIC_LOG(ERR, "/dev/shm%s says it is VF %u's window", path, w.info.vf_index);
+		rc = -EINVAL;
+		goto fail;
+	}
+	return 0;
+fail:
+	bcnic_window_unmap(map);
+	return rc;
+}
