@@ -8,6 +8,7 @@
  *        test_pmd attach-vf <dev> <vf>   attach a VF, print its port info, exit
  */
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -411,6 +412,17 @@ eal_init(void)
 	return 0;
 }
 
+/* EAL made an (empty, thanks to --no-shconf) runtime folder: remove it if nobody else uses it. */
+static void
+finish(void)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rmdir(dir);
+}
+
 /* mp helper: hold a PF until stdin closes. */
 static int
 serve_pf(const char *dev, const char *vfs)
@@ -420,6 +432,7 @@ serve_pf(const char *dev, const char *vfs)
 
 	snprintf(args, sizeof(args), "net_bcnic_pf_mp,dev=%s,vfs=%s", dev, vfs);
 	if (rte_dev_probe(args) != 0) {
+		fflush(logf);
 		fputs(logbuf, stderr);
 		return 1;
 	}
@@ -429,7 +442,7 @@ serve_pf(const char *dev, const char *vfs)
 	while (getchar() != EOF)
 		;
 	unplug("net_bcnic_pf_mp");
-	rte_eal_cleanup();
+	finish();
 	return 0;
 }
 
@@ -457,7 +470,7 @@ attach_vf(const char *dev, const char *vf, const char *hold)
 		while (getchar() != EOF)
 			;
 	unplug("net_bcnic_vf_mp");
-	rte_eal_cleanup();
+	finish();
 	return 0;
 }
 
@@ -487,6 +500,6 @@ main(int argc, char **argv)
 	}
 	if (d != NULL)
 		closedir(d);
-	rte_eal_cleanup();
+	finish();
 	return rc;
 }

@@ -1,0 +1,22 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Set the machine up (devtools/setup.sh), configure a build folder once and
+# build it incrementally.   Usage: devtools/build.sh <folder> [gcc|sanitize]
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+dir=${1:-build}
+kind=${2:-gcc}
+
+sdk=$(sh "$top/devtools/setup.sh")
+[ "$sdk" = system ] && sdk=""
+case "$kind" in
+gcc) cc=gcc; opts="" ;;
+sanitize) cc=clang; opts="-Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=enabled" ;;
+*) echo "build.sh: unknown build kind $kind" >&2; exit 2 ;;
+esac
+if [ ! -f "$top/$dir/build.ninja" ]; then
+	# shellcheck disable=SC2086
+	CC=$cc meson setup "$top/$dir" "$top" -Dwerror=true -Ddpdk_sdk="$sdk" \
+		-Dfuzz_seconds="${BCNIC_FUZZ_SECONDS:-60}" $opts >&2
+fi
+ninja -C "$top/$dir" >&2

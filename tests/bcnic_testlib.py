@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Helpers for the project's Python-driven tests: processes started and
+reaped by pid, unique device names, /dev/shm cleanup, bounded waits."""
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+
+EAL_COMMON = ["--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+              "--file-prefix", "bcnic-test", "--no-telemetry"]
+
+
+def unique_dev(tag):
+    return f"{tag}{os.getpid()}"
+
+
+def shm_objects(dev):
+    prefix = f"bcnic.{dev}."
+    return sorted(n for n in os.listdir("/dev/shm") if n.startswith(prefix))
+
+
+def remove_shm(dev):
+    for n in shm_objects(dev):
+        try:
+            os.unlink(os.path.join("/dev/shm", n))
+        except FileNotFoundError:
+            pass
+
+
+class Proc:
+    """A child process with line-oriented stdout, reaped by pid."""
+    live = []
+
+    def __init__(self, argv, stdin=True):
+        self.argv = argv
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  bufsize=1)
+        self.out = []
+        Proc.live.append(self)
+
+    def wait_line(self, needle, timeout=30):
+        """Read stdout until a line contains needle; return that line."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            r, _, _ = select.select([self.p.stdout], [], [], max(0.0, end - time.monotonic()))
+            if not r:
+                break
+            line = self.p.stdout.readline()
+            if line == "":
+                break
+            self.out.append(line)
+            if needle in line:
+                return line
+        raise AssertionError(f"{self.argv[0]}: no line with {needle!r} within {timeout}s; "
+                             f"got {''.join(self.out)!r}, stderr {self.stderr_now()!r}")
+
+    def stderr_now(self):
+        if self.p.poll() is None:
+            return "(running)"
+        return self.p.stderr.read()
+
+    def finish(self, timeout=30):
+        """Close stdin, wait for exit; return (rc, stdout, stderr)."""
+        try:
+            out, err = self.p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            out, err = self.p.communicate()
+            raise AssertionError(f"{self.argv[0]} did not exit within {timeout}s")
+        finally:
+            if self in Proc.live:
+                Proc.live.remove(self)
+        return self.p.returncode, "".join(self.out) + out, err
+
+    @classmethod
+    def reap_all(cls):
+        for pr in list(cls.live):
+            if pr.p.poll() is None:
+                pr.p.send_signal(signal.SIGKILL)
+            pr.p.wait()
+            cls.live.remove(pr)
+
+
+def run_cases(cases, cleanup):
+    """Run test functions in order; report; always clean up. Exit code."""
+    failed = 0
+    for fn in cases:
+        try:
+            fn()
+            print(f"ok   {fn.__name__}")
+        except Exception as e:  # noqa: BLE001 - any error fails the case, cleanup still runs
+            failed += 1
+            print(f"FAIL {fn.__name__}: {type(e).__name__}: {e}")
+        finally:
+            Proc.reap_all()
+    cleanup()
+    try:
+        os.rmdir("/var/run/dpdk/bcnic-test")  # EAL's runtime folder, empty with --no-shconf
+    except OSError:
+        pass
+    print(f"{len(cases)} cases, {failed} failed")
+    return 1 if failed else 0
