@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * PF side: the net_bcnic_pf vdev. Creates the emulated device (the PF
- * object and one window per VF) and exposes the PF port.
+ * object and one window per VF), the block store and the mailbox poller,
+ * and exposes the PF port.
  */
 #include <errno.h>
 #include <string.h>
@@ -10,17 +11,95 @@
 #include <ethdev_driver.h>
 #include <ethdev_vdev.h>
 #include <rte_kvargs.h>
+#include <rte_malloc.h>
 
-#include "bcnic.h"
+#include "bcnic_pf.h"
 
 #define PF_DRV "net_bcnic_pf"
 
-struct bcnic_pf {
-	struct bcnic_port port;		/* first: the common ops use it */
-	char dev_name[BCNIC_DEV_NAME_MAX + 1];
-	struct bcmbox_window_cfg cfg;
-	struct bcnic_shm_device *shm;
-};
+static const struct eth_dev_ops bcnic_pf_ops;
+
+struct bcnic_pf *
+bcnic_pf_from_port(uint16_t port_id, int *err)
+{
+	struct rte_eth_dev *dev;
+
+	if (!rte_eth_dev_is_valid_port(port_id)) {
+		*err = -ENODEV;
+		return NULL;
+	}
+	dev = &rte_eth_devices[port_id];
+	if (dev->dev_ops != &bcnic_pf_ops || dev->data->dev_private == NULL) {
+		*err = -ENOTSUP;
+		return NULL;
+	}
+	return dev->data->dev_private;
+}
+
+static void
+pf_free(struct bcnic_pf *pf)
+{
+	bcnic_pf_poller_stop(pf);
+	bcnic_store_free(pf);
+	rte_free(pf->vfs);
+	rte_free(pf->scratch);
+	pf->vfs = NULL;
+	pf->scratch = NULL;
+	bcnic_shm_device_destroy(pf->shm);
+	pf->shm = NULL;
+}
+
+/* The VFs' link is the PF port's: started and not forced down. */
+static void
+pf_update_link(struct rte_eth_dev *dev, bool started)
+{
+	struct bcnic_pf *pf = dev->data->dev_private;
+	bool up = started && !pf->link_down_forced;
+
+	dev->data->dev_link.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	if (up == pf->link_up)
+		return;
+	pf->link_up = up;
+	bcnic_pf_link_changed(pf, up, dev->data->dev_link.link_speed);
+}
+
+static int
+bcnic_pf_start(struct rte_eth_dev *dev)
+{
+	int rc = bcnic_dev_start(dev);
+
+	pf_update_link(dev, true);
+	return rc;
+}
+
+static int
+bcnic_pf_stop(struct rte_eth_dev *dev)
+{
+	int rc = bcnic_dev_stop(dev);
+
+	pf_update_link(dev, false);
+	return rc;
+}
+
+static int
+bcnic_pf_set_link_up(struct rte_eth_dev *dev)
+{
+	struct bcnic_pf *pf = dev->data->dev_private;
+
+	pf->link_down_forced = false;
+	pf_update_link(dev, dev->data->dev_started);
+	return 0;
+}
+
+static int
+bcnic_pf_set_link_down(struct rte_eth_dev *dev)
+{
+	struct bcnic_pf *pf = dev->data->dev_private;
+
+	pf->link_down_forced = true;
+	pf_update_link(dev, dev->data->dev_started);
+	return 0;
+}
 
 static int
 bcnic_pf_close(struct rte_eth_dev *dev)
@@ -30,8 +109,7 @@ bcnic_pf_close(struct rte_eth_dev *dev)
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
 	BCNIC_LOG(INFO, "PF port %u: closing device %s", dev->data->port_id, pf->dev_name);
-	bcnic_shm_device_destroy(pf->shm);
-	pf->shm = NULL;
+	pf_free(pf);
 	dev->data->mac_addrs = NULL;	/* part of dev_private */
 	return 0;
 }
@@ -39,8 +117,10 @@ bcnic_pf_close(struct rte_eth_dev *dev)
 static const struct eth_dev_ops bcnic_pf_ops = {
 	.dev_configure = bcnic_dev_configure,
 	.dev_infos_get = bcnic_dev_infos_get,
-	.dev_start = bcnic_dev_start,
-	.dev_stop = bcnic_dev_stop,
+	.dev_start = bcnic_pf_start,
+	.dev_stop = bcnic_pf_stop,
+	.dev_set_link_up = bcnic_pf_set_link_up,
+	.dev_set_link_down = bcnic_pf_set_link_down,
 	.dev_close = bcnic_pf_close,
 	.rx_queue_setup = bcnic_rx_queue_setup,
 	.tx_queue_setup = bcnic_tx_queue_setup,
@@ -53,23 +133,86 @@ static const struct eth_dev_ops bcnic_pf_ops = {
 	.allmulticast_disable = bcnic_promisc_noop,
 };
 
-static const char *const pf_valid_args[] = { "dev", "vfs", "ring_size", "evt_ring_size", NULL };
+static const char *const pf_valid_args[] = {
+	"dev", "vfs", "ring_size", "evt_ring_size", "max_blocks", "poller", "rate",
+	"rate_burst", "vf_burst", "idle_sleep_us", NULL
+};
+
+struct pf_args {
+	char dev[BCNIC_DEV_NAME_MAX + 1];
+	unsigned int vfs, ring, evt, max_blocks, rate, rate_burst, vf_burst, idle_sleep_us;
+	enum bcnic_poller_mode mode;
+};
+
+static int
+parse_poller(struct rte_kvargs *kv, enum bcnic_poller_mode *mode)
+{
+	static const char *const names[] = {
+		[BCNIC_POLLER_AUTO] = "auto",
+		[BCNIC_POLLER_SERVICE] = "service",
+		[BCNIC_POLLER_THREAD] = "thread",
+		[BCNIC_POLLER_APP] = "app",
+	};
+	const char *v = NULL;
+	unsigned int i;
+
+	for (i = 0; i < kv->count; i++)
+		if (strcmp(kv->pairs[i].key, "poller") == 0)
+			v = kv->pairs[i].value;
+	if (v == NULL)
+		return 0;
+	for (i = 0; i < RTE_DIM(names); i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*mode = (enum bcnic_poller_mode)i;
+			return 0;
+		}
+	}
+	BCNIC_LOG(ERR, "invalid poller=%s: expected auto, service, thread or app", v);
+	return -EINVAL;
+}
+
+static int
+parse_args(const char *args, struct pf_args *a)
+{
+	struct rte_kvargs *kv;
+	int rc;
+
+	a->vfs = 1;
+	a->ring = BCNIC_DEFAULT_RING;
+	a->evt = BCNIC_DEFAULT_EVT_RING;
+	a->max_blocks = 64;
+	a->rate = 0;
+	a->rate_burst = 64;
+	a->vf_burst = 8;
+	a->idle_sleep_us = 50;
+	a->mode = BCNIC_POLLER_AUTO;
+	rc = bcnic_kvargs_parse(PF_DRV, args, pf_valid_args, &kv);
+	if (rc != 0)
+		return rc;
+	if (bcnic_kvarg_dev(kv, a->dev) != 0 ||
+	    bcnic_kvarg_uint(kv, "vfs", 1, BCMBOX_MAX_VFS, false, &a->vfs) < 0 ||
+	    bcnic_kvarg_uint(kv, "ring_size", BCMBOX_RING_MIN, BCMBOX_RING_MAX, true, &a->ring) < 0 ||
+	    bcnic_kvarg_uint(kv, "evt_ring_size", BCMBOX_EVT_RING_MIN, BCMBOX_EVT_RING_MAX, true,
+			     &a->evt) < 0 ||
+	    bcnic_kvarg_uint(kv, "max_blocks", 4, 4096, false, &a->max_blocks) < 0 ||
+	    bcnic_kvarg_uint(kv, "rate", 0, 100000000, false, &a->rate) < 0 ||
+	    bcnic_kvarg_uint(kv, "rate_burst", 1, 1000000, false, &a->rate_burst) < 0 ||
+	    bcnic_kvarg_uint(kv, "vf_burst", 1, 1024, false, &a->vf_burst) < 0 ||
+	    bcnic_kvarg_uint(kv, "idle_sleep_us", 1, 100000, false, &a->idle_sleep_us) < 0 ||
+	    parse_poller(kv, &a->mode) != 0)
+		rc = -EINVAL;
+	rte_kvargs_free(kv);
+	return rc;
+}
 
 static int
 bcnic_pf_probe(struct rte_vdev_device *vdev)
 {
 	const char *name = rte_vdev_device_name(vdev);
-	char dev_name[BCNIC_DEV_NAME_MAX + 1];
-	struct bcmbox_window_cfg cfg = {
-		.req_slots = BCNIC_DEFAULT_RING,
-		.resp_slots = BCNIC_DEFAULT_RING,
-		.evt_slots = BCNIC_DEFAULT_EVT_RING,
-	};
-	unsigned int vfs = 1, ring = BCNIC_DEFAULT_RING, evt = BCNIC_DEFAULT_EVT_RING;
 	struct bcnic_shm_device *shm = NULL;
 	struct rte_eth_dev *eth_dev;
-	struct rte_kvargs *kv;
 	struct bcnic_pf *pf;
+	struct pf_args a;
 	int rc;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
@@ -77,28 +220,15 @@ bcnic_pf_probe(struct rte_vdev_device *vdev)
 			  name);
 		return -ENOTSUP;
 	}
-	rc = bcnic_kvargs_parse(PF_DRV, rte_vdev_device_args(vdev), pf_valid_args, &kv);
+	rc = parse_args(rte_vdev_device_args(vdev), &a);
 	if (rc != 0)
 		return rc;
-	rc = bcnic_kvarg_dev(kv, dev_name);
-	if (rc == 0 && bcnic_kvarg_uint(kv, "vfs", 1, BCMBOX_MAX_VFS, false, &vfs) < 0)
-		rc = -EINVAL;
-	if (rc == 0 &&
-	    bcnic_kvarg_uint(kv, "ring_size", BCMBOX_RING_MIN, BCMBOX_RING_MAX, true, &ring) < 0)
-		rc = -EINVAL;
-	if (rc == 0 && bcnic_kvarg_uint(kv, "evt_ring_size", BCMBOX_EVT_RING_MIN,
-					BCMBOX_EVT_RING_MAX, true, &evt) < 0)
-		rc = -EINVAL;
-	rte_kvargs_free(kv);
-	if (rc != 0)
-		return rc;
-	cfg.req_slots = ring;
-	cfg.resp_slots = ring;
-	cfg.evt_slots = evt;
+	struct bcmbox_window_cfg cfg = { .req_slots = a.ring, .resp_slots = a.ring,
+					 .evt_slots = a.evt };
 
-	rc = bcnic_shm_device_create(dev_name, (uint16_t)vfs, &cfg, &shm);
+	rc = bcnic_shm_device_create(a.dev, (uint16_t)a.vfs, &cfg, &shm);
 	if (rc != 0) {
-		BCNIC_LOG(ERR, "%s: cannot create device %s: %s", name, dev_name, strerror(-rc));
+		BCNIC_LOG(ERR, "%s: cannot create device %s: %s", name, a.dev, strerror(-rc));
 		return rc;
 	}
 	eth_dev = rte_eth_vdev_allocate(vdev, sizeof(*pf));
@@ -108,15 +238,37 @@ bcnic_pf_probe(struct rte_vdev_device *vdev)
 	}
 	pf = eth_dev->data->dev_private;
 	pf->port.is_pf = true;
-	strcpy(pf->dev_name, dev_name);
+	pf->eth_dev = eth_dev;
+	strcpy(pf->dev_name, a.dev);
 	pf->cfg = cfg;
 	pf->shm = shm;
-	bcnic_default_mac(&pf->port.mac, dev_name, 0);
+	pf->num_vfs = (uint16_t)a.vfs;
+	pf->mode = a.mode;
+	pf->rate = a.rate;
+	pf->rate_burst = a.rate_burst;
+	pf->vf_burst = a.vf_burst;
+	pf->idle_sleep_max_us = a.idle_sleep_us;
+	bcnic_default_mac(&pf->port.mac, a.dev, 0);
 	bcnic_ethdev_init(eth_dev, &pf->port);
 	eth_dev->dev_ops = &bcnic_pf_ops;
+
+	rc = bcnic_store_init(pf, a.max_blocks + 3);
+	if (rc == 0)
+		rc = bcnic_store_std_blocks(pf);
+	if (rc == 0)
+		rc = bcnic_pf_mbox_init(pf);
+	if (rc == 0)
+		rc = bcnic_pf_poller_start(pf);
+	if (rc != 0) {
+		BCNIC_LOG(ERR, "%s: cannot set up the PF: %s", name, strerror(-rc));
+		pf_free(pf);
+		eth_dev->data->mac_addrs = NULL;
+		rte_eth_dev_release_port(eth_dev);
+		return rc;
+	}
 	rte_eth_dev_probing_finish(eth_dev);
 	BCNIC_LOG(INFO, "%s: port %u is the PF of device %s with %u VF(s), rings %u/%u/%u slots",
-		  name, eth_dev->data->port_id, dev_name, vfs, ring, ring, evt);
+		  name, eth_dev->data->port_id, a.dev, a.vfs, a.ring, a.ring, a.evt);
 	return 0;
 }
 
@@ -140,4 +292,10 @@ RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_pf,
 	"dev=<name> "
 	"vfs=<1-256> "
 	"ring_size=<128-4096> "
-	"evt_ring_size=<16-1024>");
+	"evt_ring_size=<16-1024> "
+	"max_blocks=<4-4096> "
+	"poller=auto|service|thread|app "
+	"rate=<requests/s, 0=unlimited> "
+	"rate_burst=<1-1000000> "
+	"vf_burst=<1-1024> "
+	"idle_sleep_us=<1-100000>");

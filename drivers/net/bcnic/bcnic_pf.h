@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* PF internals: per-VF mailbox state, the block store, the poller. */
+#ifndef BCNIC_PF_H
+#define BCNIC_PF_H
+
+#include <pthread.h>
+
+#include <rte_seqlock.h>
+#include <rte_spinlock.h>
+
+#include "bcnic.h"
+#include "rte_pmd_bcnic.h"
+
+/* Latency histogram bucket upper bounds (ns); the last bucket is open. */
+#define BCNIC_LAT_BUCKETS 10
+extern const uint32_t bcnic_lat_bounds_ns[BCNIC_LAT_BUCKETS - 1];
+
+/* Counters the poller alone writes; readers may see them slightly stale. */
+struct bcnic_pf_counters {
+	uint64_t req[BCMBOX_MSG_BYE + 1];	/* by request type */
+	uint64_t read_bytes;
+	uint64_t write_bytes;
+	uint64_t reject[BCMBOX_REJ__MAX];	/* by reason; [BCMBOX_REJ_EPOCH] = stale */
+	uint64_t status[BCMBOX_ST__MAX];	/* responses by status */
+	uint64_t throttled;
+	uint64_t policy_rejects;
+	uint64_t resp_ring_full;		/* rounds a VF was skipped: its responses unread */
+	uint64_t bad_cons;			/* VF published an impossible consumer position */
+	uint64_t events;
+	uint64_t events_dropped;
+	uint64_t resets;
+	uint64_t hellos;
+	uint64_t lat[BCNIC_LAT_BUCKETS];	/* request service time */
+};
+
+struct bcnic_pf_vf {
+	struct bcmbox_window win;
+	struct bcmbox_ring req;			/* VF -> PF, we consume */
+	struct bcmbox_ring resp;		/* PF -> VF, we produce */
+	struct bcmbox_ring evt;			/* PF -> VF, we produce (under evt_lock) */
+	struct bcmbox_evt_overflow evt_ovf;
+	rte_spinlock_t evt_lock;		/* app threads post events too */
+	uint32_t epoch;				/* session epoch, 0 = none */
+	uint32_t state;				/* enum bcmbox_vf_state */
+	uint32_t reset_seen;			/* last reset_req served */
+	uint16_t proto;
+	uint32_t caps;
+	uint64_t tokens;			/* rate limit, in requests << 16 */
+	uint64_t last_refill;			/* TSC */
+	struct rte_pmd_bcnic_vf_info info;	/* counters kept in API form */
+};
+
+/* One contents of a block (a per-VF block has one per VF). */
+struct bcnic_block_data {
+	rte_seqlock_t lock;			/* writers serialize on its spinlock */
+	uint32_t version;
+	uint8_t *bytes;
+};
+
+struct bcnic_block {
+	uint32_t id;
+	uint32_t size;
+	uint8_t scope;				/* enum bcmbox_scope */
+	uint8_t *access;			/* [num_vfs], enum bcmbox_access */
+	uint16_t ncopies;			/* 1 (shared) or num_vfs */
+	struct bcnic_block_data *copies;
+};
+
+/* Insert-only table: the poller looks blocks up without a lock. */
+struct bcnic_store {
+	uint32_t max_blocks;
+	uint32_t count;				/* published with release */
+	struct bcnic_block *blocks;		/* [max_blocks] */
+	uint32_t hash_mask;
+	uint32_t *hash;				/* block index + 1, 0 = empty */
+	rte_spinlock_t define_lock;
+};
+
+/* The poller's working copies: it runs on one thread at a time. */
+struct bcnic_pf_scratch {
+	struct bcmbox_msg req;
+	uint8_t data[BCMBOX_MAX_XFER];
+};
+
+enum bcnic_poller_mode {
+	BCNIC_POLLER_AUTO,
+	BCNIC_POLLER_SERVICE,
+	BCNIC_POLLER_THREAD,
+	BCNIC_POLLER_APP,
+};
+
+struct bcnic_pf {
+	struct bcnic_port port;			/* first: the common ops use it */
+	char dev_name[BCNIC_DEV_NAME_MAX + 1];
+	struct rte_eth_dev *eth_dev;
+	struct bcmbox_window_cfg cfg;
+	struct bcnic_shm_device *shm;
+	uint16_t num_vfs;
+	struct bcnic_pf_vf *vfs;		/* [num_vfs] */
+	struct bcnic_pf_scratch *scratch;
+	struct bcnic_store store;
+
+	/* poller */
+	enum bcnic_poller_mode mode;
+	uint32_t service_id;
+	bool service_registered;
+	pthread_t thread;
+	bool thread_running;
+	volatile bool stop;
+	uint32_t vf_burst;			/* requests per VF per round */
+	uint32_t rate;				/* requests/s per VF, 0 = unlimited */
+	uint32_t rate_burst;			/* bucket depth */
+	uint32_t idle_sleep_max_us;		/* thread mode back-off ceiling */
+	uint64_t tsc_hz;
+	uint64_t next_sweep;			/* TSC of the next control sweep */
+	uint64_t sweep_period;
+	uint64_t next_heartbeat;
+	uint64_t heartbeat_period;
+	uint64_t rounds;
+	uint64_t idle_sleeps;
+	struct bcnic_pf_counters cnt;
+	bool link_down_forced;			/* rte_eth_dev_set_link_down() */
+	bool link_up;				/* what the link block says */
+};
+
+/* bcnic_pf_mbox.c */
+int bcnic_pf_mbox_init(struct bcnic_pf *pf);
+unsigned int bcnic_pf_poll_round(struct bcnic_pf *pf);
+int bcnic_pf_post_event(struct bcnic_pf *pf, uint16_t vf, struct bcmbox_msg_hdr *hdr,
+			const void *payload);
+void bcnic_pf_link_changed(struct bcnic_pf *pf, bool up, uint32_t speed);
+int bcnic_pf_poller_start(struct bcnic_pf *pf);
+void bcnic_pf_poller_stop(struct bcnic_pf *pf);
+
+/* bcnic_pf_store.c */
+int bcnic_store_init(struct bcnic_pf *pf, uint32_t max_blocks);
+void bcnic_store_free(struct bcnic_pf *pf);
+struct bcnic_block *bcnic_store_find(const struct bcnic_store *s, uint32_t id);
+int bcnic_store_define(struct bcnic_pf *pf, uint32_t id, uint32_t size, uint8_t scope,
+		       uint8_t access);
+struct bcnic_block_data *bcnic_block_copy(struct bcnic_block *b, uint16_t vf);
+uint32_t bcnic_block_read(struct bcnic_block_data *d, uint32_t off, void *buf, uint32_t len);
+uint32_t bcnic_block_write(struct bcnic_block_data *d, uint32_t off, const void *buf,
+			   uint32_t len);
+void bcnic_store_invalidate(struct bcnic_pf *pf, struct bcnic_block *b, uint16_t vf,
+			    uint32_t version, uint16_t except_vf);
+int bcnic_store_std_blocks(struct bcnic_pf *pf);
+
+/* The PF behind a port, or NULL with *err set (-ENODEV / -ENOTSUP). */
+struct bcnic_pf *bcnic_pf_from_port(uint16_t port_id, int *err);
+
+#endif /* BCNIC_PF_H */

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * bcnic private API: configuration blocks between a PF and its VFs.
+ *
+ * The PF side (functions rte_pmd_bcnic_pf_*) defines blocks, sets and gets
+ * their per-VF contents and decides on VF writes. A VF reads and writes
+ * them over the mailbox; the PF answers from its poller.
+ *
+ * Every function takes the port id first and returns 0 (or a count) on
+ * success and a negative errno on failure: -ENODEV for an invalid port,
+ * -ENOTSUP for a port that is not of the right bcnic kind.
+ */
+#ifndef RTE_PMD_BCNIC_H
+#define RTE_PMD_BCNIC_H
+
+#include <stdint.h>
+
+#include <rte_compat.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Block ids from this one up are the PMD's standard blocks. */
+#define RTE_PMD_BCNIC_BLOCK_STD_BASE	0xffff0000u
+/** VF MAC address: 6 bytes, then 2 reserved. Per VF, RW, default assigned by the PF. */
+#define RTE_PMD_BCNIC_BLOCK_MAC		0xffff0001u
+/** VF MTU: uint32_t. Per VF, RW. */
+#define RTE_PMD_BCNIC_BLOCK_MTU		0xffff0002u
+/** Link state: struct rte_pmd_bcnic_link. Shared, RO. */
+#define RTE_PMD_BCNIC_BLOCK_LINK	0xffff0003u
+
+/** Largest block. */
+#define RTE_PMD_BCNIC_MAX_BLOCK_SIZE	65536u
+/** Most bytes one mailbox request moves. */
+#define RTE_PMD_BCNIC_MAX_XFER		4096u
+/** "Every VF" where a VF index is expected. */
+#define RTE_PMD_BCNIC_VF_ALL		UINT16_MAX
+
+/** What a VF may do with a block. */
+enum rte_pmd_bcnic_access {
+	RTE_PMD_BCNIC_ACCESS_NONE = 0,	/**< invisible to the VF */
+	RTE_PMD_BCNIC_ACCESS_RO = 1,	/**< VF may read */
+	RTE_PMD_BCNIC_ACCESS_RW = 2,	/**< VF may read and write (subject to the policy) */
+};
+
+/** Whose contents a block holds. */
+enum rte_pmd_bcnic_scope {
+	RTE_PMD_BCNIC_SCOPE_PER_VF = 0,	/**< each VF has its own contents */
+	RTE_PMD_BCNIC_SCOPE_SHARED = 1,	/**< one contents seen by every VF */
+};
+
+/** Contents of the standard link block. */
+struct rte_pmd_bcnic_link {
+	uint32_t link_up;	/**< 1 up, 0 down */
+	uint32_t speed_mbps;	/**< link speed */
+};
+
+/** A block definition. */
+struct rte_pmd_bcnic_block_def {
+	uint32_t id;				/**< vendor id, below RTE_PMD_BCNIC_BLOCK_STD_BASE */
+	uint32_t size;				/**< 1..RTE_PMD_BCNIC_MAX_BLOCK_SIZE bytes */
+	enum rte_pmd_bcnic_scope scope;		/**< per VF or shared */
+	enum rte_pmd_bcnic_access access;	/**< initial access of every VF */
+};
+
+/**
+ * Parameter of RTE_ETH_EVENT_VF_MBOX on a PF port: a VF asks to write a
+ * block. The callback runs on the PF poller and must not block; it sets
+ * @c retval to accept or reject. @c data is a private copy, valid during
+ * the callback only.
+ */
+struct rte_pmd_bcnic_mb_event_param {
+	uint16_t vf;		/**< VF index */
+	uint32_t block_id;	/**< block written */
+	uint32_t offset;	/**< first byte written */
+	uint32_t length;	/**< bytes written */
+	const void *data;	/**< what the VF wants to write */
+	uint16_t retval;	/**< RTE_PMD_BCNIC_MB_EVENT_ACCEPT (default) or _REJECT */
+};
+
+#define RTE_PMD_BCNIC_MB_EVENT_ACCEPT	0	/**< let the write happen */
+#define RTE_PMD_BCNIC_MB_EVENT_REJECT	1	/**< refuse it: the VF gets -EACCES */
+
+/** Session state of a VF as the PF sees it. */
+enum rte_pmd_bcnic_vf_state {
+	RTE_PMD_BCNIC_VF_DETACHED = 0,	/**< no session */
+	RTE_PMD_BCNIC_VF_HELLO = 1,	/**< window reset, waiting for HELLO */
+	RTE_PMD_BCNIC_VF_READY = 2,	/**< session established */
+	RTE_PMD_BCNIC_VF_RESETTING = 3,	/**< being reset */
+};
+
+/** What the PF knows of one VF. */
+struct rte_pmd_bcnic_vf_info {
+	enum rte_pmd_bcnic_vf_state state;	/**< session state */
+	uint32_t epoch;				/**< session epoch, 0 without one */
+	uint64_t requests;			/**< requests served */
+	uint64_t rejected;			/**< malformed requests */
+	uint64_t stale;				/**< requests of an old session, dropped */
+	uint64_t throttled;			/**< requests answered "busy" by the rate limit */
+	uint64_t events_dropped;		/**< events lost to a full event ring */
+};
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Define a configuration block on a PF. Its contents start zeroed, at
+ * version 1, with @p def->access for every VF.
+ *
+ * @param port_id  a bcnic PF port
+ * @param def      the block; id below RTE_PMD_BCNIC_BLOCK_STD_BASE
+ * @return
+ *   0; -ENODEV bad port; -ENOTSUP not a bcnic PF; -EINVAL bad id, size,
+ *   scope or access; -EEXIST id already defined; -ENOSPC block table full
+ *   (devarg max_blocks); -ENOMEM.
+ */
+__rte_experimental
+int rte_pmd_bcnic_pf_block_define(uint16_t port_id, const struct rte_pmd_bcnic_block_def *def);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Set what one VF, or every VF, may do with a block.
+ *
+ * @param port_id   a bcnic PF port
+ * @param block_id  a defined block (standard ones included)
+ * @param vf        VF index, or RTE_PMD_BCNIC_VF_ALL
+ * @param access    the new access
+ * @return 0; -ENODEV; -ENOTSUP; -ENOENT unknown block; -EINVAL bad vf or access.
+ */
+__rte_experimental
+int rte_pmd_bcnic_pf_block_access_set(uint16_t port_id, uint32_t block_id, uint16_t vf,
+				      enum rte_pmd_bcnic_access access);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Write part of a block from the PF side. The block's version goes up by
+ * one and every VF that can see the change and has a session gets an
+ * INVALIDATE event. Thread-safe; readers never see a torn mix.
+ *
+ * @param port_id   a bcnic PF port
+ * @param block_id  a defined block
+ * @param vf        VF index for a per-VF block, or RTE_PMD_BCNIC_VF_ALL
+ *                  (every VF's copy); ignored for a shared block
+ * @param offset    first byte to write
+ * @param data      bytes to write
+ * @param len       their number; offset + len <= block size
+ * @return 0; -ENODEV; -ENOTSUP; -ENOENT; -EINVAL bad vf, range or NULL data.
+ */
+__rte_experimental
+int rte_pmd_bcnic_pf_block_set(uint16_t port_id, uint32_t block_id, uint16_t vf,
+			       uint32_t offset, const void *data, uint32_t len);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Read part of a block as one VF sees it (never a torn mix of two writes).
+ *
+ * @param port_id   a bcnic PF port
+ * @param block_id  a defined block
+ * @param vf        VF index (ignored for a shared block)
+ * @param offset    first byte to read
+ * @param buf       where to put them
+ * @param len       their number; offset + len <= block size
+ * @param version   if not NULL, the version read
+ * @return 0; -ENODEV; -ENOTSUP; -ENOENT; -EINVAL bad vf, range or NULL buf.
+ */
+__rte_experimental
+int rte_pmd_bcnic_pf_block_get(uint16_t port_id, uint32_t block_id, uint16_t vf,
+			       uint32_t offset, void *buf, uint32_t len, uint32_t *version);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Session state and counters of one VF.
+ *
+ * @param port_id  a bcnic PF port
+ * @param vf       VF index
+ * @param info     filled in
+ * @return 0; -ENODEV; -ENOTSUP; -EINVAL bad vf or NULL info.
+ */
+__rte_experimental
+int rte_pmd_bcnic_pf_vf_info_get(uint16_t port_id, uint16_t vf,
+				 struct rte_pmd_bcnic_vf_info *info);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Run one round of the PF mailbox poller on the calling thread: for
+ * applications that poll from their own loop instead of a service lcore.
+ * Must not run concurrently with itself. Returns the requests served.
+ *
+ * @param port_id  a bcnic PF port
+ * @return >= 0 requests served; -ENODEV; -ENOTSUP.
+ */
+__rte_experimental
+int rte_pmd_bcnic_pf_poll(uint16_t port_id);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTE_PMD_BCNIC_H */
