@@ -299,3 +299,18 @@ RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_pf,
 	"rate_burst=<1-1000000> "
 	"vf_burst=<1-1024> "
 	"idle_sleep_us=<1-100000>");
+
+int
+rte_pmd_bcnic_pf_vf_info_get(uint16_t port_id, uint16_t vf, struct rte_pmd_bcnic_vf_info *info)
+{
+	struct bcnic_pf *pf;
+	int rc;
+
+	pf = bcnic_pf_from_port(port_id, &rc);
+	if (pf == NULL)
+		return rc;
+	if (vf >= pf->num_vfs || info == NULL)
+		return -EINVAL;
+	*info = pf->vfs[vf].info;
+	return 0;
+}

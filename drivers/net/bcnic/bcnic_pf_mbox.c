@@ -580,8 +580,14 @@ bcnic_pf_poller_start(struct bcnic_pf *pf)
 
 	pf->next_sweep = 0;
 	pf->next_heartbeat = 0;
-	if (pf->mode == BCNIC_POLLER_AUTO)
+	if (pf->mode == BCNIC_POLLER_AUTO) {
 		pf->mode = rte_service_lcore_count() > 0 ? BCNIC_POLLER_SERVICE : BCNIC_POLLER_THREAD;
+		if (pf->mode == BCNIC_POLLER_THREAD)
+			BCNIC_LOG(NOTICE, "%s: no service lcore: the PF mailbox poller runs in a control "
+				  "thread with back-off (up to %u us idle sleep); give EAL -s <mask> or "
+				  "-S <list> for sub-microsecond latency", pf->dev_name,
+				  pf->idle_sleep_max_us);
+	}
 	switch (pf->mode) {
 	case BCNIC_POLLER_SERVICE:
 		if (rte_service_lcore_count() <= 0) {
@@ -619,9 +625,7 @@ bcnic_pf_poller_start(struct bcnic_pf *pf)
 			  spec.name);
 		return 0;
 	case BCNIC_POLLER_THREAD:
-		BCNIC_LOG(NOTICE, "%s: no service lcore, the PF mailbox poller runs in a control thread "
-			  "with back-off (up to %u us idle sleep); give EAL -s <mask> or -S <list> for "
-			  "the lowest latency", pf->dev_name, pf->idle_sleep_max_us);
+		BCNIC_LOG(INFO, "%s: PF mailbox poller in a control thread", pf->dev_name);
 		pf->stop = false;
 		rc = rte_ctrl_thread_create(&pf->thread, "bcnic-pf", NULL, thread_run, pf);
 		if (rc != 0) {

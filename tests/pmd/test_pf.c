@@ -1,0 +1,875 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The PF driver against a raw VF built directly on lib/bcmbox (no VF
+ * driver involved): blocks, access, policy, invalidations, epochs,
+ * throttling, scale, torn reads. Same process.
+ *
+ * Usage: test_pf <case>...
+ *        test_pf serve <dev> <vfs>      hold a PF with test blocks (mp tests)
+ *        test_pf raw-vf <dev> <vf> <n>  n checked reads/writes as a raw VF
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_service.h>
+
+#include "bcmbox_client.h"
+#include "check.h"
+#include "rte_pmd_bcnic.h"
+
+int check_failures;
+
+#define TIMEOUT_NS (2ull * 1000000000ull)
+
+static char uniq[64];
+static struct bcmbox_msg msg;
+
+struct raw_vf {
+	struct bcmbox_client c;
+	void *base;
+	size_t size;
+};
+
+static const char *
+devname(const char *tag)
+{
+	static char buf[4][96];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s%s", uniq, tag);
+	return buf[k];
+}
+
+static int
+port_of(const char *vdev)
+{
+	uint16_t port;
+
+	return rte_eth_dev_get_port_by_name(vdev, &port) == 0 ? port : -1;
+}
+
+/* Probe a PF vdev named net_bcnic_pf_<tag>; returns its port or -1. */
+static int
+pf_up(const char *tag, const char *dev, const char *extra)
+{
+	char args[256], name[64];
+
+	snprintf(name, sizeof(name), "net_bcnic_pf_%s", tag);
+	snprintf(args, sizeof(args), "%s,dev=%s%s%s", name, dev, extra[0] ? "," : "", extra);
+	if (rte_dev_probe(args) != 0)
+		return -1;
+	return port_of(name);
+}
+
+static void
+pf_down(const char *tag)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "net_bcnic_pf_%s", tag);
+	CHECK_EQ(rte_eal_hotplug_remove("vdev", name), 0);
+}
+
+static int
+vf_open(struct raw_vf *v, const char *dev, unsigned int vf)
+{
+	char path[128];
+	struct stat st;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "/bcnic.%s.vf%u", dev, vf);
+	fd = shm_open(path, O_RDWR, 0);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return -errno;
+	}
+	v->size = (size_t)st.st_size;
+	v->base = mmap(NULL, v->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (v->base == MAP_FAILED)
+		return -errno;
+	rc = bcmbox_client_open(&v->c, v->base, v->size);
+	if (rc == 0)
+		rc = bcmbox_client_connect(&v->c, TIMEOUT_NS);
+	if (rc != 0)
+		munmap(v->base, v->size);
+	return rc;
+}
+
+static void
+vf_close(struct raw_vf *v)
+{
+	munmap(v->base, v->size);
+}
+
+static int
+vf_read(struct raw_vf *v, uint32_t id, uint32_t off, void *buf, uint32_t len, uint32_t *ver)
+{
+	return bcmbox_client_read(&v->c, id, off, buf, len, ver, &msg, TIMEOUT_NS);
+}
+
+static int
+vf_write(struct raw_vf *v, uint32_t id, uint32_t off, const void *buf, uint32_t len, uint32_t *ver)
+{
+	return bcmbox_client_write(&v->c, id, off, buf, len, ver, &msg, TIMEOUT_NS);
+}
+
+/* Wait up to 1 s for the next event of v. */
+static int
+vf_event(struct raw_vf *v, struct bcmbox_msg *m)
+{
+	uint64_t end = bcmbox_now_ns() + 1000000000ull;
+
+	while (bcmbox_now_ns() < end)
+		if (bcmbox_client_event(&v->c, m) == 1)
+			return 1;
+	return 0;
+}
+
+static void
+test_std_blocks(void)
+{
+	const char *dev = devname("std");
+	struct bcmbox_catalog_entry cat[8];
+	struct rte_ether_addr pf_mac;
+	uint8_t mac[8];
+	uint32_t mtu, ver;
+	struct rte_pmd_bcnic_link link;
+	struct raw_vf v;
+	int pf, n;
+
+	pf = pf_up("std", dev, "vfs=2,poller=thread");
+	REQUIRE(pf >= 0);
+	REQUIRE(vf_open(&v, dev, 1) == 0);
+	CHECK(v.c.epoch != 0);
+	CHECK_EQ(v.c.hello.num_blocks, 3);
+	n = bcmbox_client_list(&v.c, cat, 8, &msg, TIMEOUT_NS);
+	CHECK_EQ(n, 3);
+	CHECK_EQ(cat[0].block_id, RTE_PMD_BCNIC_BLOCK_MAC);
+	CHECK_EQ(cat[0].size, 8);
+	CHECK_EQ(cat[0].access, BCMBOX_ACCESS_RW);
+	CHECK_EQ(cat[1].block_id, RTE_PMD_BCNIC_BLOCK_MTU);
+	CHECK_EQ(cat[2].block_id, RTE_PMD_BCNIC_BLOCK_LINK);
+	CHECK_EQ(cat[2].access, BCMBOX_ACCESS_RO);
+	CHECK_EQ(cat[2].scope, BCMBOX_SCOPE_SHARED);
+	/* MAC: the PF's with the function number (VF 1 -> 2) in the last byte. */
+	CHECK_EQ(vf_read(&v, RTE_PMD_BCNIC_BLOCK_MAC, 0, mac, 8, &ver), 0);
+	CHECK_EQ(rte_eth_macaddr_get(pf, &pf_mac), 0);
+	CHECK(memcmp(mac, pf_mac.addr_bytes, 5) == 0);
+	CHECK_EQ(mac[5], 2);
+	CHECK_EQ(vf_read(&v, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, &ver), 0);
+	CHECK_EQ(mtu, 1500);
+	CHECK_EQ(vf_read(&v, RTE_PMD_BCNIC_BLOCK_LINK, 0, &link, sizeof(link), &ver), 0);
+	CHECK_EQ(link.link_up, 0);
+	/* The link block is read-only to VFs; the MTU one is writable. */
+	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_LINK, 0, &link, sizeof(link), &ver), -EACCES);
+	mtu = 9000;
+	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, &ver), 0);
+	mtu = 0;
+	CHECK_EQ(rte_pmd_bcnic_pf_block_get(pf, RTE_PMD_BCNIC_BLOCK_MTU, 1, 0, &mtu, 4, NULL), 0);
+	CHECK_EQ(mtu, 9000);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_get(pf, RTE_PMD_BCNIC_BLOCK_MTU, 0, 0, &mtu, 4, NULL), 0);
+	CHECK_EQ(mtu, 1500);
+	CHECK_EQ(bcmbox_client_bye(&v.c, &msg, TIMEOUT_NS), 0);
+	struct rte_pmd_bcnic_vf_info info;
+
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(pf, 1, &info), 0);
+	CHECK_EQ(info.state, RTE_PMD_BCNIC_VF_DETACHED);
+	CHECK(info.requests >= 7);
+	vf_close(&v);
+	pf_down("std");
+}
+
+static void
+test_app_blocks(void)
+{
+	const char *dev = devname("app");
+	static uint8_t big[65536], back[65536];
+	struct rte_pmd_bcnic_block_def d;
+	struct raw_vf v0, v1;
+	uint32_t ver, ver2;
+	uint8_t small[128];
+	int pf;
+
+	pf = pf_up("app", dev, "vfs=2,poller=thread");
+	REQUIRE(pf >= 0);
+	d = (struct rte_pmd_bcnic_block_def){ 0x100, 65536, RTE_PMD_BCNIC_SCOPE_PER_VF,
+					      RTE_PMD_BCNIC_ACCESS_RW };
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(pf, &d), 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(pf, &d), -EEXIST);
+	d = (struct rte_pmd_bcnic_block_def){ 0x101, 128, RTE_PMD_BCNIC_SCOPE_SHARED,
+					      RTE_PMD_BCNIC_ACCESS_RO };
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(pf, &d), 0);
+	d = (struct rte_pmd_bcnic_block_def){ 0x102, 16, RTE_PMD_BCNIC_SCOPE_PER_VF,
+					      RTE_PMD_BCNIC_ACCESS_NONE };
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(pf, &d), 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_access_set(pf, 0x102, 1, RTE_PMD_BCNIC_ACCESS_RW), 0);
+	/* Definition errors */
+	d = (struct rte_pmd_bcnic_block_def){ 0x103, 65537, 0, 0 };
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(pf, &d), -EINVAL);
+	d = (struct rte_pmd_bcnic_block_def){ 0x103, 0, 0, 0 };
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(pf, &d), -EINVAL);
+	d = (struct rte_pmd_bcnic_block_def){ RTE_PMD_BCNIC_BLOCK_STD_BASE + 7, 8, 0, 0 };
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(pf, &d), -EINVAL);
+	d = (struct rte_pmd_bcnic_block_def){ 0x103, 8, 2, 0 };
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(pf, &d), -EINVAL);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(pf, NULL), -EINVAL);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(RTE_MAX_ETHPORTS, &d), -ENODEV);
+
+	REQUIRE(vf_open(&v0, dev, 0) == 0);
+	REQUIRE(vf_open(&v1, dev, 1) == 0);
+	CHECK_EQ(v0.c.hello.num_blocks, 5);
+	CHECK_EQ(v1.c.hello.num_blocks, 6);
+	/* 64 KiB through 4 KiB requests, then read back whole, and by the PF. */
+	for (unsigned int i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7 + (i >> 9));
+	CHECK_EQ(vf_write(&v0, 0x100, 0, big, sizeof(big), &ver), 0);
+	CHECK_EQ(vf_read(&v0, 0x100, 0, back, sizeof(back), &ver2), 0);
+	CHECK(memcmp(big, back, sizeof(big)) == 0);
+	CHECK_EQ(ver, ver2);
+	CHECK_EQ(ver, 1 + 16);	/* 16 parts, each one write */
+	memset(back, 0, sizeof(back));
+	CHECK_EQ(rte_pmd_bcnic_pf_block_get(pf, 0x100, 0, 0, back, sizeof(back), &ver2), 0);
+	CHECK(memcmp(big, back, sizeof(big)) == 0);
+	CHECK_EQ(ver, ver2);
+	/* Offset access */
+	CHECK_EQ(vf_read(&v0, 0x100, 1000, back, 100, NULL), 0);
+	CHECK(memcmp(big + 1000, back, 100) == 0);
+	/* VF 1 has its own, still zero, copy. */
+	CHECK_EQ(vf_read(&v1, 0x100, 0, back, 4096, &ver), 0);
+	CHECK_EQ(ver, 1);
+	CHECK(back[0] == 0 && back[4095] == 0);
+	/* Errors seen by the VF */
+	CHECK_EQ(vf_read(&v0, 0x102, 0, small, 16, NULL), -ENOENT);	/* invisible */
+	CHECK_EQ(vf_read(&v0, 0x999, 0, small, 16, NULL), -ENOENT);
+	CHECK_EQ(vf_write(&v0, 0x101, 0, small, 16, NULL), -EACCES);
+	CHECK_EQ(vf_read(&v0, 0x101, 100, small, 29, NULL), -EINVAL);
+	CHECK_EQ(vf_read(&v0, 0x100, 65530, small, 10, NULL), -EINVAL);
+	CHECK_EQ(vf_write(&v1, 0x102, 0, "0123456789abcdef", 16, NULL), 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_get(pf, 0x102, 1, 0, small, 16, NULL), 0);
+	CHECK(memcmp(small, "0123456789abcdef", 16) == 0);
+	/* API errors */
+	CHECK_EQ(rte_pmd_bcnic_pf_block_get(pf, 0x102, 2, 0, small, 16, NULL), -EINVAL);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_get(pf, 0x102, 1, 1, small, 16, NULL), -EINVAL);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_get(pf, 0x555, 1, 0, small, 16, NULL), -ENOENT);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_set(pf, 0x101, 0, 120, small, 9), -EINVAL);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_set(pf, 0x100, 5, 0, small, 9), -EINVAL);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_access_set(pf, 0x100, 0, 3), -EINVAL);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_access_set(pf, 0x555, 0, 1), -ENOENT);
+	/* Access changes take effect at once. */
+	CHECK_EQ(rte_pmd_bcnic_pf_block_access_set(pf, 0x100, 0, RTE_PMD_BCNIC_ACCESS_RO), 0);
+	CHECK_EQ(vf_write(&v0, 0x100, 0, small, 4, NULL), -EACCES);
+	CHECK_EQ(vf_read(&v0, 0x100, 0, small, 4, NULL), 0);
+	vf_close(&v0);
+	vf_close(&v1);
+	pf_down("app");
+}
+
+static int policy_calls;
+static struct rte_pmd_bcnic_mb_event_param policy_seen;
+
+static int
+policy_cb(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
+{
+	struct rte_pmd_bcnic_mb_event_param *p = ret;
+
+	RTE_SET_USED(port);
+	RTE_SET_USED(arg);
+	if (type != RTE_ETH_EVENT_VF_MBOX)
+		return 0;
+	policy_calls++;
+	policy_seen = *p;
+	/* Only locally administered MACs, and nothing starting with 0xff elsewhere. */
+	if (p->block_id == RTE_PMD_BCNIC_BLOCK_MAC && !(((const uint8_t *)p->data)[0] & 0x02))
+		p->retval = RTE_PMD_BCNIC_MB_EVENT_REJECT;
+	if (p->block_id != RTE_PMD_BCNIC_BLOCK_MAC && ((const uint8_t *)p->data)[0] == 0xff)
+		p->retval = RTE_PMD_BCNIC_MB_EVENT_REJECT;
+	return 0;
+}
+
+static void
+test_policy(void)
+{
+	const char *dev = devname("pol");
+	uint8_t good[8] = { 0x02, 1, 2, 3, 4, 5 }, bad[8] = { 0x00, 1, 2, 3, 4, 5 }, back[8];
+	struct raw_vf v;
+	int pf;
+
+	pf = pf_up("pol", dev, "vfs=1,poller=thread");
+	REQUIRE(pf >= 0);
+	REQUIRE(rte_eth_dev_callback_register(pf, RTE_ETH_EVENT_VF_MBOX, policy_cb, NULL) == 0);
+	REQUIRE(vf_open(&v, dev, 0) == 0);
+	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_MAC, 0, bad, 8, NULL), -EACCES);
+	CHECK_EQ(policy_calls, 1);
+	CHECK_EQ(policy_seen.vf, 0);
+	CHECK_EQ(policy_seen.block_id, RTE_PMD_BCNIC_BLOCK_MAC);
+	CHECK_EQ(policy_seen.length, 8);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_get(pf, RTE_PMD_BCNIC_BLOCK_MAC, 0, 0, back, 8, NULL), 0);
+	CHECK(memcmp(back, bad, 8) != 0);	/* refused: unchanged */
+	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_MAC, 0, good, 8, NULL), 0);
+	CHECK_EQ(policy_calls, 2);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_get(pf, RTE_PMD_BCNIC_BLOCK_MAC, 0, 0, back, 8, NULL), 0);
+	CHECK(memcmp(back, good, 8) == 0);
+	/* Access rules come first: no event for a write the rules refuse. */
+	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_LINK, 0, good, 8, NULL), -EACCES);
+	CHECK_EQ(policy_calls, 2);
+	/* Without the callback the access rule alone decides. */
+	CHECK_EQ(rte_eth_dev_callback_unregister(pf, RTE_ETH_EVENT_VF_MBOX, policy_cb, NULL), 0);
+	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_MAC, 0, bad, 8, NULL), 0);
+	CHECK_EQ(policy_calls, 2);
+	vf_close(&v);
+	pf_down("pol");
+}
+
+static void
+test_invalidate(void)
+{
+	const char *dev = devname("inv");
+	struct rte_pmd_bcnic_block_def d = { 0x200, 32, RTE_PMD_BCNIC_SCOPE_PER_VF,
+					     RTE_PMD_BCNIC_ACCESS_RW };
+	struct rte_pmd_bcnic_block_def s = { 0x201, 32, RTE_PMD_BCNIC_SCOPE_SHARED,
+					     RTE_PMD_BCNIC_ACCESS_RW };
+	struct bcmbox_msg ev;
+	struct raw_vf v0, v1;
+	struct rte_pmd_bcnic_link link;
+	uint32_t ver;
+	int pf;
+
+	pf = pf_up("inv", dev, "vfs=2,poller=thread");
+	REQUIRE(pf >= 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(pf, &d), 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(pf, &s), 0);
+	REQUIRE(vf_open(&v0, dev, 0) == 0);
+	REQUIRE(vf_open(&v1, dev, 1) == 0);
+	/* Per-VF block changed for VF 0: only VF 0 hears of it, with the new version. */
+	CHECK_EQ(rte_pmd_bcnic_pf_block_set(pf, 0x200, 0, 4, "abcd", 4), 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_get(pf, 0x200, 0, 0, &ver, 4, &ver), 0);
+	CHECK_EQ(vf_event(&v0, &ev), 1);
+	CHECK_EQ(ev.hdr.type, BCMBOX_EVT_INVALIDATE);
+	CHECK_EQ(ev.hdr.block_id, 0x200);
+	CHECK_EQ(ev.hdr.arg, ver);
+	CHECK_EQ(ver, 2);
+	CHECK_EQ(bcmbox_client_event(&v1.c, &ev), 0);
+	/* For every VF: both hear. */
+	CHECK_EQ(rte_pmd_bcnic_pf_block_set(pf, 0x200, RTE_PMD_BCNIC_VF_ALL, 0, "x", 1), 0);
+	CHECK_EQ(vf_event(&v0, &ev), 1);
+	CHECK_EQ(ev.hdr.arg, 3);
+	CHECK_EQ(vf_event(&v1, &ev), 1);
+	CHECK_EQ(ev.hdr.arg, 2);
+	/* Shared block written by VF 1: VF 0 hears, VF 1 (the writer) does not. */
+	CHECK_EQ(vf_write(&v1, 0x201, 0, "hello", 5, &ver), 0);
+	CHECK_EQ(vf_event(&v0, &ev), 1);
+	CHECK_EQ(ev.hdr.block_id, 0x201);
+	CHECK_EQ(ev.hdr.arg, ver);
+	CHECK_EQ(bcmbox_client_event(&v1.c, &ev), 0);
+	/* No event for a VF that cannot see the block. */
+	CHECK_EQ(rte_pmd_bcnic_pf_block_access_set(pf, 0x201, 1, RTE_PMD_BCNIC_ACCESS_NONE), 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_set(pf, 0x201, 0, 0, "z", 1), 0);
+	CHECK_EQ(vf_event(&v0, &ev), 1);
+	CHECK_EQ(bcmbox_client_event(&v1.c, &ev), 0);
+	/* Link: PF port start brings the VFs' link up, set_link_down takes it down. */
+	struct rte_eth_conf conf;
+
+	memset(&conf, 0, sizeof(conf));
+	REQUIRE(rte_eth_dev_configure(pf, 0, 0, &conf) == 0);
+	CHECK_EQ(rte_eth_dev_start(pf), 0);
+	CHECK_EQ(vf_event(&v0, &ev), 1);
+	CHECK_EQ(ev.hdr.type, BCMBOX_EVT_LINK);
+	CHECK_EQ(((struct bcmbox_link_evt *)ev.payload)->link_up, 1);
+	CHECK_EQ(vf_event(&v1, &ev), 1);
+	CHECK_EQ(ev.hdr.type, BCMBOX_EVT_LINK);
+	CHECK_EQ(rte_eth_dev_set_link_down(pf), 0);
+	CHECK_EQ(vf_event(&v1, &ev), 1);
+	CHECK_EQ(((struct bcmbox_link_evt *)ev.payload)->link_up, 0);
+	CHECK_EQ(vf_read(&v1, RTE_PMD_BCNIC_BLOCK_LINK, 0, &link, sizeof(link), NULL), 0);
+	CHECK_EQ(link.link_up, 0);
+	CHECK_EQ(rte_eth_dev_set_link_up(pf), 0);
+	CHECK_EQ(vf_event(&v1, &ev), 1);
+	CHECK_EQ(((struct bcmbox_link_evt *)ev.payload)->link_up, 1);
+	CHECK_EQ(vf_read(&v1, RTE_PMD_BCNIC_BLOCK_LINK, 0, &link, sizeof(link), NULL), 0);
+	CHECK_EQ(link.link_up, 1);
+	CHECK_EQ(rte_eth_dev_stop(pf), 0);
+	/* VF 0 did not read the last three: down, up, down, in that order. */
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(vf_event(&v0, &ev), 1);
+		CHECK_EQ(ev.hdr.type, BCMBOX_EVT_LINK);
+		CHECK_EQ(((struct bcmbox_link_evt *)ev.payload)->link_up, i == 1);
+	}
+	CHECK_EQ(bcmbox_client_event(&v0.c, &ev), 0);
+	vf_close(&v0);
+	vf_close(&v1);
+	pf_down("inv");
+}
+
+/* Event ring overflow: the VF gets one OVERFLOW marker, never silence. */
+static void
+test_event_overflow(void)
+{
+	const char *dev = devname("ovf");
+	struct rte_pmd_bcnic_block_def d = { 0x300, 8, RTE_PMD_BCNIC_SCOPE_PER_VF,
+					     RTE_PMD_BCNIC_ACCESS_RO };
+	struct rte_pmd_bcnic_vf_info info;
+	struct bcmbox_msg ev;
+	struct raw_vf v;
+	int pf, inval = 0, ovf = 0;
+
+	pf = pf_up("ovf", dev, "vfs=1,poller=thread,evt_ring_size=16");
+	REQUIRE(pf >= 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(pf, &d), 0);
+	REQUIRE(vf_open(&v, dev, 0) == 0);
+	for (int i = 0; i < 100; i++)
+		CHECK_EQ(rte_pmd_bcnic_pf_block_set(pf, 0x300, 0, 0, &i, 4), 0);
+	while (bcmbox_client_event(&v.c, &ev) == 1) {
+		inval += ev.hdr.type == BCMBOX_EVT_INVALIDATE;
+		ovf += ev.hdr.type == BCMBOX_EVT_OVERFLOW;
+	}
+	CHECK_EQ(inval, 15);
+	CHECK_EQ(ovf, 1);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(pf, 0, &info), 0);
+	CHECK_EQ(info.events_dropped, 85);
+	vf_close(&v);
+	pf_down("ovf");
+}
+
+/* A request of an old session is dropped and counted, never answered. */
+static void
+test_stale_epoch(void)
+{
+	const char *dev = devname("stl");
+	struct rte_pmd_bcnic_vf_info info;
+	struct raw_vf v;
+	uint32_t old, mtu;
+	int pf;
+
+	pf = pf_up("stl", dev, "vfs=1,poller=thread");
+	REQUIRE(pf >= 0);
+	REQUIRE(vf_open(&v, dev, 0) == 0);
+	old = v.c.epoch;
+	/* A second HELLO (no reset) starts a new session on the same rings. */
+	struct bcmbox_hello_req hello = { 1, 1, 0 };
+	struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_HELLO, .length = sizeof(hello) };
+
+	CHECK_EQ(bcmbox_client_call(&v.c, &h, &hello, &msg, TIMEOUT_NS), 0);
+	CHECK(msg.hdr.epoch != old && msg.hdr.epoch != 0);
+	/* Our client still speaks the old epoch: its request is stale. */
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_READ, .block_id = RTE_PMD_BCNIC_BLOCK_MTU,
+				     .arg = 4 };
+	CHECK(bcmbox_client_send(&v.c, &h, NULL) >= 0);
+	uint64_t end = bcmbox_now_ns() + 50000000;
+
+	while (bcmbox_now_ns() < end)
+		CHECK_EQ(bcmbox_client_recv(&v.c, &msg), 0);	/* no answer */
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(pf, 0, &info), 0);
+	CHECK_EQ(info.stale, 1);
+	CHECK_EQ(info.epoch, msg.hdr.epoch);
+	/* The new epoch works. */
+	v.c.epoch = info.epoch;
+	CHECK_EQ(vf_read(&v, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, NULL), 0);
+	CHECK_EQ(mtu, 1500);
+	/* After a reconnect (reset + HELLO) the old epoch is dead too. */
+	CHECK_EQ(bcmbox_client_connect(&v.c, TIMEOUT_NS), 0);
+	CHECK(v.c.epoch != info.epoch);
+	vf_close(&v);
+	pf_down("stl");
+}
+
+/* Malformed requests: answered PROTO with the reason, or skipped; the VF keeps working. */
+static void
+test_malformed(void)
+{
+	const char *dev = devname("mal");
+	struct rte_pmd_bcnic_vf_info info;
+	struct raw_vf v;
+	uint32_t mtu;
+	int pf;
+
+	pf = pf_up("mal", dev, "vfs=1,poller=thread");
+	REQUIRE(pf >= 0);
+	REQUIRE(vf_open(&v, dev, 0) == 0);
+	struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_READ, .block_id = RTE_PMD_BCNIC_BLOCK_MTU,
+				    .arg = 0 };
+
+	CHECK_EQ(bcmbox_client_call(&v.c, &h, NULL, &msg, TIMEOUT_NS), -EPROTO);
+	CHECK_EQ(msg.hdr.arg, BCMBOX_REJ_RANGE);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_WRITE, .block_id = 1, .length = 4, .arg = 9 };
+	CHECK_EQ(bcmbox_client_call(&v.c, &h, "abcd", &msg, TIMEOUT_NS), -EPROTO);
+	CHECK_EQ(msg.hdr.arg, BCMBOX_REJ_RESERVED);
+	/* An unknown type gets an answer of an unknown type, which the client drops. */
+	h = (struct bcmbox_msg_hdr){ .type = 0x33 };
+	CHECK_EQ(bcmbox_client_call(&v.c, &h, NULL, &msg, 100000000), -ETIMEDOUT);
+	CHECK_EQ(v.c.bad_responses, 1);
+	/* A slot with nslots = 0: no answer is possible (no trusted tag), just skipped. */
+	struct bcmbox_slot *s = &v.c.req.slots[v.c.req.pos & v.c.req.mask];
+
+	memset(s->data, 0, sizeof(s->data));
+	__atomic_store_n(&s->seq, v.c.req.pos + 1, __ATOMIC_RELEASE);
+	v.c.req.pos++;
+	CHECK_EQ(vf_read(&v, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, NULL), 0);
+	CHECK_EQ(mtu, 1500);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(pf, 0, &info), 0);
+	CHECK_EQ(info.rejected, 4);
+	vf_close(&v);
+	pf_down("mal");
+}
+
+static void
+test_throttle(void)
+{
+	const char *dev = devname("thr");
+	struct rte_pmd_bcnic_vf_info info;
+	struct raw_vf v;
+	int pf, ok = 0, busy = 0, answers = 0;
+
+	pf = pf_up("thr", dev, "vfs=1,poller=thread,rate=100,rate_burst=10");
+	REQUIRE(pf >= 0);
+	REQUIRE(vf_open(&v, dev, 0) == 0);
+	for (int i = 0; i < 50; i++) {
+		struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_READ,
+					    .block_id = RTE_PMD_BCNIC_BLOCK_MTU, .arg = 4 };
+
+		REQUIRE(bcmbox_client_send(&v.c, &h, NULL) >= 0);
+	}
+	uint64_t end = bcmbox_now_ns() + TIMEOUT_NS;
+
+	while (answers < 50 && bcmbox_now_ns() < end) {
+		if (bcmbox_client_recv(&v.c, &msg) != 1)
+			continue;
+		answers++;
+		ok += msg.hdr.status == BCMBOX_ST_OK;
+		busy += msg.hdr.status == BCMBOX_ST_BUSY;
+	}
+	CHECK_EQ(answers, 50);	/* throttled, never silent */
+	CHECK(ok >= 10 && ok <= 13);
+	CHECK_EQ(ok + busy, 50);
+	CHECK_EQ(bcmbox_status_to_errno(BCMBOX_ST_BUSY), -EBUSY);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(pf, 0, &info), 0);
+	CHECK_EQ(info.throttled, (uint64_t)busy);
+	vf_close(&v);
+	pf_down("thr");
+}
+
+/* 256 VFs attached, a few active, each sees its own data. */
+static void
+test_scale_256(void)
+{
+	const char *dev = devname("sc");
+	static struct raw_vf v[256];
+	uint8_t mac[8];
+	int pf;
+
+	pf = pf_up("sc", dev, "vfs=256,poller=thread");
+	REQUIRE(pf >= 0);
+	for (int i = 0; i < 256; i++)
+		REQUIRE(vf_open(&v[i], dev, i) == 0);
+	for (int round = 0; round < 100; round++) {
+		int active[] = { 0, 17, 128, 255 };
+
+		for (unsigned int k = 0; k < RTE_DIM(active); k++) {
+			int i = active[k];
+
+			CHECK_EQ(vf_read(&v[i], RTE_PMD_BCNIC_BLOCK_MAC, 0, mac, 8, NULL), 0);
+			CHECK_EQ(mac[4] * 256 + mac[5], i + 1);
+		}
+	}
+	struct rte_pmd_bcnic_vf_info info;
+
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(pf, 255, &info), 0);
+	CHECK_EQ(info.state, RTE_PMD_BCNIC_VF_READY);
+	CHECK_EQ(info.requests, 101);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(pf, 1, &info), 0);
+	CHECK_EQ(info.requests, 1);	/* HELLO only */
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(pf, 256, &info), -EINVAL);
+	for (int i = 0; i < 256; i++)
+		vf_close(&v[i]);
+	pf_down("sc");
+}
+
+struct torn_peer {
+	int port;
+	uint32_t block;
+	uint32_t size;
+	unsigned long n;
+	unsigned long done;
+	unsigned long torn;
+	volatile int stop;
+};
+
+static int
+uniform(const uint8_t *b, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++)
+		if (b[i] != b[0])
+			return 0;
+	return 1;
+}
+
+/* The PF application writing, on its own core. */
+static void *
+pf_writer(void *arg)
+{
+	struct torn_peer *w = arg;
+	uint8_t buf[1024];
+
+	for (w->done = 0; w->done < w->n && !w->stop; w->done++) {
+		memset(buf, (int)(w->done & 0xff), w->size);
+		rte_pmd_bcnic_pf_block_set(w->port, w->block, 0, 0, buf, w->size);
+	}
+	return NULL;
+}
+
+/* The PF application reading, on its own core. */
+static void *
+pf_reader(void *arg)
+{
+	struct torn_peer *r = arg;
+	uint8_t buf[1024];
+
+	for (r->done = 0; r->done < r->n && !r->stop; r->done++) {
+		rte_pmd_bcnic_pf_block_get(r->port, r->block, 0, 0, buf, r->size, NULL);
+		r->torn += !uniform(buf, r->size);
+	}
+	return NULL;
+}
+
+struct app_poller {
+	int port;
+	volatile int stop;
+};
+
+static void *
+app_poll(void *arg)
+{
+	struct app_poller *p = arg;
+
+	while (!p->stop)
+		rte_pmd_bcnic_pf_poll(p->port);
+	return NULL;
+}
+
+/* vf_open() for a poller=app PF: a helper thread polls during the handshake. */
+static int
+vf_open_polled(struct raw_vf *v, const char *dev, unsigned int vf, int pf)
+{
+	struct app_poller p = { .port = pf };
+	pthread_t th;
+	int rc;
+
+	if (pthread_create(&th, NULL, app_poll, &p) != 0)
+		return -EAGAIN;
+	rc = vf_open(v, dev, vf);
+	p.stop = 1;
+	pthread_join(th, NULL);
+	return rc;
+}
+
+/* One VF request, the PF poller run inline (poller=app): two threads on two cores. */
+static int
+inline_call(struct raw_vf *v, int pf, struct bcmbox_msg_hdr *h, const void *payload)
+{
+	int64_t tag = bcmbox_client_send(&v->c, h, payload);
+
+	if (tag < 0)
+		return (int)tag;
+	for (;;) {
+		rte_pmd_bcnic_pf_poll(pf);
+		while (bcmbox_client_event(&v->c, &msg) == 1)
+			;	/* invalidations of the writer's changes */
+		if (bcmbox_client_recv(&v->c, &msg) == 1)
+			return msg.hdr.tag == (uint32_t)tag ? bcmbox_status_to_errno(msg.hdr.status)
+							    : -EPROTO;
+	}
+}
+
+/*
+ * The PF application rewrites a block 10^6 times while a VF reads it 10^6
+ * times; then a VF rewrites it while the PF application reads it.
+ */
+static void
+test_torn_reads(void)
+{
+	const char *dev = devname("torn");
+	struct rte_pmd_bcnic_block_def d = { 0x400, 512, RTE_PMD_BCNIC_SCOPE_PER_VF,
+					     RTE_PMD_BCNIC_ACCESS_RW };
+	const unsigned long n = getenv("BCNIC_TORN_N") ? strtoul(getenv("BCNIC_TORN_N"), NULL, 0)
+						       : 1000000;
+	struct torn_peer peer = { .block = 0x400, .size = 512, .n = n };
+	unsigned long torn = 0, reads, writes;
+	struct raw_vf v;
+	pthread_t th;
+	int pf, rc = 0;
+
+	pf = pf_up("torn", dev, "vfs=1,poller=app");
+	REQUIRE(pf >= 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(pf, &d), 0);
+	peer.port = pf;
+	REQUIRE(vf_open_polled(&v, dev, 0, pf) == 0);
+	REQUIRE(pthread_create(&th, NULL, pf_writer, &peer) == 0);
+	for (reads = 0; reads < n; reads++) {
+		struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_READ, .block_id = 0x400, .arg = 512 };
+
+		rc = inline_call(&v, pf, &h, NULL);
+		if (rc != 0)
+			break;
+		torn += !uniform(msg.payload, 512);
+	}
+	peer.stop = 1;
+	pthread_join(th, NULL);
+	printf("torn_reads: PF application wrote %lu times while a VF read %lu times: %lu torn\n",
+	       peer.done, reads, torn);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(torn, 0);
+	CHECK_EQ(reads, n);
+
+	peer.stop = 0;
+	peer.done = 0;
+	peer.n = ULONG_MAX;	/* reads until the writes are done */
+	REQUIRE(pthread_create(&th, NULL, pf_reader, &peer) == 0);
+	for (writes = 0; writes < n; writes++) {
+		uint8_t buf[512];
+		struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_WRITE, .block_id = 0x400,
+					    .length = 512 };
+
+		memset(buf, (int)(writes & 0xff), sizeof(buf));
+		rc = inline_call(&v, pf, &h, buf);
+		if (rc != 0)
+			break;
+	}
+	peer.stop = 1;
+	pthread_join(th, NULL);
+	printf("torn_reads: a VF wrote %lu times while the PF application read %lu times: %lu torn\n",
+	       writes, peer.done, peer.torn);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(peer.torn, 0);
+	CHECK_EQ(writes, n);
+	CHECK(peer.done > 1000);
+	vf_close(&v);
+	pf_down("torn");
+}
+
+/* The poller on a service lcore, probed by hotplug after EAL init (maps itself). */
+static void
+test_service_hotplug(void)
+{
+	const char *dev = devname("svc");
+	struct raw_vf v;
+	uint32_t mtu;
+	int pf;
+
+	REQUIRE(rte_service_lcore_count() > 0);
+	pf = pf_up("svc", dev, "vfs=1,poller=service");
+	REQUIRE(pf >= 0);
+	REQUIRE(vf_open(&v, dev, 0) == 0);
+	for (int i = 0; i < 1000; i++)
+		CHECK_EQ(vf_read(&v, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, NULL), 0);
+	vf_close(&v);
+	pf_down("svc");
+	/* poller=app: nothing polls until the application does. */
+	pf = pf_up("svc", dev, "vfs=1,poller=app");
+	REQUIRE(pf >= 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_poll(pf), 0);
+	pf_down("svc");
+}
+
+static void
+test_api_port_checks(void)
+{
+	const char *dev = devname("api");
+	struct rte_pmd_bcnic_vf_info info;
+	char args[128];
+	int pf, vf;
+
+	pf = pf_up("api", dev, "vfs=1,poller=thread");
+	REQUIRE(pf >= 0);
+	snprintf(args, sizeof(args), "net_bcnic_vf_api,dev=%s,vf=0", dev);
+	REQUIRE(rte_dev_probe(args) == 0);
+	vf = port_of("net_bcnic_vf_api");
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(vf, 0, &info), -ENOTSUP);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(RTE_MAX_ETHPORTS + 1, 0, &info), -ENODEV);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(pf, 0, NULL), -EINVAL);
+	CHECK_EQ(rte_pmd_bcnic_pf_poll(pf), -EBUSY);	/* a thread owns polling */
+	CHECK_EQ(rte_pmd_bcnic_pf_block_set(vf, 1, 0, 0, "x", 1), -ENOTSUP);
+	CHECK_EQ(rte_eal_hotplug_remove("vdev", "net_bcnic_vf_api"), 0);
+	pf_down("api");
+}
+
+static const struct check_case cases[] = {
+	{ "std_blocks", test_std_blocks },
+	{ "app_blocks", test_app_blocks },
+	{ "policy", test_policy },
+	{ "invalidate", test_invalidate },
+	{ "event_overflow", test_event_overflow },
+	{ "stale_epoch", test_stale_epoch },
+	{ "malformed", test_malformed },
+	{ "throttle", test_throttle },
+	{ "scale_256", test_scale_256 },
+	{ "torn_reads", test_torn_reads },
+	{ "service_hotplug", test_service_hotplug },
+	{ "api_port_checks", test_api_port_checks },
+	{ NULL, NULL },
+};
+
+static void
+cleanup_shm(void)
+{
+	DIR *d = opendir("/dev/shm");
+	struct dirent *e;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char name[300];
+
+		if (strstr(e->d_name, uniq) != NULL) {
+			snprintf(name, sizeof(name), "/%s", e->d_name);
+			shm_unlink(name);
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+}
+
+static void
+finish(void)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rmdir(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	/* lcore 1 is a service lcore: the poller=service cases run there. */
+	char *eal[] = { "test_pf", "--no-huge", "-m", "256", "--no-pci", "--no-telemetry",
+			"--no-shconf", "--file-prefix=bcnic-test", "-l", "0-1", "-s", "0x2",
+			"--log-level=pmd.net.bcnic*:notice", NULL };
+	int rc;
+
+	snprintf(uniq, sizeof(uniq), "p%d-", getpid());
+	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	rc = check_run(cases, argc, argv);
+	cleanup_shm();
+	finish();
+	return rc;
+}
