@@ -602,6 +602,8 @@ test_scale_256(void)
 	pf_down("sc");
 }
 
+#define TORN_SIZE 4096	/* the largest single transfer: the longest copies */
+
 struct torn_peer {
 	int port;
 	uint32_t block;
@@ -626,7 +628,7 @@ static void *
 pf_writer(void *arg)
 {
 	struct torn_peer *w = arg;
-	uint8_t buf[1024];
+	static uint8_t buf[TORN_SIZE];
 
 	for (w->done = 0; w->done < w->n && !w->stop; w->done++) {
 		memset(buf, (int)(w->done & 0xff), w->size);
@@ -640,7 +642,7 @@ static void *
 pf_reader(void *arg)
 {
 	struct torn_peer *r = arg;
-	uint8_t buf[1024];
+	static uint8_t buf[TORN_SIZE];
 
 	for (r->done = 0; r->done < r->n && !r->stop; r->done++) {
 		rte_pmd_bcnic_pf_block_get(r->port, r->block, 0, 0, buf, r->size, NULL);
@@ -706,11 +708,11 @@ static void
 test_torn_reads(void)
 {
 	const char *dev = devname("torn");
-	struct rte_pmd_bcnic_block_def d = { 0x400, 512, RTE_PMD_BCNIC_SCOPE_PER_VF,
+	struct rte_pmd_bcnic_block_def d = { 0x400, TORN_SIZE, RTE_PMD_BCNIC_SCOPE_PER_VF,
 					     RTE_PMD_BCNIC_ACCESS_RW };
 	const unsigned long n = getenv("BCNIC_TORN_N") ? strtoul(getenv("BCNIC_TORN_N"), NULL, 0)
 						       : 1000000;
-	struct torn_peer peer = { .block = 0x400, .size = 512, .n = n };
+	struct torn_peer peer = { .block = 0x400, .size = TORN_SIZE, .n = n };
 	unsigned long torn = 0, reads, writes;
 	struct raw_vf v;
 	pthread_t th;
@@ -723,12 +725,13 @@ test_torn_reads(void)
 	REQUIRE(vf_open_polled(&v, dev, 0, pf) == 0);
 	REQUIRE(pthread_create(&th, NULL, pf_writer, &peer) == 0);
 	for (reads = 0; reads < n; reads++) {
-		struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_READ, .block_id = 0x400, .arg = 512 };
+		struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_READ, .block_id = 0x400,
+					    .arg = TORN_SIZE };
 
 		rc = inline_call(&v, pf, &h, NULL);
 		if (rc != 0)
 			break;
-		torn += !uniform(msg.payload, 512);
+		torn += !uniform(msg.payload, TORN_SIZE);
 	}
 	peer.stop = 1;
 	pthread_join(th, NULL);
@@ -743,9 +746,9 @@ test_torn_reads(void)
 	peer.n = ULONG_MAX;	/* reads until the writes are done */
 	REQUIRE(pthread_create(&th, NULL, pf_reader, &peer) == 0);
 	for (writes = 0; writes < n; writes++) {
-		uint8_t buf[512];
+		uint8_t buf[TORN_SIZE];
 		struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_WRITE, .block_id = 0x400,
-					    .length = 512 };
+					    .length = TORN_SIZE };
 
 		memset(buf, (int)(writes & 0xff), sizeof(buf));
 		rc = inline_call(&v, pf, &h, buf);
