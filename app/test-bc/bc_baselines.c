@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Reference channels, measured on the same two lcores as bcnic: the
+ * client on the calling lcore, the server on server_lcore.
+ *   baseline_cacheline:   one cache line bounced between the cores, the
+ *                         physical floor of any request/response
+ *   baseline_rte_ring:    a request ring and a response ring (one pointer each way)
+ *   baseline_unix_socket: AF_UNIX SOCK_SEQPACKET, 64-byte messages, blocking
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_pause.h>
+#include <rte_ring.h>
+
+#include "test_bc.h"
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- one cache line ---- */
+
+struct cl_pingpong {
+	volatile uint64_t req;
+	volatile uint64_t resp;
+	uint64_t total;
+} __rte_cache_aligned;
+
+static struct cl_pingpong cl;
+
+static int
+cl_server(void *arg)
+{
+	uint64_t i;
+
+	RTE_SET_USED(arg);
+	for (i = 1; i <= cl.total; i++) {
+		while (__atomic_load_n(&cl.req, __ATOMIC_ACQUIRE) != i)
+			rte_pause();
+		__atomic_store_n(&cl.resp, i, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
+int
+bc_baseline_cacheline(struct bc_series *s, unsigned int server_lcore, uint32_t warmup)
+{
+	uint64_t i;
+	double t0 = 0;
+
+	cl.req = cl.resp = 0;
+	cl.total = (uint64_t)warmup + s->n;
+	if (rte_eal_remote_launch(cl_server, NULL, server_lcore) != 0)
+		return -EBUSY;
+	for (i = 1; i <= cl.total; i++) {
+		uint64_t c0 = rte_rdtsc();
+
+		if (i == (uint64_t)warmup + 1)
+			t0 = now_s();
+		__atomic_store_n(&cl.req, i, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&cl.resp, __ATOMIC_ACQUIRE) != i)
+			rte_pause();
+		if (i > warmup)
+			s->cycles[i - warmup - 1] = (uint32_t)(rte_rdtsc() - c0);
+	}
+	s->elapsed_s = now_s() - t0;
+	return rte_eal_wait_lcore(server_lcore);
+}
+
+/* ---- rte_ring pair ---- */
+
+struct ring_pair {
+	struct rte_ring *req, *resp;
+	uint64_t total;
+};
+
+static int
+ring_server(void *arg)
+{
+	struct ring_pair *p = arg;
+	void *obj;
+
+	for (uint64_t i = 0; i < p->total; i++) {
+		while (rte_ring_sc_dequeue(p->req, &obj) != 0)
+			rte_pause();
+		while (rte_ring_sp_enqueue(p->resp, obj) != 0)
+			rte_pause();
+	}
+	return 0;
+}
+
+int
+bc_baseline_rte_ring(struct bc_series *s, unsigned int server_lcore, uint32_t warmup)
+{
+	struct ring_pair p;
+	double t0 = 0;
+	void *obj;
+	int rc;
+
+	p.req = rte_ring_create("bc_req", 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	p.resp = rte_ring_create("bc_resp", 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (p.req == NULL || p.resp == NULL) {
+		rte_ring_free(p.req);
+		rte_ring_free(p.resp);
+		return -ENOMEM;
+	}
+	p.total = (uint64_t)warmup + s->n;
+	rc = rte_eal_remote_launch(ring_server, &p, server_lcore);
+	for (uint64_t i = 0; rc == 0 && i < p.total; i++) {
+		uint64_t c0 = rte_rdtsc();
+
+		if (i == warmup)
+			t0 = now_s();
+		while (rte_ring_sp_enqueue(p.req, (void *)(uintptr_t)(i + 1)) != 0)
+			rte_pause();
+		while (rte_ring_sc_dequeue(p.resp, &obj) != 0)
+			rte_pause();
+		if (i >= warmup)
+			s->cycles[i - warmup] = (uint32_t)(rte_rdtsc() - c0);
+	}
+	s->elapsed_s = now_s() - t0;
+	if (rc == 0)
+		rc = rte_eal_wait_lcore(server_lcore);
+	rte_ring_free(p.req);
+	rte_ring_free(p.resp);
+	return rc;
+}
+
+/* ---- AF_UNIX SOCK_SEQPACKET ---- */
+
+struct sock_pair {
+	int fd;
+	uint64_t total;
+};
+
+static int
+sock_server(void *arg)
+{
+	struct sock_pair *p = arg;
+	uint8_t buf[64];
+
+	for (uint64_t i = 0; i < p->total; i++) {
+		if (read(p->fd, buf, sizeof(buf)) != sizeof(buf) ||
+		    write(p->fd, buf, sizeof(buf)) != sizeof(buf))
+			return -EIO;
+	}
+	return 0;
+}
+
+int
+bc_baseline_unix_socket(struct bc_series *s, unsigned int server_lcore, uint32_t warmup)
+{
+	struct sock_pair p;
+	uint8_t buf[64];
+	double t0 = 0;
+	int fds[2], rc;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, fds) != 0)
+		return -errno;
+	memset(buf, 0x5a, sizeof(buf));
+	p.fd = fds[1];
+	p.total = (uint64_t)warmup + s->n;
+	rc = rte_eal_remote_launch(sock_server, &p, server_lcore);
+	for (uint64_t i = 0; rc == 0 && i < p.total; i++) {
+		uint64_t c0 = rte_rdtsc();
+
+		if (i == warmup)
+			t0 = now_s();
+		if (write(fds[0], buf, sizeof(buf)) != sizeof(buf) ||
+		    read(fds[0], buf, sizeof(buf)) != sizeof(buf)) {
+			rc = -EIO;
+			break;
+		}
+		if (i >= warmup)
+			s->cycles[i - warmup] = (uint32_t)(rte_rdtsc() - c0);
+	}
+	s->elapsed_s = now_s() - t0;
+	close(fds[0]);	/* unblocks the server on error */
+	if (rte_eal_wait_lcore(server_lcore) != 0 && rc == 0)
+		rc = -EIO;
+	close(fds[1]);
+	return rc;
+}

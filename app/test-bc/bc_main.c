@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpdk-test-bc: the bcnic mailbox benchmark.
+ *
+ *   dpdk-test-bc <EAL args> -- [options]
+ *
+ * By default a PF (poller on the service lcore) and a VF (client on the
+ * main lcore) run in this process on the emulated device; --serve runs
+ * only the PF for a VF in another process (--attach).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_service.h>
+
+#include "bcmbox_client.h"
+#include "rte_pmd_bcnic.h"
+#include "test_bc.h"
+
+#define BENCH_BLOCK	0x0bc00001u	/* 64 KiB, per VF, RW */
+#define CALL_TIMEOUT_NS	(2ull * 1000000000ull)
+
+struct opts {
+	const char *mode;
+	bool baselines;
+	uint32_t samples;
+	uint32_t warmup;
+	uint32_t sizes[8];
+	unsigned int nsizes;
+	const char *json, *csv, *png;
+	char dev[33];
+	const char *attach;	/* dev:vf of a PF in another process */
+	bool serve;
+	const char *pf_args;
+};
+
+static volatile sig_atomic_t quit;
+
+static void
+on_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	quit = 1;
+}
+
+static void
+usage(const char *prog)
+{
+	printf("usage: %s <EAL args> -- [options]\n"
+	       "  --mode M         latency (default); throughput, scale, fairness, backoff:\n"
+	       "                   not implemented yet\n"
+	       "  --baselines      also measure baseline_cacheline, baseline_rte_ring and\n"
+	       "                   baseline_unix_socket on the same two lcores\n"
+	       "  --samples N      measured operations per series (default 200000)\n"
+	       "  --warmup N       operations before measuring, excluded (default 10%% of N)\n"
+	       "  --sizes LIST     block sizes, comma separated (default 8,64,512,4096,65536)\n"
+	       "  --json FILE      results as JSON\n"
+	       "  --csv FILE       latency histograms as CSV; a PNG CDF is written next to it\n"
+	       "  --png FILE       where the plot goes (default: the CSV name with .png)\n"
+	       "  --dev NAME       emulated device name (default bcbench<pid>)\n"
+	       "  --pf-args ARGS   extra net_bcnic_pf devargs, e.g. poller=thread\n"
+	       "  --serve          only run the PF (and its benchmark block) until SIGINT\n"
+	       "  --attach DEV:VF  be the VF of a PF another process serves (--serve)\n"
+	       "EAL: give two lcores and make the second a service lcore, e.g.\n"
+	       "  -l 0-1 -s 0x2 --no-huge -m 256 --no-pci\n", prog);
+}
+
+static int
+parse_sizes(struct opts *o, char *list)
+{
+	char *save = NULL;
+
+	o->nsizes = 0;
+	for (char *t = strtok_r(list, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		char *end;
+		unsigned long v = strtoul(t, &end, 0);
+
+		if (*end != '\0' || v == 0 || v > RTE_PMD_BCNIC_MAX_BLOCK_SIZE ||
+		    o->nsizes == RTE_DIM(o->sizes)) {
+			fprintf(stderr, "invalid --sizes entry '%s': 1..65536, at most 8 sizes\n", t);
+			return -EINVAL;
+		}
+		o->sizes[o->nsizes++] = (uint32_t)v;
+	}
+	return o->nsizes > 0 ? 0 : -EINVAL;
+}
+
+static int
+parse_uint(const char *opt, const char *s, uint32_t lo, uint32_t hi, uint32_t *v)
+{
+	char *end;
+	unsigned long x = strtoul(s, &end, 0);
+
+	if (*s == '\0' || *end != '\0' || x < lo || x > hi) {
+		fprintf(stderr, "invalid %s '%s': expected %u..%u\n", opt, s, lo, hi);
+		return -EINVAL;
+	}
+	*v = (uint32_t)x;
+	return 0;
+}
+
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "baselines", no_argument, NULL, 'b' },
+		{ "samples", required_argument, NULL, 'n' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "sizes", required_argument, NULL, 'z' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "csv", required_argument, NULL, 'c' },
+		{ "png", required_argument, NULL, 'p' },
+		{ "dev", required_argument, NULL, 'd' },
+		{ "pf-args", required_argument, NULL, 'a' },
+		{ "serve", no_argument, NULL, 's' },
+		{ "attach", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char sizes[] = "8,64,512,4096,65536";
+	bool warmup_set = false;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->mode = "latency";
+	o->samples = 200000;
+	o->pf_args = "";
+	snprintf(o->dev, sizeof(o->dev), "bcbench%d", getpid());
+	parse_sizes(o, sizes);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			o->mode = optarg;
+			break;
+		case 'b':
+			o->baselines = true;
+			break;
+		case 'n':
+			if (parse_uint("--samples", optarg, 1, 50000000, &o->samples) != 0)
+				return -EINVAL;
+			break;
+		case 'w':
+			if (parse_uint("--warmup", optarg, 0, 50000000, &o->warmup) != 0)
+				return -EINVAL;
+			warmup_set = true;
+			break;
+		case 'z':
+			if (parse_sizes(o, optarg) != 0)
+				return -EINVAL;
+			break;
+		case 'j':
+			o->json = optarg;
+			break;
+		case 'c':
+			o->csv = optarg;
+			break;
+		case 'p':
+			o->png = optarg;
+			break;
+		case 'd':
+			if (strlen(optarg) > 32) {
+				fprintf(stderr, "invalid --dev '%s': at most 32 characters\n", optarg);
+				return -EINVAL;
+			}
+			snprintf(o->dev, sizeof(o->dev), "%s", optarg);
+			break;
+		case 'a':
+			o->pf_args = optarg;
+			break;
+		case 's':
+			o->serve = true;
+			break;
+		case 't':
+			o->attach = optarg;
+			break;
+		case 'h':
+			usage(argv[0]);
+			exit(0);
+		default:
+			usage(argv[0]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (!warmup_set)
+		o->warmup = o->samples / 10;
+	return 0;
+}
+
+/* The lcore the other end runs on: the first service lcore, else the first worker. */
+static int
+server_lcore(bool *is_service)
+{
+	uint32_t list[RTE_MAX_LCORE];
+	unsigned int lcore;
+
+	if (rte_service_lcore_list(list, RTE_MAX_LCORE) > 0) {
+		*is_service = true;
+		return (int)list[0];
+	}
+	*is_service = false;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		return (int)lcore;
+	return -1;
+}
+
+static int
+run_baselines(struct bc_report *r, const struct opts *o, unsigned int lcore, bool is_service)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct bc_series *, unsigned int, uint32_t);
+	} b[] = {
+		{ "baseline_cacheline", bc_baseline_cacheline },
+		{ "baseline_rte_ring", bc_baseline_rte_ring },
+		{ "baseline_unix_socket", bc_baseline_unix_socket },
+	};
+	int rc = 0;
+
+	/* Borrow the service lcore: nothing is mapped to it yet. */
+	if (is_service) {
+		rte_service_lcore_stop(lcore);
+		rte_eal_wait_lcore(lcore);
+	}
+	for (unsigned int i = 0; i < RTE_DIM(b) && rc == 0; i++) {
+		uint32_t n = o->samples;
+		struct bc_series *s = bc_series_new(r, b[i].name, "rtt", 64, 0, n);
+
+		if (s == NULL)
+			return -ENOMEM;
+		s->n = n;
+		fprintf(stderr, "  measuring %s\n", b[i].name);
+		rc = b[i].fn(s, lcore, o->warmup);
+		if (rc != 0)
+			fprintf(stderr, "%s failed: %s\n", b[i].name, strerror(-rc));
+	}
+	if (is_service)
+		rte_service_lcore_start(lcore);
+	return rc;
+}
+
+struct vf_side {
+	struct bcmbox_client c;
+	void *base;
+	size_t size;
+	struct bcmbox_msg m;
+};
+
+static int
+vf_attach(struct vf_side *v, const char *dev, unsigned int vf)
+{
+	char path[96];
+	struct stat st;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "/bcnic.%s.vf%u", dev, vf);
+	fd = shm_open(path, O_RDWR, 0);
+	if (fd < 0) {
+		fprintf(stderr, "cannot open /dev/shm%s: %s (is the PF running?)\n", path,
+			strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return -errno;
+	}
+	v->size = (size_t)st.st_size;
+	v->base = mmap(NULL, v->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (v->base == MAP_FAILED)
+		return -errno;
+	rc = bcmbox_client_open(&v->c, v->base, v->size);
+	if (rc == 0)
+		rc = bcmbox_client_connect(&v->c, CALL_TIMEOUT_NS);
+	if (rc != 0) {
+		fprintf(stderr, "VF %u of %s: cannot connect: %s\n", vf, dev, strerror(-rc));
+		munmap(v->base, v->size);
+	}
+	return rc;
+}
+
+static int
+pf_create(const struct opts *o, uint16_t *port)
+{
+	struct rte_pmd_bcnic_block_def d = { BENCH_BLOCK, RTE_PMD_BCNIC_MAX_BLOCK_SIZE,
+					     RTE_PMD_BCNIC_SCOPE_PER_VF, RTE_PMD_BCNIC_ACCESS_RW };
+	char args[512];
+	int rc;
+
+	snprintf(args, sizeof(args), "net_bcnic_pf_bench,dev=%s,vfs=1%s%s", o->dev,
+		 o->pf_args[0] ? "," : "", o->pf_args);
+	rc = rte_dev_probe(args);
+	if (rc != 0) {
+		fprintf(stderr, "cannot create the PF (%s): %s\n", args, strerror(-rc));
+		return rc;
+	}
+	rc = rte_eth_dev_get_port_by_name("net_bcnic_pf_bench", port);
+	if (rc == 0)
+		rc = rte_pmd_bcnic_pf_block_define(*port, &d);
+	return rc;
+}
+
+/* Synchronous reads or writes of size bytes; one sample each. */
+static int
+measure_block(struct bc_report *r, struct vf_side *v, const struct opts *o, bool write,
+	      uint32_t size)
+{
+	static uint8_t buf[RTE_PMD_BCNIC_MAX_BLOCK_SIZE];
+	/* Fewer samples for multi-request sizes: the same total bytes as 4 KiB. */
+	uint32_t n = size > 4096 ? RTE_MAX(o->samples / (size / 4096), 1000u) : o->samples;
+	uint32_t warm = size > 4096 ? RTE_MAX(o->warmup / (size / 4096), 100u) : o->warmup;
+	struct bc_series *s = bc_series_new(r, write ? "bcnic_write" : "bcnic_read",
+					    write ? "write" : "read", size, 1, n);
+	char what[64];
+	struct timespec t0, t1;
+	int rc = 0;
+
+	if (s == NULL)
+		return -ENOMEM;
+	snprintf(what, sizeof(what), "%s %u B", s->name, size);
+	memset(buf, 0xa5, sizeof(buf));
+	bc_progress(what, 0, n);
+	for (uint32_t i = 0; i < warm + n && !quit; i++) {
+		uint64_t c0;
+
+		if (i == warm)
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+		c0 = rte_rdtsc();
+		if (write)
+			rc = bcmbox_client_write(&v->c, BENCH_BLOCK, 0, buf, size, NULL, &v->m,
+						 CALL_TIMEOUT_NS);
+		else
+			rc = bcmbox_client_read(&v->c, BENCH_BLOCK, 0, buf, size, NULL, &v->m,
+						CALL_TIMEOUT_NS);
+		if (rc != 0) {
+			fprintf(stderr, "%s failed: %s\n", what, strerror(-rc));
+			return rc;
+		}
+		if (i >= warm) {
+			s->cycles[s->n++] = (uint32_t)RTE_MIN(rte_rdtsc() - c0, (uint64_t)UINT32_MAX);
+			if ((s->n & 0xffff) == 0)
+				bc_progress(what, s->n, n);
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s->elapsed_s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	bc_progress(what, n, n);
+	return quit ? -EINTR : 0;
+}
+
+static int
+serve(const struct opts *o)
+{
+	uint16_t port;
+	int rc = pf_create(o, &port);
+
+	if (rc != 0)
+		return rc;
+	printf("serving device %s (PF port %u, benchmark block 0x%08x); SIGINT to stop\n", o->dev,
+	       port, BENCH_BLOCK);
+	fflush(stdout);
+	while (!quit)
+		usleep(100000);
+	return rte_eal_hotplug_remove("vdev", "net_bcnic_pf_bench");
+}
+
+static int
+latency(const struct opts *o, struct bc_report *r)
+{
+	struct vf_side *v = calloc(1, sizeof(*v));
+	bool is_service = false;
+	int lcore = server_lcore(&is_service);
+	bool own_pf = o->attach == NULL;
+	char dev[33];
+	unsigned int vf = 0;
+	uint16_t port;
+	int rc = 0;
+
+	if (v == NULL)
+		return -ENOMEM;
+	if (own_pf && lcore < 0) {
+		fprintf(stderr, "need a second lcore for the PF poller, e.g. EAL -l 0-1 -s 0x2\n");
+		free(v);
+		return -EINVAL;
+	}
+	if (own_pf && !is_service)
+		fprintf(stderr, "note: no service lcore; the PF poller runs in its fallback thread\n");
+	if (o->baselines) {
+		if (lcore < 0) {
+			fprintf(stderr, "--baselines needs a second lcore\n");
+			free(v);
+			return -EINVAL;
+		}
+		rc = run_baselines(r, o, (unsigned int)lcore, is_service);
+		if (rc != 0)
+			goto out;
+	}
+	if (own_pf) {
+		snprintf(dev, sizeof(dev), "%s", o->dev);
+		rc = pf_create(o, &port);
+	} else if (sscanf(o->attach, "%32[^:]:%u", dev, &vf) != 2) {
+		fprintf(stderr, "invalid --attach '%s': expected DEV:VF\n", o->attach);
+		rc = -EINVAL;
+	}
+	if (rc == 0)
+		rc = vf_attach(v, dev, vf);
+	for (unsigned int i = 0; rc == 0 && i < o->nsizes; i++) {
+		rc = measure_block(r, v, o, false, o->sizes[i]);
+		if (rc == 0)
+			rc = measure_block(r, v, o, true, o->sizes[i]);
+	}
+	if (v->base != NULL) {
+		bcmbox_client_bye(&v->c, &v->m, CALL_TIMEOUT_NS);
+		munmap(v->base, v->size);
+	}
+out:
+	if (own_pf)
+		rte_eal_hotplug_remove("vdev", "net_bcnic_pf_bench");
+	free(v);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bc_report *r = calloc(1, sizeof(*r));
+	struct opts o;
+	int n, rc;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "EAL init failed; see %s -- --help\n", argv[0]);
+		return 1;
+	}
+	argc -= n;
+	argv += n;
+	if (r == NULL || parse_opts(argc, argv, &o) != 0) {
+		rte_eal_cleanup();
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	r->tsc_hz = rte_get_tsc_hz();
+	r->mode = o.mode;
+	if (o.serve) {
+		rc = serve(&o);
+	} else if (strcmp(o.mode, "latency") == 0) {
+		rc = latency(&o, r);
+	} else if (strcmp(o.mode, "throughput") == 0 || strcmp(o.mode, "scale") == 0 ||
+		   strcmp(o.mode, "fairness") == 0 || strcmp(o.mode, "backoff") == 0) {
+		fprintf(stderr, "mode %s is not implemented yet\n", o.mode);
+		rc = -ENOTSUP;
+	} else {
+		fprintf(stderr, "unknown --mode %s\n", o.mode);
+		rc = -EINVAL;
+	}
+	if (rc == 0 && !o.serve) {
+		bc_summarise(r);
+		bc_print_table(r);
+		if (o.json != NULL && (rc = bc_write_json(r, o.json)) != 0)
+			fprintf(stderr, "cannot write %s: %s\n", o.json, strerror(-rc));
+		if (rc == 0 && o.csv != NULL) {
+			char png[512];
+
+			rc = bc_write_csv(r, o.csv);
+			if (rc != 0) {
+				fprintf(stderr, "cannot write %s: %s\n", o.csv, strerror(-rc));
+			} else {
+				const char *dot = strrchr(o.csv, '.');
+				int base = dot ? (int)(dot - o.csv) : (int)strlen(o.csv);
+
+				if (o.png != NULL)
+					snprintf(png, sizeof(png), "%s", o.png);
+				else
+					snprintf(png, sizeof(png), "%.*s.png", base, o.csv);
+				rc = bc_plot_png(r, o.csv, png);
+				if (rc == -ENOENT)
+					fprintf(stderr, "gnuplot not found: no %s (apt-get install gnuplot-nox)\n", png);
+				else if (rc != 0)
+					fprintf(stderr, "gnuplot failed to write %s\n", png);
+				else
+					printf("wrote %s\n", png);
+			}
+		}
+	}
+	bc_report_free(r);
+	free(r);
+	rte_eal_cleanup();
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dpdk-test-bc: percentiles, the table, JSON, CSV and the gnuplot CDF. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test_bc.h"
+
+struct bc_series *
+bc_series_new(struct bc_report *r, const char *name, const char *op, uint32_t size, uint32_t vfs,
+	      uint32_t n)
+{
+	struct bc_series *s;
+
+	if (r->count == BC_MAX_SERIES)
+		return NULL;
+	s = &r->s[r->count];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->op, sizeof(s->op), "%s", op);
+	s->size = size;
+	s->vfs = vfs;
+	s->cycles = calloc(n ? n : 1, sizeof(*s->cycles));
+	if (s->cycles == NULL)
+		return NULL;
+	r->count++;
+	return s;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+pct(const struct bc_series *s, double p, double ns_per_cycle)
+{
+	uint32_t i = (uint32_t)ceil(p / 100.0 * s->n);
+
+	if (i > 0)
+		i--;
+	if (i >= s->n)
+		i = s->n - 1;
+	return s->cycles[i] * ns_per_cycle;
+}
+
+void
+bc_summarise(struct bc_report *r)
+{
+	double ns_per_cycle = 1e9 / (double)r->tsc_hz;
+
+	for (unsigned int k = 0; k < r->count; k++) {
+		struct bc_series *s = &r->s[k];
+		double sum = 0;
+
+		if (s->n == 0)
+			continue;
+		qsort(s->cycles, s->n, sizeof(*s->cycles), cmp_u32);
+		for (uint32_t i = 0; i < s->n; i++)
+			sum += s->cycles[i];
+		s->p50 = pct(s, 50, ns_per_cycle);
+		s->p90 = pct(s, 90, ns_per_cycle);
+		s->p99 = pct(s, 99, ns_per_cycle);
+		s->p999 = pct(s, 99.9, ns_per_cycle);
+		s->max = s->cycles[s->n - 1] * ns_per_cycle;
+		s->mean = sum / s->n * ns_per_cycle;
+		s->ops_per_s = s->elapsed_s > 0 ? s->n / s->elapsed_s : 0;
+	}
+}
+
+const struct bc_series *
+bc_find(const struct bc_report *r, const char *name, uint32_t size)
+{
+	for (unsigned int k = 0; k < r->count; k++)
+		if (strcmp(r->s[k].name, name) == 0 && (size == 0 || r->s[k].size == size))
+			return &r->s[k];
+	return NULL;
+}
+
+static void
+size_str(char *buf, size_t len, uint32_t size)
+{
+	if (size >= 1024 && size % 1024 == 0)
+		snprintf(buf, len, "%u KiB", size / 1024);
+	else
+		snprintf(buf, len, "%u B", size);
+}
+
+void
+bc_print_table(const struct bc_report *r)
+{
+	const struct bc_series *cl = bc_find(r, "baseline_cacheline", 0);
+	const struct bc_series *rg = bc_find(r, "baseline_rte_ring", 0);
+
+	printf("\n%-22s %-6s %7s %4s %8s %8s %8s %8s %9s %8s %11s %7s %7s\n", "series", "op",
+	       "size", "vfs", "p50 ns", "p90 ns", "p99 ns", "p99.9 ns", "max ns", "mean ns",
+	       "ops/s", "p50/cl", "p50/rg");
+	for (unsigned int k = 0; k < r->count; k++) {
+		const struct bc_series *s = &r->s[k];
+		char sz[16], a[16] = "-", b[16] = "-";
+
+		if (s->n == 0)
+			continue;
+		size_str(sz, sizeof(sz), s->size);
+		if (cl != NULL && cl->p50 > 0)
+			snprintf(a, sizeof(a), "%.2f", s->p50 / cl->p50);
+		if (rg != NULL && rg->p50 > 0)
+			snprintf(b, sizeof(b), "%.2f", s->p50 / rg->p50);
+		printf("%-22s %-6s %7s %4u %8.0f %8.0f %8.0f %8.0f %9.0f %8.0f %11.0f %7s %7s\n",
+		       s->name, s->op, sz, s->vfs, s->p50, s->p90, s->p99, s->p999, s->max, s->mean,
+		       s->ops_per_s, a, b);
+	}
+	printf("p50/cl, p50/rg: median over baseline_cacheline's, over baseline_rte_ring's (same run, same lcores)\n");
+}
+
+int
+bc_write_json(const struct bc_report *r, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -errno;
+	fprintf(f, "{\"mode\": \"%s\", \"tsc_hz\": %llu, \"results\": [", r->mode,
+		(unsigned long long)r->tsc_hz);
+	for (unsigned int k = 0, first = 1; k < r->count; k++) {
+		const struct bc_series *s = &r->s[k];
+
+		if (s->n == 0)
+			continue;
+		fprintf(f,
+			"%s\n  {\"name\": \"%s\", \"op\": \"%s\", \"size\": %u, \"vfs\": %u, "
+			"\"p50_ns\": %.1f, \"p90_ns\": %.1f, \"p99_ns\": %.1f, \"p999_ns\": %.1f, "
+			"\"max_ns\": %.1f, \"mean_ns\": %.1f, \"ops_per_s\": %.0f, \"samples\": %u}",
+			first ? "" : ",", s->name, s->op, s->size, s->vfs, s->p50, s->p90, s->p99,
+			s->p999, s->max, s->mean, s->ops_per_s, s->n);
+		first = 0;
+	}
+	fprintf(f, "\n]}\n");
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+/*
+ * Histogram per series: 10 ns buckets below 2 us, 100 ns buckets below
+ * 20 us, 1 us buckets above. Columns: name,op,size,vfs,bucket_ns,count,cdf.
+ */
+int
+bc_write_csv(const struct bc_report *r, const char *path)
+{
+	double ns_per_cycle = 1e9 / (double)r->tsc_hz;
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -errno;
+	fprintf(f, "name,op,size,vfs,bucket_ns,count,cdf\n");
+	for (unsigned int k = 0; k < r->count; k++) {
+		const struct bc_series *s = &r->s[k];
+		uint32_t i = 0;
+
+		while (i < s->n) {	/* samples are sorted by bc_summarise() */
+			double ns = s->cycles[i] * ns_per_cycle;
+			double w = ns < 2000 ? 10 : ns < 20000 ? 100 : 1000;
+			double bucket = floor(ns / w) * w;
+			uint32_t c = 0;
+
+			while (i < s->n && s->cycles[i] * ns_per_cycle < bucket + w) {
+				i++;
+				c++;
+			}
+			fprintf(f, "%s,%s,%u,%u,%.0f,%u,%.6f\n", s->name, s->op, s->size, s->vfs,
+				bucket, c, (double)i / s->n);
+		}
+	}
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+/* Latency CDF per series, log x axis, through gnuplot if it is installed. */
+int
+bc_plot_png(const struct bc_report *r, const char *csv, const char *png)
+{
+	char script[] = "/tmp/bcnic-plot-XXXXXX";
+	int fd = mkstemp(script);
+	FILE *f;
+	pid_t pid;
+	int st;
+
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	fprintf(f, "set terminal pngcairo size 1200,750 noenhanced\nset output '%s'\n", png);
+	fprintf(f, "set datafile separator ','\nset logscale x\nset grid\nset key bottom right\n");
+	fprintf(f, "set xlabel 'round-trip latency (ns)'\nset ylabel 'fraction of requests'\n");
+	fprintf(f, "set title 'bcnic mailbox latency CDF (%s)'\nplot ", r->mode);
+	for (unsigned int k = 0, first = 1; k < r->count; k++) {
+		const struct bc_series *s = &r->s[k];
+
+		if (s->n == 0)
+			continue;
+		fprintf(f, "%s'%s' using (strcol(1) eq '%s' && $3 == %u && $4 == %u ? $5 : NaN):7 "
+			"with lines lw 2 title '%s %u B%s'", first ? "" : ", \\\n  ", csv, s->name,
+			s->size, s->vfs, s->name, s->size, s->vfs > 1 ? " (many VFs)" : "");
+		first = 0;
+	}
+	fprintf(f, "\n");
+	fclose(f);
+	pid = fork();
+	if (pid == 0) {
+		execlp("gnuplot", "gnuplot", script, (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &st, 0);
+	unlink(script);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return WIFEXITED(st) && WEXITSTATUS(st) == 127 ? -ENOENT : -EIO;
+	return 0;
+}
+
+void
+bc_report_free(struct bc_report *r)
+{
+	for (unsigned int k = 0; k < r->count; k++)
+		free(r->s[k].cycles);
+	r->count = 0;
+}
+
+/* A progress line, only once a series has run for more than two seconds. */
+void
+bc_progress(const char *what, uint32_t done, uint32_t total)
+{
+	static struct timespec start, last;
+	static bool shown;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (done == 0) {
+		start = last = now;
+		shown = false;
+		return;
+	}
+	if (now.tv_sec - start.tv_sec < 2 || (done != total && now.tv_sec == last.tv_sec))
+		return;
+	if (done == total && !shown)
+		return;
+	last = now;
+	shown = true;
+	fprintf(stderr, "\r  %-44s %3u%%", what, total ? (unsigned int)(100ull * done / total) : 100);
+	if (done == total)
+		fprintf(stderr, "\n");
+}
