@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <rte_bus_vdev.h>
+#include <rte_cycles.h>
 #include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -163,7 +164,11 @@ test_attach_detach(void)
 	CHECK_EQ(shm_count(dev), 3);
 	snprintf(path, sizeof(path), "/dev/shm/bcnic.%s.vf1", dev);
 	CHECK(stat(path, &sb) == 0 && sb.st_size == 65536);
-	REQUIRE(probe("net_bcnic_vf_ad0,dev=%s,vf=0", dev) == 0);
+	if (probe("net_bcnic_vf_ad0,dev=%s,vf=0", dev) != 0) {
+		fflush(logf);
+		fprintf(stderr, "%s", logbuf);
+	}
+	REQUIRE(port_of("net_bcnic_vf_ad0") >= 0);
 	REQUIRE(probe("net_bcnic_vf_ad1,dev=%s,vf=1", dev) == 0);
 	pf = port_of("net_bcnic_pf_ad");
 	vf0 = port_of("net_bcnic_vf_ad0");
@@ -179,9 +184,15 @@ test_attach_detach(void)
 	CHECK(!rte_is_same_ether_addr(&pf_mac, &vf0_mac));
 	CHECK(!rte_is_same_ether_addr(&vf0_mac, &vf1_mac));
 
-	/* Start, link up, Rx empty, Tx counted and freed, stop, link down. */
+	/* The VF's link is the PF port's: down until the PF port starts. */
 	REQUIRE(start_port(vf0, pool()) == 0);
 	CHECK_EQ(rte_eth_link_get_nowait(vf0, &link), 0);
+	CHECK_EQ(link.link_status, RTE_ETH_LINK_DOWN);
+	REQUIRE(start_port(pf, pool()) == 0);
+	for (int i = 0; i < 1000 && link.link_status != RTE_ETH_LINK_UP; i++) {
+		rte_delay_us_sleep(1000);
+		rte_eth_link_get_nowait(vf0, &link);
+	}
 	CHECK_EQ(link.link_status, RTE_ETH_LINK_UP);
 	CHECK_EQ(rte_eth_rx_burst(vf0, 0, pkts, 8), 0);
 	unsigned int avail = rte_mempool_avail_count(pool());
@@ -201,7 +212,6 @@ test_attach_detach(void)
 	CHECK_EQ(rte_eth_dev_stop(vf0), 0);
 	CHECK_EQ(rte_eth_link_get_nowait(vf0, &link), 0);
 	CHECK_EQ(link.link_status, RTE_ETH_LINK_DOWN);
-	REQUIRE(start_port(pf, pool()) == 0);
 	CHECK_EQ(rte_eth_dev_stop(pf), 0);
 
 	/* Detach a VF: the device stays; detach the PF: everything goes. */
@@ -348,13 +358,56 @@ test_probe_errors(void)
 	info->evt_slots = 3;
 	expect_refused("net_bcnic_vf_e", "dev=%s,vf=1", dev, "inconsistent window geometry");
 	munmap(info, 4096);
-	CHECK_EQ(ftruncate(fd, 100), 0);
 	close(fd);
-	expect_refused("net_bcnic_vf_e", "dev=%s,vf=1", dev, "truncated");
 
 	CHECK_EQ(unplug("net_bcnic_pf_e"), 0);
 	CHECK_EQ(shm_count(uniq), 0);
 	CHECK_EQ(fd_count(), fds);
+}
+
+/*
+ * Whoever can write a window can truncate it. The PF must survive its next
+ * access (SIGBUS), restore the window and keep serving; a VF must refuse a
+ * truncated window with a clear error.
+ */
+static void
+test_truncated_window(void)
+{
+	const char *dev = devname("trunc");
+	const char *fake = devname("fake");
+	char path[128];
+	struct stat st;
+	int fd;
+
+	REQUIRE(probe("net_bcnic_pf_t,dev=%s,vfs=2", dev) == 0);
+	snprintf(path, sizeof(path), "/bcnic.%s.vf1", dev);
+	fd = shm_open(path, O_RDWR, 0);
+	REQUIRE(fd >= 0);
+	log_reset();
+	CHECK_EQ(ftruncate(fd, 100), 0);
+	for (int i = 0; i < 1000; i++) {
+		if (fstat(fd, &st) == 0 && st.st_size == 65536)
+			break;
+		rte_delay_us_sleep(1000);
+	}
+	close(fd);
+	CHECK_EQ(st.st_size, 65536);
+	CHECK(logged("window object truncated by someone; restored"));
+	/* Both VFs work afterwards. */
+	CHECK_EQ(probe("net_bcnic_vf_t1,dev=%s,vf=1", dev), 0);
+	CHECK_EQ(probe("net_bcnic_vf_t0,dev=%s,vf=0", dev), 0);
+	CHECK_EQ(unplug("net_bcnic_vf_t1"), 0);
+	CHECK_EQ(unplug("net_bcnic_vf_t0"), 0);
+	CHECK_EQ(unplug("net_bcnic_pf_t"), 0);
+	CHECK_EQ(shm_count(dev), 0);
+	/* A truncated window with nobody to restore it. */
+	snprintf(path, sizeof(path), "/bcnic.%s.vf0", fake);
+	fd = shm_open(path, O_RDWR | O_CREAT, 0600);
+	REQUIRE(fd >= 0);
+	CHECK_EQ(ftruncate(fd, 100), 0);
+	close(fd);
+	expect_refused("net_bcnic_vf_t0", "dev=%s,vf=0", fake, "truncated");
+	shm_unlink(path);
 }
 
 /* A PF that died leaves its objects; the next PF on that name takes over. */
@@ -391,6 +444,7 @@ static const struct check_case cases[] = {
 	{ "bad_devargs", test_bad_devargs },
 	{ "probe_errors", test_probe_errors },
 	{ "stale_takeover", test_stale_takeover },
+	{ "truncated_window", test_truncated_window },
 	{ NULL, NULL },
 };
 
@@ -399,7 +453,7 @@ static int
 eal_init(void)
 {
 	char *argv[] = { "test_pmd", "--no-huge", "-m", "128", "--no-pci", "--no-telemetry",
-			 "--no-shconf", "--file-prefix=bcnic-test", "--log-level=pmd.net.bcnic:info",
+			 "--no-shconf", "--file-prefix=bcnic-test", "--log-level=pmd.net.bcnic*:info",
 			 "-l", "0", NULL };
 
 	logf = fmemopen(logbuf, sizeof(logbuf) - 1, "w");

@@ -37,6 +37,7 @@ struct bcnic_window_map {
 	void *base;
 	size_t size;
 	int fd;				/* shm object, flock()ed; -1 if none */
+	int guard;			/* truncation guard slot, -1 if none */
 };
 
 /* The PF's view of an emulated device: its header and every window. */
@@ -54,6 +55,10 @@ int bcnic_shm_device_create(const char *name, uint16_t num_vfs,
 void bcnic_shm_device_destroy(struct bcnic_shm_device *d);
 int bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map *map);
 void bcnic_window_unmap(struct bcnic_window_map *map);
+/* The object under the window was truncated (SIGBUS caught): zeros are mapped there now. */
+bool bcnic_window_broken(const struct bcnic_window_map *map);
+/* Map the object back, grown to its size again. */
+int bcnic_window_restore(struct bcnic_window_map *map);
 /* shm object names, for messages and for tests that need to find them. */
 void bcnic_shm_pf_path(char *buf, size_t len, const char *name);
 void bcnic_shm_vf_path(char *buf, size_t len, const char *name, unsigned int vf);

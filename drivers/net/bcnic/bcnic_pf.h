@@ -30,6 +30,7 @@ struct bcnic_pf_counters {
 	uint64_t events_dropped;
 	uint64_t resets;
 	uint64_t hellos;
+	uint64_t windows_restored;		/* window objects truncated under us */
 	uint64_t lat[BCNIC_LAT_BUCKETS];	/* request service time */
 };
 

@@ -450,6 +450,35 @@ reset_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, uint32_t req)
 		       (unsigned int)(v - pf->vfs), req);
 }
 
+/* Someone truncated this VF's window: map it back, reformat, drop the session. */
+static void
+restore_window(struct bcnic_pf *pf, uint16_t i)
+{
+	struct bcnic_window_map *map = &pf->shm->win[i];
+	struct bcnic_pf_vf *v = &pf->vfs[i];
+	int rc;
+
+	rc = bcnic_window_restore(map);
+	if (rc == 0)
+		rc = bcmbox_window_format(map->base, map->size, i, pf->num_vfs, &pf->cfg);
+	if (rc == 0)
+		rc = bcmbox_window_map(&v->win, map->base, map->size);
+	if (rc == 0)
+		rc = vf_rings_init(v);
+	rte_spinlock_lock(&v->evt_lock);
+	v->epoch = 0;
+	v->state = BCMBOX_VF_DETACHED;
+	v->reset_seen = 0;
+	if (rc == 0) {
+		__atomic_store_n(&v->win.pf->pf_epoch, pf->shm->hdr->pf_epoch, __ATOMIC_RELEASE);
+		publish_state(v);
+	}
+	rte_spinlock_unlock(&v->evt_lock);
+	pf->cnt.windows_restored++;
+	BCNIC_LOG(WARNING, "%s VF %u: window object truncated by someone; %s, session dropped",
+		  pf->dev_name, i, rc == 0 ? "restored" : "cannot restore it");
+}
+
 static void
 sweep(struct bcnic_pf *pf, uint64_t now)
 {
@@ -458,6 +487,9 @@ sweep(struct bcnic_pf *pf, uint64_t now)
 
 	for (i = 0; i < pf->num_vfs; i++) {
 		struct bcnic_pf_vf *v = &pf->vfs[i];
+
+		if (unlikely(bcnic_window_broken(&pf->shm->win[i])))
+			restore_window(pf, i);
 		uint32_t req = __atomic_load_n(&v->win.vf_ctrl->reset_req, __ATOMIC_ACQUIRE);
 
 		if (req != v->reset_seen)

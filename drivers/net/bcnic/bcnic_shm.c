@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -59,11 +61,130 @@ map_fd(int fd, size_t size)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+
+/*
+ * Truncation guard. Whoever can write a window object can also truncate
+ * it, and the next access to the mapping then raises SIGBUS. A misbehaving
+ * peer must not kill us that way: the handler puts anonymous zero pages
+ * over the whole window (so the access completes), marks it broken, and
+ * the owner restores or drops it later (bcnic_window_broken()).
+ */
+#define GUARD_MAX 1024
+
+struct guard {
+	uintptr_t base;			/* 0: free */
+	size_t size;
+	bool broken;
+};
+
+static struct guard guards[GUARD_MAX];
+static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sigaction prev_sigbus;
+static bool guard_installed;
+
+static void
+sigbus_handler(int sig, siginfo_t *info, void *ctx)
+{
+	uintptr_t a = (uintptr_t)info->si_addr;
+
+	for (unsigned int i = 0; i < GUARD_MAX; i++) {
+		uintptr_t b = __atomic_load_n(&guards[i].base, __ATOMIC_ACQUIRE);
+
+		if (b == 0 || a < b || a >= b + guards[i].size)
+			continue;
+		/* mmap() is async-signal-safe; the fault retries on zero pages. */
+		if (mmap((void *)b, guards[i].size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+			__atomic_store_n(&guards[i].broken, true, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+	/* Not ours: whatever was there before. */
+	if (prev_sigbus.sa_flags & SA_SIGINFO) {
+		prev_sigbus.sa_sigaction(sig, info, ctx);
+	} else if (prev_sigbus.sa_handler != SIG_IGN && prev_sigbus.sa_handler != SIG_DFL) {
+		prev_sigbus.sa_handler(sig);
+	} else {
+		signal(SIGBUS, SIG_DFL);
+		raise(SIGBUS);
+	}
+}
+
+static int
+guard_add(void *base, size_t size)
+{
+	int slot = -1;
+
+	pthread_mutex_lock(&guard_lock);
+	if (!guard_installed) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = sigbus_handler;
+		sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+		sigemptyset(&sa.sa_mask);
+		guard_installed = sigaction(SIGBUS, &sa, &prev_sigbus) == 0;
+	}
+	for (unsigned int i = 0; i < GUARD_MAX; i++) {
+		if (guards[i].base != 0)
+			continue;
+		guards[i].size = size;
+		guards[i].broken = false;
+		__atomic_store_n(&guards[i].base, (uintptr_t)base, __ATOMIC_RELEASE);
+		slot = (int)i;
+		break;
+	}
+	pthread_mutex_unlock(&guard_lock);
+	if (slot < 0)
+		BCNIC_LOG(WARNING, "more than %d windows mapped: this one is not guarded against truncation",
+			  GUARD_MAX);
+	return slot;
+}
+
+static void
+guard_del(int slot)
+{
+	if (slot < 0)
+		return;
+	pthread_mutex_lock(&guard_lock);
+	__atomic_store_n(&guards[slot].base, 0, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&guard_lock);
+}
+
+bool
+bcnic_window_broken(const struct bcnic_window_map *map)
+{
+	return map->guard >= 0 && __atomic_load_n(&guards[map->guard].broken, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Put the real object back under a broken window: grow it to its size
+ * again and map it at the same address. The contents are whatever the
+ * object holds now; the caller reformats or re-validates it.
+ */
+int
+bcnic_window_restore(struct bcnic_window_map *map)
+{
+	if (map->fd < 0)
+		return -ENOTSUP;
+	if (ftruncate(map->fd, (off_t)map->size) != 0)
+		return -errno;
+	if (mmap(map->base, map->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, map->fd,
+		 0) == MAP_FAILED)
+		return -errno;
+	if (map->guard >= 0)
+		__atomic_store_n(&guards[map->guard].broken, false, __ATOMIC_RELEASE);
+	return 0;
+}
+
 void
 bcnic_window_unmap(struct bcnic_window_map *map)
 {
-	if (map->base != NULL)
+	if (map->base != NULL) {
+		guard_del(map->guard);
 		munmap(map->base, map->size);
+	}
+	map->guard = -1;
 	if (map->fd >= 0)
 		close(map->fd);
 	map->base = NULL;
@@ -109,6 +230,7 @@ window_create(struct bcnic_shm_device *d, unsigned int vf, const struct bcmbox_w
 		BCNIC_LOG(ERR, "cannot map %s: %s", path, strerror(errno));
 		return rc;
 	}
+	w->guard = guard_add(w->base, size);
 	/* The PF keeps no lock on windows: the VF's flock says who is attached. */
 	return bcmbox_window_format(w->base, size, (uint16_t)vf, d->num_vfs, cfg);
 }
@@ -134,8 +256,10 @@ bcnic_shm_device_create(const char *name, uint16_t num_vfs, const struct bcmbox_
 	strcpy(d->name, name);
 	d->num_vfs = num_vfs;
 	d->pf_fd = -1;
-	for (i = 0; i < num_vfs; i++)
+	for (i = 0; i < num_vfs; i++) {
 		d->win[i].fd = -1;
+		d->win[i].guard = -1;
+	}
 
 	bcnic_shm_pf_path(path, sizeof(path), name);
 	d->pf_fd = shm_open(path, O_RDWR | O_CREAT, 0600);
@@ -241,6 +365,7 @@ bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map
 
 	map->base = NULL;
 	map->fd = -1;
+	map->guard = -1;
 	bcnic_shm_vf_path(path, sizeof(path), name, vf);
 	map->fd = shm_open(path, O_RDWR, 0);
 	if (map->fd < 0) {
@@ -281,6 +406,7 @@ bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map
 		BCNIC_LOG(ERR, "cannot map /dev/shm%s: %s", path, strerror(errno));
 		goto fail;
 	}
+	map->guard = guard_add(map->base, map->size);
 	rc = bcmbox_window_map(&w, map->base, map->size);
 	switch (rc) {
 	case 0:

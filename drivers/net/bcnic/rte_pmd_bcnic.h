@@ -204,6 +204,205 @@ int rte_pmd_bcnic_pf_vf_info_get(uint16_t port_id, uint16_t vf,
 __rte_experimental
 int rte_pmd_bcnic_pf_poll(uint16_t port_id);
 
+
+/* ---------------------------------------------------------------------- */
+/* VF side                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/** Any block: an invalidation callback registered for all of them. */
+#define RTE_PMD_BCNIC_BLOCK_ANY		UINT32_MAX
+
+/** One catalog entry as a VF sees it. */
+struct rte_pmd_bcnic_block_info {
+	uint32_t id;				/**< block id */
+	uint32_t size;				/**< bytes */
+	enum rte_pmd_bcnic_access access;	/**< what this VF may do */
+	enum rte_pmd_bcnic_scope scope;		/**< per VF or shared */
+	uint32_t version;			/**< version when listed */
+};
+
+/** A finished asynchronous request (rte_pmd_bcnic_vf_completions()). */
+struct rte_pmd_bcnic_completion {
+	void *cookie;		/**< what was given at submit */
+	int status;		/**< 0 or a negative errno, as for the synchronous calls */
+	uint32_t version;	/**< block version read, or after the write */
+	uint32_t len;		/**< bytes read or written */
+};
+
+/**
+ * Invalidation callback: block @p block_id changed and is now at
+ * @p version. After an event-ring overflow it is called once with
+ * block_id RTE_PMD_BCNIC_BLOCK_ANY and version 0, meaning "anything may
+ * have changed: re-read what you cache". Runs on the port's event thread
+ * (or inside rte_pmd_bcnic_vf_event_poll()); it may call the block
+ * read/write functions but not rte_pmd_bcnic_vf_event_poll().
+ */
+typedef void (*rte_pmd_bcnic_invalidate_cb_t)(uint16_t port_id, uint32_t block_id,
+					      uint32_t version, void *arg);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Read part of a block, synchronously. Reads above RTE_PMD_BCNIC_MAX_XFER
+ * are split into pipelined requests and retried until every part has the
+ * same version: the result is one snapshot. Thread-safe (calls on one port
+ * are serialized).
+ *
+ * @param port_id     a bcnic VF port
+ * @param block_id    block to read
+ * @param offset      first byte
+ * @param buf         destination
+ * @param len         bytes, 1..RTE_PMD_BCNIC_MAX_BLOCK_SIZE
+ * @param version     if not NULL, the block's version
+ * @param timeout_ms  timeout, or a negative value for the port's (devarg timeout_ms)
+ * @return
+ *   @p len; -ENODEV bad port; -ENOTSUP not a bcnic VF; -EINVAL bad
+ *   arguments or range; -ENOENT unknown block; -EACCES not readable;
+ *   -EBUSY throttled; -ETIMEDOUT no answer in time; -ENOTCONN no PF.
+ */
+__rte_experimental
+int rte_pmd_bcnic_vf_block_read(uint16_t port_id, uint32_t block_id, uint32_t offset, void *buf,
+				uint32_t len, uint32_t *version, int timeout_ms);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Write part of a block, synchronously. The PF may refuse (-EACCES).
+ * Writes above RTE_PMD_BCNIC_MAX_XFER are several requests and not atomic.
+ * Thread-safe.
+ *
+ * @param port_id     a bcnic VF port
+ * @param block_id    block to write
+ * @param offset      first byte
+ * @param data        bytes to write
+ * @param len         their number, 1..RTE_PMD_BCNIC_MAX_BLOCK_SIZE
+ * @param version     if not NULL, the block's version after the write
+ * @param timeout_ms  timeout, or a negative value for the port's
+ * @return @p len, or the errors of rte_pmd_bcnic_vf_block_read().
+ */
+__rte_experimental
+int rte_pmd_bcnic_vf_block_write(uint16_t port_id, uint32_t block_id, uint32_t offset,
+				 const void *data, uint32_t len, uint32_t *version, int timeout_ms);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Queue an asynchronous read of at most RTE_PMD_BCNIC_MAX_XFER bytes into
+ * @p buf, which must stay valid until its completion is returned.
+ * Thread-safe.
+ *
+ * @return 0; -EAGAIN the mailbox is full (poll completions, then retry);
+ *   -ENODEV; -ENOTSUP; -EINVAL; -ENOTCONN.
+ */
+__rte_experimental
+int rte_pmd_bcnic_vf_read_submit(uint16_t port_id, uint32_t block_id, uint32_t offset, void *buf,
+				 uint32_t len, void *cookie);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Queue an asynchronous write of at most RTE_PMD_BCNIC_MAX_XFER bytes;
+ * @p data is copied at once. Thread-safe.
+ *
+ * @return as rte_pmd_bcnic_vf_read_submit().
+ */
+__rte_experimental
+int rte_pmd_bcnic_vf_write_submit(uint16_t port_id, uint32_t block_id, uint32_t offset,
+				  const void *data, uint32_t len, void *cookie);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Take up to @p n finished asynchronous requests, oldest first. A request
+ * whose answer does not come within the port's timeout completes with
+ * -ETIMEDOUT; one in flight when the PF goes away, with -ENOTCONN.
+ * Thread-safe.
+ *
+ * @return completions written to @p c (0 when none); -ENODEV; -ENOTSUP; -EINVAL.
+ */
+__rte_experimental
+int rte_pmd_bcnic_vf_completions(uint16_t port_id, struct rte_pmd_bcnic_completion *c,
+				 unsigned int n);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * The block catalog as this VF sees it. Thread-safe.
+ *
+ * @param port_id  a bcnic VF port
+ * @param info     up to @p max entries
+ * @param max      room in @p info (0: just count)
+ * @return entries the VF can see in all (may exceed @p max), or the errors
+ *   of rte_pmd_bcnic_vf_block_read().
+ */
+__rte_experimental
+int rte_pmd_bcnic_vf_catalog(uint16_t port_id, struct rte_pmd_bcnic_block_info *info,
+			     unsigned int max);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Be told when a block changes on the PF side (or another VF writes a
+ * shared block). Delivered by the port's event thread within a
+ * millisecond, with no call from the application; with devarg
+ * events=poll, inside rte_pmd_bcnic_vf_event_poll() instead.
+ *
+ * @param port_id   a bcnic VF port
+ * @param block_id  a block, or RTE_PMD_BCNIC_BLOCK_ANY
+ * @param cb        the callback
+ * @param arg       passed to it
+ * @return 0; -ENODEV; -ENOTSUP; -EINVAL NULL cb; -ENOMEM.
+ */
+__rte_experimental
+int rte_pmd_bcnic_vf_invalidate_register(uint16_t port_id, uint32_t block_id,
+					 rte_pmd_bcnic_invalidate_cb_t cb, void *arg);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Remove a callback registered with the same arguments.
+ *
+ * @return 0; -ENODEV; -ENOTSUP; -ENOENT not registered.
+ */
+__rte_experimental
+int rte_pmd_bcnic_vf_invalidate_unregister(uint16_t port_id, uint32_t block_id,
+					   rte_pmd_bcnic_invalidate_cb_t cb, void *arg);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Handle the port's pending events (invalidations, link changes, PF
+ * loss and return) on the calling thread: for applications that run the
+ * port with devarg events=poll and want no extra thread. Harmless with
+ * the event thread too.
+ *
+ * @return events handled (>= 0); -ENODEV; -ENOTSUP.
+ */
+__rte_experimental
+int rte_pmd_bcnic_vf_event_poll(uint16_t port_id);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Set the port's default timeout for the calls above.
+ *
+ * @param port_id     a bcnic VF port
+ * @param timeout_ms  1..3600000
+ * @return 0; -ENODEV; -ENOTSUP; -EINVAL.
+ */
+__rte_experimental
+int rte_pmd_bcnic_vf_timeout_set(uint16_t port_id, unsigned int timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif
