@@ -61,6 +61,7 @@ pf_update_link(struct rte_eth_dev *dev, bool started)
 		return;
 	pf->link_up = up;
 	bcnic_pf_link_changed(pf, up, dev->data->dev_link.link_speed);
+	rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 }
 
 static int
@@ -251,6 +252,7 @@ bcnic_pf_probe(struct rte_vdev_device *vdev)
 	bcnic_default_mac(&pf->port.mac, a.dev, 0);
 	bcnic_ethdev_init(eth_dev, &pf->port);
 	eth_dev->dev_ops = &bcnic_pf_ops;
+	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
 
 	rc = bcnic_store_init(pf, a.max_blocks + 3);
 	if (rc == 0)
@@ -279,6 +281,9 @@ bcnic_pf_remove(struct rte_vdev_device *vdev)
 
 	if (eth_dev == NULL)
 		return 0;
+	/* Hot-unplug of a running port: stop it first, ethdev will not close it started. */
+	if (eth_dev->data->dev_started)
+		rte_eth_dev_stop(eth_dev->data->port_id);
 	return rte_eth_dev_close(eth_dev->data->port_id);
 }
 

@@ -569,6 +569,7 @@ rte_pmd_bcnic_vf_invalidate_register(uint16_t port_id, uint32_t block_id,
 		return rc;
 	if (cb == NULL)
 		return -EINVAL;
+	rc = 0;
 	rte_spinlock_lock(&vf->cb_lock);
 	if (vf->ncb == VF_MAX_CALLBACKS) {
 		rc = -ENOMEM;
@@ -1121,6 +1122,9 @@ bcnic_vf_remove(struct rte_vdev_device *vdev)
 
 	if (eth_dev == NULL)
 		return 0;
+	/* Hot-unplug of a running port: stop it first, ethdev will not close it started. */
+	if (eth_dev->data->dev_started)
+		rte_eth_dev_stop(eth_dev->data->port_id);
 	return rte_eth_dev_close(eth_dev->data->port_id);
 }
 
