@@ -36,31 +36,41 @@ class Proc:
     def __init__(self, argv, stdin=True):
         self.argv = argv
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                  bufsize=1)
-        self.out = []
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.out = []       # complete lines read so far
+        self.pending = b""  # bytes of a line not complete yet
+        self.seen = 0       # lines of self.out already matched by wait_line
         Proc.live.append(self)
 
     def wait_line(self, needle, timeout=30):
-        """Read stdout until a line contains needle; return that line."""
+        """Return the next stdout line (after the last one matched) containing needle."""
         end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            r, _, _ = select.select([self.p.stdout], [], [], max(0.0, end - time.monotonic()))
+        fd = self.p.stdout.fileno()
+        while True:
+            while self.seen < len(self.out):
+                line = self.out[self.seen]
+                self.seen += 1
+                if needle in line:
+                    return line
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            r, _, _ = select.select([fd], [], [], left)
             if not r:
                 break
-            line = self.p.stdout.readline()
-            if line == "":
+            chunk = os.read(fd, 65536)  # raw reads: nothing hides in a Python buffer
+            if not chunk:
                 break
-            self.out.append(line)
-            if needle in line:
-                return line
+            self.pending += chunk
+            *lines, self.pending = self.pending.split(b"\n")
+            self.out += [l.decode(errors="replace") + "\n" for l in lines]
         raise AssertionError(f"{self.argv[0]}: no line with {needle!r} within {timeout}s; "
                              f"got {''.join(self.out)!r}, stderr {self.stderr_now()!r}")
 
     def stderr_now(self):
         if self.p.poll() is None:
             return "(running)"
-        return self.p.stderr.read()
+        return self.p.stderr.read().decode(errors="replace")
 
     def finish(self, timeout=30):
         """Close stdin, wait for exit; return (rc, stdout, stderr)."""
@@ -73,7 +83,8 @@ class Proc:
         finally:
             if self in Proc.live:
                 Proc.live.remove(self)
-        return self.p.returncode, "".join(self.out) + out, err
+        text = "".join(self.out) + (self.pending + out).decode(errors="replace")
+        return self.p.returncode, text, err.decode(errors="replace")
 
     @classmethod
     def reap_all(cls):

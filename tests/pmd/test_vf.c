@@ -572,6 +572,74 @@ finish(void)
 	rmdir(dir);
 }
 
+/* mp helper: a started PF until stdin closes. */
+static int
+serve_pf(const char *dev, const char *vfs)
+{
+	int pf = up("net_bcnic_pf_mp", "dev=%s,vfs=%s", dev, vfs);
+
+	if (pf < 0 || start(pf) != 0)
+		return 1;
+	printf("ready pid=%d\n", getpid());
+	fflush(stdout);
+	while (getchar() != EOF)
+		;
+	down("net_bcnic_pf_mp");
+	return check_failures ? 1 : 0;
+}
+
+static int
+stdin_closed(void)
+{
+	struct pollfd p = { .fd = 0, .events = POLLIN };
+	char buf[64];
+
+	return poll(&p, 1, 0) > 0 && read(0, buf, sizeof(buf)) <= 0;
+}
+
+/* mp helper: a VF reading its MTU block every 2 ms, printing each change. */
+static int
+vf_loop(const char *dev, const char *index)
+{
+	int vf = up("net_bcnic_vf_mp", "dev=%s,vf=%s,timeout_ms=500", dev, index);
+	int last_rc = 1, last_link = -1;
+	uint64_t hz = rte_get_tsc_hz(), t0 = rte_get_tsc_cycles(), last_ok = t0;
+
+	if (vf < 0 || start(vf) != 0) {
+		printf("attach failed\n");
+		return 3;
+	}
+	printf("attached\n");
+	fflush(stdout);
+	while (!stdin_closed()) {
+		struct rte_eth_link l;
+		uint32_t mtu;
+		uint64_t c0 = rte_get_tsc_cycles();
+		int rc = rte_pmd_bcnic_vf_block_read(vf, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, NULL, -1);
+		uint64_t c1 = rte_get_tsc_cycles();
+
+		rc = rc == 4 ? 0 : rc;
+		if (rc != last_rc) {
+			/* call_ms: how long this call took; since_ok_ms: since the last good one */
+			printf("state %d call_ms=%.0f since_ok_ms=%.0f\n", rc,
+			       (double)(c1 - c0) * 1e3 / hz, (double)(c1 - last_ok) * 1e3 / hz);
+			fflush(stdout);
+			last_rc = rc;
+		}
+		if (rc == 0)
+			last_ok = c1;
+		if (rte_eth_link_get_nowait(vf, &l) == 0 && l.link_status != last_link) {
+			printf("link %s\n", l.link_status ? "up" : "down");
+			fflush(stdout);
+			last_link = l.link_status;
+		}
+		rte_delay_us_sleep(2000);
+	}
+	rte_eth_dev_stop(vf);
+	down("net_bcnic_vf_mp");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -585,8 +653,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
 	}
-	rc = check_run(cases, argc, argv);
-	cleanup_shm();
+	if (argc >= 4 && strcmp(argv[1], "serve-pf") == 0)
+		rc = serve_pf(argv[2], argv[3]);
+	else if (argc >= 4 && strcmp(argv[1], "vf-loop") == 0)
+		rc = vf_loop(argv[2], argv[3]);
+	else
+		rc = check_run(cases, argc, argv);
+	if (argc < 2 || (strcmp(argv[1], "serve-pf") != 0 && strcmp(argv[1], "vf-loop") != 0))
+		cleanup_shm();
 	finish();
 	return rc;
 }

@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Debian's stock dpdk-testpmd loads the plugin with -d and drives a PF and
 a VF port. Usage: test_testpmd.py <librte_net_bcnic.so>"""
+import json
 import os
 import shutil
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from bcnic_testlib import EAL_COMMON, Proc, remove_shm, run_cases, shm_objects, unique_dev  # noqa: E402
@@ -14,15 +17,27 @@ TESTPMD = shutil.which("dpdk-testpmd") or "/usr/bin/dpdk-testpmd"
 DEV = unique_dev("tp")
 
 
-def testpmd(vdevs, commands, lcores=("-l", "0-1"), timeout=60):
-    argv = [TESTPMD, *lcores, *EAL_COMMON, "-d", PLUGIN]
+def testpmd(vdevs, commands, lcores=("-l", "0-1"), timeout=60, eal=None, app=()):
+    """Run testpmd interactively: commands are strings, or seconds to wait
+    (events travel asynchronously); returns (rc, stdout, stderr)."""
+    argv = [TESTPMD, *lcores, *(EAL_COMMON if eal is None else eal), "-d", PLUGIN]
     for v in vdevs:
         argv += ["--vdev", v]
-    argv += ["--", "-i", "--total-num-mbufs=2048"]
+    argv += ["--", *app, "-i", "--total-num-mbufs=2048"]
     p = Proc(argv)
-    p.p.stdin.write("".join(c + "\n" for c in commands) + "quit\n")
-    p.p.stdin.flush()
+    for c in list(commands) + ["quit"]:
+        if isinstance(c, (int, float)):
+            time.sleep(c)
+            continue
+        p.p.stdin.write((c + "\n").encode())
+        p.p.stdin.flush()
     return p.finish(timeout)
+
+
+def infos(out, port):
+    """Every 'show port info <port>' block, in order."""
+    parts = out.split(f"Infos for port {port} ")[1:]
+    return [p.split("\n", 1)[1].split("********************")[0] for p in parts]
 
 
 def section(out, title):
@@ -76,6 +91,85 @@ def test_pmdinfo_lists_drivers():
     assert "vfs=<1-256>" in out and "vf=<0-255>" in out, out
 
 
+def test_vf_ethdev_ops():
+    """MAC, MTU and link of the VF port come from the PF over the backchannel."""
+    rc, out, err = testpmd(
+        [f"net_bcnic_pf0,dev={DEV},vfs=1", f"net_bcnic_vf0,dev={DEV},vf=0"],
+        ["mac_addr set 1 02:11:22:33:44:55", "show port info 1",
+         "port stop 1", "port config mtu 1 9000", "port start 1", 0.3, "show port info 1",
+         "set link-down port 0", 0.5, "show port info 1",
+         "set link-up port 0", 0.5, "show port info 1", "show port xstats 0"],
+        lcores=("--lcores", "0@0,1@1,2@0", "-S", "1"), app=["--print-event", "vf_mbox"])
+    assert rc == 0, f"testpmd exit {rc}\n{out}\n{err}"
+    i = infos(out, 1)
+    assert len(i) == 4, out
+    assert "MAC address: 02:11:22:33:44:55" in i[0], i[0]
+    assert "MTU: 9000" in i[1], i[1]
+    assert "Link status: down" in i[2], i[2]
+    assert "Link status: up" in i[3], i[3]
+    after_down = out[out.find("set link-down port 0"):]
+    assert "Port 1: link state change event" in after_down, after_down
+    # The PF saw the two writes (MAC, MTU) as VF_MBOX events and counts them.
+    assert out.count("Port 0: VF mbox event") >= 2, out
+    xs = out[out.rfind("NIC extended statistics for port 0"):]
+    writes = int(xs.split("mbox_req_write:")[1].split()[0])
+    assert writes >= 2, xs
+    assert shm_objects(DEV) == []
+
+
+def test_vf_mac_refused():
+    rc, out, err = testpmd(
+        [f"net_bcnic_pf0,dev={DEV},vfs=1,vf_mac_change=deny", f"net_bcnic_vf0,dev={DEV},vf=0"],
+        ["show port info 1", "mac_addr set 1 02:11:22:33:44:55", "show port info 1"])
+    assert rc == 0, f"testpmd exit {rc}\n{out}\n{err}"
+    assert "mac_addr_cmd error: (Permission denied)" in out + err, out + err
+    i = infos(out, 1)
+    mac = i[0].split("MAC address: ")[1].split()[0]
+    assert mac != "02:11:22:33:44:55"
+    assert f"MAC address: {mac}" in i[1], i[1]
+
+
+def test_telemetry():
+    """The /bcnic/ telemetry commands, read with dpdk-telemetry.py while testpmd runs."""
+    tool = shutil.which("dpdk-telemetry.py")
+    assert tool, "dpdk-telemetry.py not installed (package dpdk-dev)"
+    prefix = f"bcnic-tel{os.getpid()}"
+    eal = ["--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--file-prefix", prefix]
+    argv = [TESTPMD, "-l", "0-1", *eal, "-d", PLUGIN, "--vdev",
+            f"net_bcnic_pf0,dev={DEV},vfs=2", "--vdev", f"net_bcnic_vf0,dev={DEV},vf=1",
+            "--", "-i", "--total-num-mbufs=2048"]
+    tp = Proc(argv)
+    try:
+        tp.wait_line("Checking link statuses", timeout=30)
+        sock = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
+        for _ in range(100):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.05)
+        q = subprocess.run([tool, "-f", prefix], input="/bcnic/pfs\n/bcnic/pf,0\n/bcnic/vfs,0\n"
+                           "/bcnic/blocks,0\n/bcnic/vfs,9\n", stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=30)
+        replies = [json.loads(line) for line in q.stdout.splitlines() if line.startswith("{")]
+        assert len(replies) == 5, q.stdout
+        assert replies[0]["/bcnic/pfs"] == [0], replies[0]
+        pf = replies[1]["/bcnic/pf"]
+        assert pf["dev"] == DEV and pf["vfs"] == 2 and pf["mbox_req_hello"] == 1, pf
+        vfs = replies[2]["/bcnic/vfs"]
+        assert vfs["vf0"]["state"] == "detached" and vfs["vf1"]["state"] == "ready", vfs
+        assert vfs["vf1"]["epoch"] != 0 and vfs["vf1"]["requests"] >= 4, vfs
+        blocks = replies[3]["/bcnic/blocks"]
+        assert blocks["0xffff0003"]["scope"] == "shared", blocks
+        assert len(blocks["0xffff0001"]["versions"]) == 2, blocks
+        assert replies[4]["/bcnic/vfs"] is None, replies[4]  # port 9 is no PF
+    finally:
+        tp.p.stdin.write(b"quit\n")
+        tp.p.stdin.flush()
+        tp.finish(60)
+        shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+    assert shm_objects(DEV) == []
+
+
 sys.exit(run_cases([test_ports_up_in_testpmd, test_testpmd_bad_devargs,
-                    test_testpmd_with_service_lcore, test_pmdinfo_lists_drivers],
+                    test_testpmd_with_service_lcore, test_pmdinfo_lists_drivers,
+                    test_vf_ethdev_ops, test_vf_mac_refused, test_telemetry],
                    lambda: remove_shm(DEV)))

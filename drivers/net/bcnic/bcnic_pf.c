@@ -128,6 +128,9 @@ static const struct eth_dev_ops bcnic_pf_ops = {
 	.link_update = bcnic_link_update,
 	.stats_get = bcnic_stats_get,
 	.stats_reset = bcnic_stats_reset,
+	.xstats_get = bcnic_pf_xstats_get,
+	.xstats_get_names = bcnic_pf_xstats_get_names,
+	.xstats_reset = bcnic_pf_xstats_reset,
 	.promiscuous_enable = bcnic_promisc_noop,
 	.promiscuous_disable = bcnic_promisc_noop,
 	.allmulticast_enable = bcnic_promisc_noop,
@@ -136,13 +139,14 @@ static const struct eth_dev_ops bcnic_pf_ops = {
 
 static const char *const pf_valid_args[] = {
 	"dev", "vfs", "ring_size", "evt_ring_size", "max_blocks", "poller", "rate",
-	"rate_burst", "vf_burst", "idle_sleep_us", NULL
+	"rate_burst", "vf_burst", "idle_sleep_us", "vf_mac_change", NULL
 };
 
 struct pf_args {
 	char dev[BCNIC_DEV_NAME_MAX + 1];
 	unsigned int vfs, ring, evt, max_blocks, rate, rate_burst, vf_burst, idle_sleep_us;
 	enum bcnic_poller_mode mode;
+	bool vf_mac_change;
 };
 
 static int
@@ -173,6 +177,25 @@ parse_poller(struct rte_kvargs *kv, enum bcnic_poller_mode *mode)
 }
 
 static int
+parse_bool_word(struct rte_kvargs *kv, const char *key, const char *yes, const char *no, bool *v)
+{
+	for (unsigned int i = 0; i < kv->count; i++) {
+		if (strcmp(kv->pairs[i].key, key) != 0)
+			continue;
+		if (strcmp(kv->pairs[i].value, yes) == 0) {
+			*v = true;
+		} else if (strcmp(kv->pairs[i].value, no) == 0) {
+			*v = false;
+		} else {
+			BCNIC_LOG(ERR, "invalid %s=%s: expected %s or %s", key, kv->pairs[i].value,
+				  yes, no);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
 parse_args(const char *args, struct pf_args *a)
 {
 	struct rte_kvargs *kv;
@@ -187,6 +210,7 @@ parse_args(const char *args, struct pf_args *a)
 	a->vf_burst = 8;
 	a->idle_sleep_us = 50;
 	a->mode = BCNIC_POLLER_AUTO;
+	a->vf_mac_change = true;
 	rc = bcnic_kvargs_parse(PF_DRV, args, pf_valid_args, &kv);
 	if (rc != 0)
 		return rc;
@@ -200,7 +224,8 @@ parse_args(const char *args, struct pf_args *a)
 	    bcnic_kvarg_uint(kv, "rate_burst", 1, 1000000, false, &a->rate_burst) < 0 ||
 	    bcnic_kvarg_uint(kv, "vf_burst", 1, 1024, false, &a->vf_burst) < 0 ||
 	    bcnic_kvarg_uint(kv, "idle_sleep_us", 1, 100000, false, &a->idle_sleep_us) < 0 ||
-	    parse_poller(kv, &a->mode) != 0)
+	    parse_poller(kv, &a->mode) != 0 ||
+	    parse_bool_word(kv, "vf_mac_change", "allow", "deny", &a->vf_mac_change) != 0)
 		rc = -EINVAL;
 	rte_kvargs_free(kv);
 	return rc;
@@ -249,6 +274,7 @@ bcnic_pf_probe(struct rte_vdev_device *vdev)
 	pf->rate_burst = a.rate_burst;
 	pf->vf_burst = a.vf_burst;
 	pf->idle_sleep_max_us = a.idle_sleep_us;
+	pf->vf_mac_change = a.vf_mac_change;
 	bcnic_default_mac(&pf->port.mac, a.dev, 0);
 	bcnic_ethdev_init(eth_dev, &pf->port);
 	eth_dev->dev_ops = &bcnic_pf_ops;
@@ -303,7 +329,8 @@ RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_pf,
 	"rate=<requests/s, 0=unlimited> "
 	"rate_burst=<1-1000000> "
 	"vf_burst=<1-1024> "
-	"idle_sleep_us=<1-100000>");
+	"idle_sleep_us=<1-100000> "
+	"vf_mac_change=allow|deny");
 
 int
 rte_pmd_bcnic_pf_vf_info_get(uint16_t port_id, uint16_t vf, struct rte_pmd_bcnic_vf_info *info)

@@ -122,6 +122,7 @@ struct bcnic_pf {
 	struct bcnic_pf_counters cnt;
 	bool link_down_forced;			/* rte_eth_dev_set_link_down() */
 	bool link_up;				/* what the link block says */
+	bool vf_mac_change;			/* VFs may write their MAC block */
 };
 
 /* bcnic_pf_mbox.c */
@@ -146,6 +147,12 @@ uint32_t bcnic_block_write(struct bcnic_block_data *d, uint32_t off, const void 
 void bcnic_store_invalidate(struct bcnic_pf *pf, struct bcnic_block *b, uint16_t vf,
 			    uint32_t version, uint16_t except_vf);
 int bcnic_store_std_blocks(struct bcnic_pf *pf);
+
+/* bcnic_pf_obs.c */
+int bcnic_pf_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
+			      unsigned int size);
+int bcnic_pf_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int size);
+int bcnic_pf_xstats_reset(struct rte_eth_dev *dev);
 
 /* The PF behind a port, or NULL with *err set (-ENODEV / -ENOTSUP). */
 struct bcnic_pf *bcnic_pf_from_port(uint16_t port_id, int *err);

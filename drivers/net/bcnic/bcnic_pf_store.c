@@ -217,7 +217,8 @@ bcnic_store_std_blocks(struct bcnic_pf *pf)
 	uint16_t vf;
 	int rc;
 
-	rc = bcnic_store_define(pf, BCMBOX_BLOCK_MAC, 8, BCMBOX_SCOPE_PER_VF, BCMBOX_ACCESS_RW);
+	rc = bcnic_store_define(pf, BCMBOX_BLOCK_MAC, 8, BCMBOX_SCOPE_PER_VF,
+				pf->vf_mac_change ? BCMBOX_ACCESS_RW : BCMBOX_ACCESS_RO);
 	if (rc == 0)
 		rc = bcnic_store_define(pf, BCMBOX_BLOCK_MTU, 4, BCMBOX_SCOPE_PER_VF,
 					BCMBOX_ACCESS_RW);

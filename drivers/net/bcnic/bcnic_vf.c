@@ -84,6 +84,7 @@ struct bcnic_vf {
 	unsigned int vf;
 	struct rte_eth_dev *eth_dev;
 	struct bcnic_window_map map;
+	bool by_name;			/* shm transport: the window can be opened again */
 	struct bcmbox_client c;
 	rte_spinlock_t lock;		/* requests, responses, FIFO, (re)connect */
 	rte_spinlock_t evt_lock;	/* event ring, liveness */
@@ -667,7 +668,7 @@ vf_connect(struct bcnic_vf *vf, uint64_t timeout_ns, bool reopen)
 {
 	int rc;
 
-	if (reopen && vf->map.fd >= 0) {
+	if (reopen && vf->by_name) {
 		/*
 		 * A PF that exited cleanly removed the objects and a new one made
 		 * new ones; a truncated window is zeros now. Open by name again
@@ -738,9 +739,9 @@ vf_service(struct bcnic_vf *vf)
 			vf_fail_inflight(vf, -ENOTCONN, 0);
 			set_link(vf, false, 0);
 		}
-		if (vf->connected && vf_check_pf(vf) != 0)
-			set_link(vf, false, 0);
-		if (!vf->connected && now >= vf->next_reconnect_ns) {
+		vf_check_pf(vf);
+		set_link(vf, vf->link_up, 0);	/* down while not connected */
+		if (!vf->connected && now >= vf->next_reconnect_ns && !vf->stop) {
 			vf->next_reconnect_ns = now + RECONNECT_PERIOD_NS;
 			if (vf_connect(vf, RECONNECT_PERIOD_NS / 2, true) == 0) {
 				vf->cnt.reconnects++;
@@ -823,6 +824,9 @@ bcnic_vf_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
 	uint8_t block[8] = { 0 };
 	int rc;
 
+	/* ethdev restores the MAC at every start: no request for what the PF already has. */
+	if (rte_is_same_ether_addr(addr, &vf->port.mac))
+		return 0;
 	memcpy(block, addr->addr_bytes, RTE_ETHER_ADDR_LEN);
 	rc = vf_block_io(vf, BCMBOX_MSG_WRITE, BCMBOX_BLOCK_MAC, 0, block, sizeof(block), NULL, -1);
 	if (rc < 0) {
@@ -1051,6 +1055,7 @@ bcnic_vf_probe(struct rte_vdev_device *vdev)
 	strcpy(vf->dev_name, dev_name);
 	vf->vf = index;
 	vf->map = map;
+	vf->by_name = true;
 	vf->eth_dev = eth_dev;
 	vf->timeout_ns = (uint64_t)timeout_ms * 1000000ull;
 	vf->tsc_hz = rte_get_tsc_hz();
