@@ -9,14 +9,11 @@
  * only the PF for a VF in another process (--attach).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,12 +25,11 @@
 #include <rte_lcore.h>
 #include <rte_service.h>
 
-#include "bcmbox_client.h"
 #include "rte_pmd_bcnic.h"
 #include "test_bc.h"
 
 #define BENCH_BLOCK	0x0bc00001u	/* 64 KiB, per VF, RW */
-#define CALL_TIMEOUT_NS	(2ull * 1000000000ull)
+#define CALL_TIMEOUT_MS	2000
 
 struct opts {
 	const char *mode;
@@ -259,44 +255,21 @@ run_baselines(struct bc_report *r, const struct opts *o, unsigned int lcore, boo
 	return rc;
 }
 
-struct vf_side {
-	struct bcmbox_client c;
-	void *base;
-	size_t size;
-	struct bcmbox_msg m;
-};
-
+/* The VF side is a net_bcnic_vf port: the benchmark measures the private API. */
 static int
-vf_attach(struct vf_side *v, const char *dev, unsigned int vf)
+vf_attach(const char *dev, unsigned int vf, uint16_t *port)
 {
-	char path[96];
-	struct stat st;
-	int fd, rc;
+	char args[128];
+	int rc;
 
-	snprintf(path, sizeof(path), "/bcnic.%s.vf%u", dev, vf);
-	fd = shm_open(path, O_RDWR, 0);
-	if (fd < 0) {
-		fprintf(stderr, "cannot open /dev/shm%s: %s (is the PF running?)\n", path,
-			strerror(errno));
-		return -errno;
-	}
-	if (fstat(fd, &st) != 0) {
-		close(fd);
-		return -errno;
-	}
-	v->size = (size_t)st.st_size;
-	v->base = mmap(NULL, v->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (v->base == MAP_FAILED)
-		return -errno;
-	rc = bcmbox_client_open(&v->c, v->base, v->size);
-	if (rc == 0)
-		rc = bcmbox_client_connect(&v->c, CALL_TIMEOUT_NS);
+	/* events=poll: no event thread to steal cycles from the measuring lcore. */
+	snprintf(args, sizeof(args), "net_bcnic_vf_bench,dev=%s,vf=%u,events=poll", dev, vf);
+	rc = rte_dev_probe(args);
 	if (rc != 0) {
-		fprintf(stderr, "VF %u of %s: cannot connect: %s\n", vf, dev, strerror(-rc));
-		munmap(v->base, v->size);
+		fprintf(stderr, "VF %u of %s: cannot attach: %s\n", vf, dev, strerror(-rc));
+		return rc;
 	}
-	return rc;
+	return rte_eth_dev_get_port_by_name("net_bcnic_vf_bench", port);
 }
 
 static int
@@ -322,8 +295,7 @@ pf_create(const struct opts *o, uint16_t *port)
 
 /* Synchronous reads or writes of size bytes; one sample each. */
 static int
-measure_block(struct bc_report *r, struct vf_side *v, const struct opts *o, bool write,
-	      uint32_t size)
+measure_block(struct bc_report *r, uint16_t vf, const struct opts *o, bool write, uint32_t size)
 {
 	static uint8_t buf[RTE_PMD_BCNIC_MAX_BLOCK_SIZE];
 	/* Fewer samples for multi-request sizes: the same total bytes as 4 KiB. */
@@ -347,12 +319,12 @@ measure_block(struct bc_report *r, struct vf_side *v, const struct opts *o, bool
 			clock_gettime(CLOCK_MONOTONIC, &t0);
 		c0 = rte_rdtsc();
 		if (write)
-			rc = bcmbox_client_write(&v->c, BENCH_BLOCK, 0, buf, size, NULL, &v->m,
-						 CALL_TIMEOUT_NS);
+			rc = rte_pmd_bcnic_vf_block_write(vf, BENCH_BLOCK, 0, buf, size, NULL,
+							  CALL_TIMEOUT_MS);
 		else
-			rc = bcmbox_client_read(&v->c, BENCH_BLOCK, 0, buf, size, NULL, &v->m,
-						CALL_TIMEOUT_NS);
-		if (rc != 0) {
+			rc = rte_pmd_bcnic_vf_block_read(vf, BENCH_BLOCK, 0, buf, size, NULL,
+							 CALL_TIMEOUT_MS);
+		if (rc != (int)size) {
 			fprintf(stderr, "%s failed: %s\n", what, strerror(-rc));
 			return rc;
 		}
@@ -387,20 +359,17 @@ serve(const struct opts *o)
 static int
 latency(const struct opts *o, struct bc_report *r)
 {
-	struct vf_side *v = calloc(1, sizeof(*v));
 	bool is_service = false;
 	int lcore = server_lcore(&is_service);
 	bool own_pf = o->attach == NULL;
 	char dev[33];
 	unsigned int vf = 0;
-	uint16_t port;
+	uint16_t pf_port, vf_port;
+	bool vf_up = false;
 	int rc = 0;
 
-	if (v == NULL)
-		return -ENOMEM;
 	if (own_pf && lcore < 0) {
 		fprintf(stderr, "need a second lcore for the PF poller, e.g. EAL -l 0-1 -s 0x2\n");
-		free(v);
 		return -EINVAL;
 	}
 	if (own_pf && !is_service)
@@ -408,35 +377,32 @@ latency(const struct opts *o, struct bc_report *r)
 	if (o->baselines) {
 		if (lcore < 0) {
 			fprintf(stderr, "--baselines needs a second lcore\n");
-			free(v);
 			return -EINVAL;
 		}
 		rc = run_baselines(r, o, (unsigned int)lcore, is_service);
 		if (rc != 0)
-			goto out;
+			return rc;
 	}
 	if (own_pf) {
 		snprintf(dev, sizeof(dev), "%s", o->dev);
-		rc = pf_create(o, &port);
+		rc = pf_create(o, &pf_port);
 	} else if (sscanf(o->attach, "%32[^:]:%u", dev, &vf) != 2) {
 		fprintf(stderr, "invalid --attach '%s': expected DEV:VF\n", o->attach);
 		rc = -EINVAL;
 	}
-	if (rc == 0)
-		rc = vf_attach(v, dev, vf);
+	if (rc == 0) {
+		rc = vf_attach(dev, vf, &vf_port);
+		vf_up = rc == 0;
+	}
 	for (unsigned int i = 0; rc == 0 && i < o->nsizes; i++) {
-		rc = measure_block(r, v, o, false, o->sizes[i]);
+		rc = measure_block(r, vf_port, o, false, o->sizes[i]);
 		if (rc == 0)
-			rc = measure_block(r, v, o, true, o->sizes[i]);
+			rc = measure_block(r, vf_port, o, true, o->sizes[i]);
 	}
-	if (v->base != NULL) {
-		bcmbox_client_bye(&v->c, &v->m, CALL_TIMEOUT_NS);
-		munmap(v->base, v->size);
-	}
-out:
+	if (vf_up)
+		rte_eal_hotplug_remove("vdev", "net_bcnic_vf_bench");
 	if (own_pf)
 		rte_eal_hotplug_remove("vdev", "net_bcnic_pf_bench");
-	free(v);
 	return rc;
 }
 

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""dpdk-test-bc runs briefly; its JSON has the promised shape and sane
+numbers (not speed: machines are shared). Usage: test_bench.py <dpdk-test-bc>"""
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from bcnic_testlib import Proc, remove_shm, run_cases, shm_objects, unique_dev  # noqa: E402
+
+BC = sys.argv[1]
+EAL = ["-l", "0-1", "-s", "0x2", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+       "--file-prefix", "bcnic-test", "--no-telemetry"]
+DEV = unique_dev("bch")
+KEYS = {"name", "op", "size", "vfs", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns",
+        "mean_ns", "ops_per_s", "samples"}
+
+
+def check_results(doc, names):
+    assert doc["mode"] == "latency", doc
+    res = doc["results"]
+    seen = {(r["name"], r["size"]) for r in res}
+    for n in names:
+        assert n in seen, (n, seen)
+    for r in res:
+        assert set(r) == KEYS, r
+        assert r["samples"] > 0, r
+        assert 0 < r["p50_ns"] <= r["p90_ns"] <= r["p99_ns"] <= r["p999_ns"] <= r["max_ns"], r
+        assert r["mean_ns"] > 0 and r["ops_per_s"] > 0, r
+
+
+def test_latency_in_one_process():
+    with tempfile.TemporaryDirectory() as d:
+        js, csv = os.path.join(d, "l.json"), os.path.join(d, "l.csv")
+        p = Proc([BC, *EAL, "--", "--baselines", "--samples", "2000", "--sizes", "8,64,4096,65536",
+                  "--dev", DEV, "--json", js, "--csv", csv], stdin=False)
+        rc, out, err = p.finish(120)
+        assert rc == 0, f"{out}\n{err}"
+        with open(js) as f:
+            doc = json.load(f)
+        check_results(doc, [("baseline_cacheline", 64), ("baseline_rte_ring", 64),
+                            ("baseline_unix_socket", 64), ("bcnic_read", 8), ("bcnic_write", 8),
+                            ("bcnic_read", 64), ("bcnic_read", 4096), ("bcnic_read", 65536),
+                            ("bcnic_write", 65536)])
+        with open(csv) as f:
+            lines = f.read().splitlines()
+        assert lines[0] == "name,op,size,vfs,bucket_ns,count,cdf", lines[0]
+        assert any(l.startswith("bcnic_read,read,64,1,") for l in lines[1:])
+        last = {}
+        for l in lines[1:]:
+            name, op, size, vfs, bucket, count, cdf = l.split(",")
+            last[(name, size)] = float(cdf)
+        assert all(abs(v - 1.0) < 1e-6 for v in last.values()), last
+        assert os.path.getsize(os.path.join(d, "l.png")) > 1000  # gnuplot wrote the CDF
+        assert "p50/cl" in out and "bcnic_read" in out, out
+    assert shm_objects(DEV) == []
+
+
+def test_serve_and_attach():
+    srv = Proc([BC, *EAL, "--", "--serve", "--dev", DEV])
+    srv.wait_line("serving device")
+    with tempfile.TemporaryDirectory() as d:
+        js = os.path.join(d, "a.json")
+        eal = ["-l", "0", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+               "--file-prefix", "bcnic-test", "--no-telemetry"]
+        p = Proc([BC, *eal, "--", "--attach", f"{DEV}:0", "--samples", "1000", "--sizes", "64",
+                  "--json", js], stdin=False)
+        rc, out, err = p.finish(120)
+        assert rc == 0, f"{out}\n{err}"
+        with open(js) as f:
+            check_results(json.load(f), [("bcnic_read", 64), ("bcnic_write", 64)])
+    srv.p.send_signal(2)  # SIGINT: the documented way to stop --serve
+    rc, _, err = srv.finish(30)
+    assert rc == 0, err
+    assert shm_objects(DEV) == []
+
+
+def test_bad_options():
+    for args, msg in ((["--samples", "0"], "invalid --samples '0'"),
+                      (["--sizes", "8,70000"], "invalid --sizes entry '70000'"),
+                      (["--mode", "warp"], "unknown --mode warp"),
+                      (["--attach", "nocolon"], "invalid --attach 'nocolon'")):
+        p = Proc([BC, *EAL, "--", "--dev", DEV, *args], stdin=False)
+        rc, out, err = p.finish(60)
+        assert rc != 0 and msg in out + err, (args, rc, out, err)
+    assert shm_objects(DEV) == []
+
+
+sys.exit(run_cases([test_latency_in_one_process, test_serve_and_attach, test_bad_options],
+                   lambda: remove_shm(DEV)))
