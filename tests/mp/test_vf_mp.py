@@ -65,5 +65,18 @@ def test_pf_clean_exit_and_restart():
     assert shm_objects(DEV) == []
 
 
-sys.exit(run_cases([test_pf_killed_and_restarted, test_pf_clean_exit_and_restart],
+def test_api_across_processes():
+    pf = Proc([TEST_VF, "serve-pf", DEV, "2"])
+    pf.wait_line("ready")
+    vfs = [Proc([TEST_VF, "remote-api", DEV, str(i)], stdin=False) for i in (0, 1)]
+    for i, v in enumerate(vfs):
+        rc, out, err = v.finish(120)
+        assert rc == 0 and f"remote-api vf {i}: ok" in out, f"{out}\n{err}"
+    rc, _, err = pf.finish()
+    assert rc == 0, err
+    assert shm_objects(DEV) == []
+
+
+sys.exit(run_cases([test_api_across_processes, test_pf_killed_and_restarted,
+                    test_pf_clean_exit_and_restart],
                    lambda: remove_shm(DEV)))

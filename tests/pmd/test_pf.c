@@ -857,6 +857,76 @@ finish(void)
 	rmdir(dir);
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* mp helper: a PF with a test block (0x500, 64 KiB, per VF, RW) until stdin closes. */
+static int
+serve(const char *dev, const char *vfs)
+{
+	struct rte_pmd_bcnic_block_def d = { 0x500, 65536, RTE_PMD_BCNIC_SCOPE_PER_VF,
+					     RTE_PMD_BCNIC_ACCESS_RW };
+	char extra[64];
+	int pf;
+
+	snprintf(extra, sizeof(extra), "vfs=%s", vfs);
+	pf = pf_up("mp", dev, extra);
+	if (pf < 0 || rte_pmd_bcnic_pf_block_define(pf, &d) != 0)
+		return 1;
+	printf("ready\n");
+	fflush(stdout);
+	while (getchar() != EOF)
+		;
+	/* What the raw VFs wrote is what the PF holds: report VF 0's first bytes. */
+	uint8_t head[8];
+
+	rte_pmd_bcnic_pf_block_get(pf, 0x500, 0, 0, head, sizeof(head), NULL);
+	printf("vf0 block head %02x%02x%02x%02x\n", head[0], head[1], head[2], head[3]);
+	pf_down("mp");
+	return 0;
+}
+
+/* mp helper: a raw VF in its own process, n checked 64-byte round trips. */
+static int
+raw_vf(const char *dev, unsigned int vf, unsigned long n)
+{
+	static uint8_t buf[64], back[64];
+	uint64_t *lat = calloc(n, sizeof(*lat));
+	uint64_t hz = rte_get_tsc_hz();
+	struct raw_vf v;
+	unsigned long i, bad = 0;
+
+	if (lat == NULL || vf_open(&v, dev, vf) != 0) {
+		printf("raw-vf: cannot attach\n");
+		return 3;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t c0;
+
+		memset(buf, (int)(i & 0xff), sizeof(buf));
+		buf[0] = (uint8_t)(0xa0 + vf);
+		if (vf_write(&v, 0x500, 64 * (i % 16), buf, 64, NULL) != 0)
+			break;
+		c0 = rte_rdtsc();
+		if (vf_read(&v, 0x500, 64 * (i % 16), back, 64, NULL) != 0)
+			break;
+		lat[i] = rte_rdtsc() - c0;
+		bad += memcmp(buf, back, 64) != 0;
+	}
+	qsort(lat, i, sizeof(*lat), cmp_u64);
+	printf("raw-vf %u: %lu reads, %lu wrong, 64 B read round trip p50 %.0f ns p99 %.0f ns\n",
+	       vf, i, bad, i ? lat[i / 2] * 1e9 / hz : 0.0, i ? lat[i * 99 / 100] * 1e9 / hz : 0.0);
+	free(lat);
+	bcmbox_client_bye(&v.c, &msg, TIMEOUT_NS);
+	vf_close(&v);
+	return i == n && bad == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -871,8 +941,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
 	}
-	rc = check_run(cases, argc, argv);
-	cleanup_shm();
+	if (argc >= 4 && strcmp(argv[1], "serve") == 0) {
+		rc = serve(argv[2], argv[3]);
+	} else if (argc >= 5 && strcmp(argv[1], "raw-vf") == 0) {
+		rc = raw_vf(argv[2], (unsigned int)atoi(argv[3]), strtoul(argv[4], NULL, 0));
+	} else {
+		rc = check_run(cases, argc, argv);
+		cleanup_shm();
+	}
 	finish();
 	return rc;
 }

@@ -572,19 +572,101 @@ finish(void)
 	rmdir(dir);
 }
 
-/* mp helper: a started PF until stdin closes. */
+/*
+ * mp helper: a started PF until stdin closes, with blocks for remote-api:
+ * 0x10 64 KiB per VF RW, 0x11 16 B shared RO, 0x13 8 B shared RO that
+ * the PF rewrites every 20 ms.
+ */
 static int
 serve_pf(const char *dev, const char *vfs)
 {
+	struct rte_pmd_bcnic_block_def defs[] = {
+		{ 0x10, 65536, RTE_PMD_BCNIC_SCOPE_PER_VF, RTE_PMD_BCNIC_ACCESS_RW },
+		{ 0x11, 16, RTE_PMD_BCNIC_SCOPE_SHARED, RTE_PMD_BCNIC_ACCESS_RO },
+		{ 0x13, 8, RTE_PMD_BCNIC_SCOPE_SHARED, RTE_PMD_BCNIC_ACCESS_RO },
+	};
 	int pf = up("net_bcnic_pf_mp", "dev=%s,vfs=%s", dev, vfs);
+	uint64_t tick = 0;
 
 	if (pf < 0 || start(pf) != 0)
 		return 1;
+	for (unsigned int i = 0; i < RTE_DIM(defs); i++)
+		if (rte_pmd_bcnic_pf_block_define(pf, &defs[i]) != 0)
+			return 1;
+	rte_pmd_bcnic_pf_block_set(pf, 0x11, 0, 0, "read-only block!", 16);
 	printf("ready pid=%d\n", getpid());
 	fflush(stdout);
-	while (getchar() != EOF)
-		;
+	for (;;) {
+		struct pollfd p = { .fd = 0, .events = POLLIN };
+		char buf[64];
+
+		if (poll(&p, 1, 20) > 0 && read(0, buf, sizeof(buf)) <= 0)
+			break;
+		tick++;
+		rte_pmd_bcnic_pf_block_set(pf, 0x13, 0, 0, &tick, sizeof(tick));
+	}
 	down("net_bcnic_pf_mp");
+	return check_failures ? 1 : 0;
+}
+
+/* mp helper: the VF API against a PF in another process (serve_pf's blocks). */
+static int
+remote_api(const char *dev, const char *index)
+{
+	static uint8_t big[65536], back[65536];
+	static uint8_t out[1000][64];
+	struct rte_pmd_bcnic_block_info cat[8];
+	struct rte_pmd_bcnic_completion c[128];
+	struct inval_log l = { 0 };
+	unsigned int done = 0;
+	uint32_t ver;
+	int vf = up("net_bcnic_vf_mp", "dev=%s,vf=%s", dev, index);
+
+	if (vf < 0) {
+		printf("attach failed\n");
+		return 3;
+	}
+	CHECK_EQ(rte_pmd_bcnic_vf_catalog(vf, cat, 8), 6);
+	CHECK_EQ(cat[3].id, 0x10);
+	for (unsigned int i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 3 + atoi(index));
+	CHECK_EQ(rte_pmd_bcnic_vf_block_write(vf, 0x10, 0, big, sizeof(big), &ver, -1), 65536);
+	CHECK_EQ(rte_pmd_bcnic_vf_block_read(vf, 0x10, 0, back, sizeof(back), NULL, -1), 65536);
+	CHECK(memcmp(big, back, sizeof(big)) == 0);
+	CHECK_EQ(rte_pmd_bcnic_vf_block_read(vf, 0x11, 0, back, 16, NULL, -1), 16);
+	CHECK(memcmp(back, "read-only block!", 16) == 0);
+	CHECK_EQ(rte_pmd_bcnic_vf_block_write(vf, 0x11, 0, "x", 1, NULL, -1), -EACCES);
+	CHECK_EQ(rte_pmd_bcnic_vf_block_read(vf, 0x12, 0, back, 1, NULL, -1), -ENOENT);
+	CHECK_EQ(rte_pmd_bcnic_vf_block_read(vf, 0x11, 8, back, 9, NULL, -1), -EINVAL);
+	/* Pipelined async reads */
+	for (unsigned int i = 0; i < 1000;) {
+		int rc = rte_pmd_bcnic_vf_read_submit(vf, 0x10, i * 64, out[i], 64,
+						      (void *)(uintptr_t)(i + 1));
+
+		if (rc == 0) {
+			i++;
+			continue;
+		}
+		CHECK_EQ(rc, -EAGAIN);
+		if (rc != -EAGAIN)
+			break;
+		done += rte_pmd_bcnic_vf_completions(vf, c, RTE_DIM(c));
+	}
+	for (int spins = 0; done < 1000 && spins < 1000000; spins++)
+		done += rte_pmd_bcnic_vf_completions(vf, c, RTE_DIM(c));
+	CHECK_EQ(done, 1000);
+	for (unsigned int i = 0; i < 1000; i++)
+		CHECK(memcmp(out[i], big + i * 64, 64) == 0);
+	/* Invalidations of the block the PF keeps changing reach us by themselves. */
+	CHECK_EQ(rte_pmd_bcnic_vf_invalidate_register(vf, 0x13, on_invalidate, &l), 0);
+	CHECK(wait_calls(&l, 3) >= 3);
+	CHECK_EQ(l.block_id, 0x13);
+	uint64_t tick;
+
+	CHECK_EQ(rte_pmd_bcnic_vf_block_read(vf, 0x13, 0, &tick, 8, &ver, -1), 8);
+	CHECK(ver >= l.version);
+	down("net_bcnic_vf_mp");
+	printf("remote-api vf %s: %s\n", index, check_failures ? "FAILED" : "ok");
 	return check_failures ? 1 : 0;
 }
 
@@ -657,9 +739,12 @@ main(int argc, char **argv)
 		rc = serve_pf(argv[2], argv[3]);
 	else if (argc >= 4 && strcmp(argv[1], "vf-loop") == 0)
 		rc = vf_loop(argv[2], argv[3]);
+	else if (argc >= 4 && strcmp(argv[1], "remote-api") == 0)
+		rc = remote_api(argv[2], argv[3]);
 	else
 		rc = check_run(cases, argc, argv);
-	if (argc < 2 || (strcmp(argv[1], "serve-pf") != 0 && strcmp(argv[1], "vf-loop") != 0))
+	if (argc < 2 || (strcmp(argv[1], "serve-pf") != 0 && strcmp(argv[1], "vf-loop") != 0 &&
+			 strcmp(argv[1], "remote-api") != 0))
 		cleanup_shm();
 	finish();
 	return rc;
