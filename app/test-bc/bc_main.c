@@ -28,38 +28,25 @@
 #include "rte_pmd_bcnic.h"
 #include "test_bc.h"
 
-#define BENCH_BLOCK	0x0bc00001u	/* 64 KiB, per VF, RW */
-#define CALL_TIMEOUT_MS	2000
 
-struct opts {
-	const char *mode;
-	bool baselines;
-	uint32_t samples;
-	uint32_t warmup;
-	uint32_t sizes[8];
-	unsigned int nsizes;
-	const char *json, *csv, *png;
-	char dev[33];
-	const char *attach;	/* dev:vf of a PF in another process */
-	bool serve;
-	const char *pf_args;
-};
-
-static volatile sig_atomic_t quit;
+volatile sig_atomic_t bc_quit;
 
 static void
 on_signal(int sig)
 {
 	RTE_SET_USED(sig);
-	quit = 1;
+	bc_quit = 1;
 }
 
 static void
 usage(const char *prog)
 {
 	printf("usage: %s <EAL args> -- [options]\n"
-	       "  --mode M         latency (default); throughput, scale, fairness, backoff:\n"
-	       "                   not implemented yet\n"
+	       "  --mode M         latency (default): synchronous reads and writes per size;\n"
+	       "                   throughput: pipelined reads, 1..--max-vfs VFs;\n"
+	       "                   scale: one active VF with 1, 16, 64, 256 attached;\n"
+	       "                   fairness: a probe VF alone, then beside a flooding VF;\n"
+	       "                   backoff: the PF's thread poller, busy, idle CPU, wake-up\n"
 	       "  --baselines      also measure baseline_cacheline, baseline_rte_ring and\n"
 	       "                   baseline_unix_socket on the same two lcores\n"
 	       "  --samples N      measured operations per series (default 200000)\n"
@@ -68,6 +55,9 @@ usage(const char *prog)
 	       "  --json FILE      results as JSON\n"
 	       "  --csv FILE       latency histograms as CSV; a PNG CDF is written next to it\n"
 	       "  --png FILE       where the plot goes (default: the CSV name with .png)\n"
+	       "  --duration-ms N  throughput: time per point; backoff: idle window (1000)\n"
+	       "  --max-vfs N      throughput: up to N VFs, doubling from 1 (default 4)\n"
+	       "  --depth N        requests in flight per VF when pipelining (default 128)\n"
 	       "  --dev NAME       emulated device name (default bcbench<pid>)\n"
 	       "  --pf-args ARGS   extra net_bcnic_pf devargs, e.g. poller=thread\n"
 	       "  --serve          only run the PF (and its benchmark block) until SIGINT\n"
@@ -77,7 +67,7 @@ usage(const char *prog)
 }
 
 static int
-parse_sizes(struct opts *o, char *list)
+parse_sizes(struct bc_opts *o, char *list)
 {
 	char *save = NULL;
 
@@ -111,7 +101,7 @@ parse_uint(const char *opt, const char *s, uint32_t lo, uint32_t hi, uint32_t *v
 }
 
 static int
-parse_opts(int argc, char **argv, struct opts *o)
+parse_opts(int argc, char **argv, struct bc_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
@@ -123,6 +113,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "csv", required_argument, NULL, 'c' },
 		{ "png", required_argument, NULL, 'p' },
 		{ "dev", required_argument, NULL, 'd' },
+		{ "duration-ms", required_argument, NULL, 'D' },
+		{ "max-vfs", required_argument, NULL, 'V' },
+		{ "depth", required_argument, NULL, 'q' },
 		{ "pf-args", required_argument, NULL, 'a' },
 		{ "serve", no_argument, NULL, 's' },
 		{ "attach", required_argument, NULL, 't' },
@@ -136,6 +129,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->mode = "latency";
 	o->samples = 200000;
+	o->duration_ms = 1000;
+	o->max_vfs = 4;
+	o->depth = 128;
 	o->pf_args = "";
 	snprintf(o->dev, sizeof(o->dev), "bcbench%d", getpid());
 	parse_sizes(o, sizes);
@@ -169,6 +165,18 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'p':
 			o->png = optarg;
+			break;
+		case 'D':
+			if (parse_uint("--duration-ms", optarg, 10, 3600000, &o->duration_ms) != 0)
+				return -EINVAL;
+			break;
+		case 'V':
+			if (parse_uint("--max-vfs", optarg, 1, 64, &o->max_vfs) != 0)
+				return -EINVAL;
+			break;
+		case 'q':
+			if (parse_uint("--depth", optarg, 1, 8192, &o->depth) != 0)
+				return -EINVAL;
 			break;
 		case 'd':
 			if (strlen(optarg) > 32) {
@@ -221,7 +229,7 @@ server_lcore(bool *is_service)
 }
 
 static int
-run_baselines(struct bc_report *r, const struct opts *o, unsigned int lcore, bool is_service)
+run_baselines(struct bc_report *r, const struct bc_opts *o, unsigned int lcore, bool is_service)
 {
 	static const struct {
 		const char *name;
@@ -256,32 +264,43 @@ run_baselines(struct bc_report *r, const struct opts *o, unsigned int lcore, boo
 }
 
 /* The VF side is a net_bcnic_vf port: the benchmark measures the private API. */
-static int
-vf_attach(const char *dev, unsigned int vf, uint16_t *port)
+int
+bc_vf_attach(const char *dev, unsigned int vf, uint16_t *port)
 {
-	char args[128];
+	char args[128], name[48];
 	int rc;
 
 	/* events=poll: no event thread to steal cycles from the measuring lcore. */
-	snprintf(args, sizeof(args), "net_bcnic_vf_bench,dev=%s,vf=%u,events=poll", dev, vf);
+	snprintf(name, sizeof(name), "net_bcnic_vf_bench%u", vf);
+	snprintf(args, sizeof(args), "%s,dev=%s,vf=%u,events=poll", name, dev, vf);
 	rc = rte_dev_probe(args);
 	if (rc != 0) {
 		fprintf(stderr, "VF %u of %s: cannot attach: %s\n", vf, dev, strerror(-rc));
 		return rc;
 	}
-	return rte_eth_dev_get_port_by_name("net_bcnic_vf_bench", port);
+	return rte_eth_dev_get_port_by_name(name, port);
 }
 
-static int
-pf_create(const struct opts *o, uint16_t *port)
+void
+bc_vf_detach(unsigned int vf)
 {
-	struct rte_pmd_bcnic_block_def d = { BENCH_BLOCK, RTE_PMD_BCNIC_MAX_BLOCK_SIZE,
+	char name[48];
+
+	snprintf(name, sizeof(name), "net_bcnic_vf_bench%u", vf);
+	rte_eal_hotplug_remove("vdev", name);
+}
+
+/* A PF with vfs VFs and the benchmark block; extra devargs after the user's. */
+int
+bc_pf_create(const struct bc_opts *o, unsigned int vfs, const char *extra, uint16_t *port)
+{
+	struct rte_pmd_bcnic_block_def d = { BC_BLOCK, RTE_PMD_BCNIC_MAX_BLOCK_SIZE,
 					     RTE_PMD_BCNIC_SCOPE_PER_VF, RTE_PMD_BCNIC_ACCESS_RW };
 	char args[512];
 	int rc;
 
-	snprintf(args, sizeof(args), "net_bcnic_pf_bench,dev=%s,vfs=1%s%s", o->dev,
-		 o->pf_args[0] ? "," : "", o->pf_args);
+	snprintf(args, sizeof(args), "net_bcnic_pf_bench,dev=%s,vfs=%u%s%s%s%s", o->dev, vfs,
+		 o->pf_args[0] ? "," : "", o->pf_args, extra[0] ? "," : "", extra);
 	rc = rte_dev_probe(args);
 	if (rc != 0) {
 		fprintf(stderr, "cannot create the PF (%s): %s\n", args, strerror(-rc));
@@ -293,9 +312,15 @@ pf_create(const struct opts *o, uint16_t *port)
 	return rc;
 }
 
+void
+bc_pf_destroy(void)
+{
+	rte_eal_hotplug_remove("vdev", "net_bcnic_pf_bench");
+}
+
 /* Synchronous reads or writes of size bytes; one sample each. */
 static int
-measure_block(struct bc_report *r, uint16_t vf, const struct opts *o, bool write, uint32_t size)
+measure_block(struct bc_report *r, uint16_t vf, const struct bc_opts *o, bool write, uint32_t size)
 {
 	static uint8_t buf[RTE_PMD_BCNIC_MAX_BLOCK_SIZE];
 	/* Fewer samples for multi-request sizes: the same total bytes as 4 KiB. */
@@ -312,18 +337,18 @@ measure_block(struct bc_report *r, uint16_t vf, const struct opts *o, bool write
 	snprintf(what, sizeof(what), "%s %u B", s->name, size);
 	memset(buf, 0xa5, sizeof(buf));
 	bc_progress(what, 0, n);
-	for (uint32_t i = 0; i < warm + n && !quit; i++) {
+	for (uint32_t i = 0; i < warm + n && !bc_quit; i++) {
 		uint64_t c0;
 
 		if (i == warm)
 			clock_gettime(CLOCK_MONOTONIC, &t0);
 		c0 = rte_rdtsc();
 		if (write)
-			rc = rte_pmd_bcnic_vf_block_write(vf, BENCH_BLOCK, 0, buf, size, NULL,
-							  CALL_TIMEOUT_MS);
+			rc = rte_pmd_bcnic_vf_block_write(vf, BC_BLOCK, 0, buf, size, NULL,
+							  BC_TIMEOUT_MS);
 		else
-			rc = rte_pmd_bcnic_vf_block_read(vf, BENCH_BLOCK, 0, buf, size, NULL,
-							 CALL_TIMEOUT_MS);
+			rc = rte_pmd_bcnic_vf_block_read(vf, BC_BLOCK, 0, buf, size, NULL,
+							 BC_TIMEOUT_MS);
 		if (rc != (int)size) {
 			fprintf(stderr, "%s failed: %s\n", what, strerror(-rc));
 			return rc;
@@ -337,27 +362,28 @@ measure_block(struct bc_report *r, uint16_t vf, const struct opts *o, bool write
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s->elapsed_s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	bc_progress(what, n, n);
-	return quit ? -EINTR : 0;
+	return bc_quit ? -EINTR : 0;
 }
 
 static int
-serve(const struct opts *o)
+serve(const struct bc_opts *o)
 {
 	uint16_t port;
-	int rc = pf_create(o, &port);
+	int rc = bc_pf_create(o, 1, "", &port);
 
 	if (rc != 0)
 		return rc;
 	printf("serving device %s (PF port %u, benchmark block 0x%08x); SIGINT to stop\n", o->dev,
-	       port, BENCH_BLOCK);
+	       port, BC_BLOCK);
 	fflush(stdout);
-	while (!quit)
+	while (!bc_quit)
 		usleep(100000);
-	return rte_eal_hotplug_remove("vdev", "net_bcnic_pf_bench");
+	bc_pf_destroy();
+	return 0;
 }
 
 static int
-latency(const struct opts *o, struct bc_report *r)
+latency(const struct bc_opts *o, struct bc_report *r)
 {
 	bool is_service = false;
 	int lcore = server_lcore(&is_service);
@@ -385,13 +411,13 @@ latency(const struct opts *o, struct bc_report *r)
 	}
 	if (own_pf) {
 		snprintf(dev, sizeof(dev), "%s", o->dev);
-		rc = pf_create(o, &pf_port);
+		rc = bc_pf_create(o, 1, "", &pf_port);
 	} else if (sscanf(o->attach, "%32[^:]:%u", dev, &vf) != 2) {
 		fprintf(stderr, "invalid --attach '%s': expected DEV:VF\n", o->attach);
 		rc = -EINVAL;
 	}
 	if (rc == 0) {
-		rc = vf_attach(dev, vf, &vf_port);
+		rc = bc_vf_attach(dev, vf, &vf_port);
 		vf_up = rc == 0;
 	}
 	for (unsigned int i = 0; rc == 0 && i < o->nsizes; i++) {
@@ -400,9 +426,9 @@ latency(const struct opts *o, struct bc_report *r)
 			rc = measure_block(r, vf_port, o, true, o->sizes[i]);
 	}
 	if (vf_up)
-		rte_eal_hotplug_remove("vdev", "net_bcnic_vf_bench");
+		bc_vf_detach(vf);
 	if (own_pf)
-		rte_eal_hotplug_remove("vdev", "net_bcnic_pf_bench");
+		bc_pf_destroy();
 	return rc;
 }
 
@@ -410,7 +436,7 @@ int
 main(int argc, char **argv)
 {
 	struct bc_report *r = calloc(1, sizeof(*r));
-	struct opts o;
+	struct bc_opts o;
 	int n, rc;
 
 	n = rte_eal_init(argc, argv);
@@ -432,10 +458,14 @@ main(int argc, char **argv)
 		rc = serve(&o);
 	} else if (strcmp(o.mode, "latency") == 0) {
 		rc = latency(&o, r);
-	} else if (strcmp(o.mode, "throughput") == 0 || strcmp(o.mode, "scale") == 0 ||
-		   strcmp(o.mode, "fairness") == 0 || strcmp(o.mode, "backoff") == 0) {
-		fprintf(stderr, "mode %s is not implemented yet\n", o.mode);
-		rc = -ENOTSUP;
+	} else if (strcmp(o.mode, "throughput") == 0) {
+		rc = bc_mode_throughput(&o, r);
+	} else if (strcmp(o.mode, "scale") == 0) {
+		rc = bc_mode_scale(&o, r);
+	} else if (strcmp(o.mode, "fairness") == 0) {
+		rc = bc_mode_fairness(&o, r);
+	} else if (strcmp(o.mode, "backoff") == 0) {
+		rc = bc_mode_backoff(&o, r);
 	} else {
 		fprintf(stderr, "unknown --mode %s\n", o.mode);
 		rc = -EINVAL;

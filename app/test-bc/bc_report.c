@@ -53,6 +53,16 @@ pct(const struct bc_series *s, double p, double ns_per_cycle)
 }
 
 void
+bc_extra(struct bc_report *r, const char *name, double value)
+{
+	if (r->nextras == BC_MAX_EXTRAS)
+		return;
+	snprintf(r->extras[r->nextras].name, sizeof(r->extras[0].name), "%s", name);
+	r->extras[r->nextras].value = value;
+	r->nextras++;
+}
+
+void
 bc_summarise(struct bc_report *r)
 {
 	double ns_per_cycle = 1e9 / (double)r->tsc_hz;
@@ -72,7 +82,7 @@ bc_summarise(struct bc_report *r)
 		s->p999 = pct(s, 99.9, ns_per_cycle);
 		s->max = s->cycles[s->n - 1] * ns_per_cycle;
 		s->mean = sum / s->n * ns_per_cycle;
-		s->ops_per_s = s->elapsed_s > 0 ? s->n / s->elapsed_s : 0;
+		s->ops_per_s = s->elapsed_s > 0 ? (s->ops ? s->ops : s->n) / s->elapsed_s : 0;
 	}
 }
 
@@ -118,7 +128,10 @@ bc_print_table(const struct bc_report *r)
 		       s->name, s->op, sz, s->vfs, s->p50, s->p90, s->p99, s->p999, s->max, s->mean,
 		       s->ops_per_s, a, b);
 	}
-	printf("p50/cl, p50/rg: median over baseline_cacheline's, over baseline_rte_ring's (same run, same lcores)\n");
+	if (cl != NULL || rg != NULL)
+		printf("p50/cl, p50/rg: median over baseline_cacheline's, over baseline_rte_ring's (same run, same lcores)\n");
+	for (unsigned int k = 0; k < r->nextras; k++)
+		printf("%-40s %14.2f\n", r->extras[k].name, r->extras[k].value);
 }
 
 int
@@ -128,8 +141,10 @@ bc_write_json(const struct bc_report *r, const char *path)
 
 	if (f == NULL)
 		return -errno;
-	fprintf(f, "{\"mode\": \"%s\", \"tsc_hz\": %llu, \"results\": [", r->mode,
-		(unsigned long long)r->tsc_hz);
+	fprintf(f, "{\"mode\": \"%s\", \"tsc_hz\": %llu, ", r->mode, (unsigned long long)r->tsc_hz);
+	for (unsigned int k = 0; k < r->nextras; k++)
+		fprintf(f, "\"%s\": %.3f, ", r->extras[k].name, r->extras[k].value);
+	fprintf(f, "\"results\": [");
 	for (unsigned int k = 0, first = 1; k < r->count; k++) {
 		const struct bc_series *s = &r->s[k];
 

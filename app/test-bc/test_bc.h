@@ -6,7 +6,31 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <signal.h>
+
 #define BC_MAX_SERIES 64
+#define BC_MAX_EXTRAS 16
+#define BC_BLOCK	0x0bc00001u	/* the benchmark's block: 64 KiB, per VF, RW */
+#define BC_TIMEOUT_MS	2000
+
+struct bc_opts {
+	const char *mode;
+	bool baselines;
+	uint32_t samples;
+	uint32_t warmup;
+	uint32_t sizes[8];
+	unsigned int nsizes;
+	uint32_t duration_ms;	/* throughput: measuring time per point */
+	uint32_t max_vfs;	/* throughput: 1..max_vfs VFs */
+	uint32_t depth;		/* requests in flight per VF */
+	const char *json, *csv, *png;
+	char dev[33];
+	const char *attach;	/* dev:vf of a PF in another process */
+	bool serve;
+	const char *pf_args;
+};
+
+extern volatile sig_atomic_t bc_quit;
 
 /* One measured series: raw samples in TSC cycles, summarised on report. */
 struct bc_series {
@@ -17,6 +41,7 @@ struct bc_series {
 	uint32_t n;		/* samples */
 	uint32_t *cycles;	/* [n] */
 	double elapsed_s;	/* wall time of the measured phase */
+	uint64_t ops;		/* operations done when more than samples kept; 0: n */
 	/* filled in by bc_summarise() */
 	double p50, p90, p99, p999, max, mean, ops_per_s;	/* ns, ops/s */
 };
@@ -26,7 +51,26 @@ struct bc_report {
 	uint64_t tsc_hz;
 	unsigned int count;
 	struct bc_series s[BC_MAX_SERIES];
+	unsigned int nextras;	/* mode-specific figures: printed and in the JSON */
+	struct {
+		char name[48];
+		double value;
+	} extras[BC_MAX_EXTRAS];
 };
+
+void bc_extra(struct bc_report *r, const char *name, double value);
+
+/* bc_main.c: the PF and VF the modes measure. */
+int bc_pf_create(const struct bc_opts *o, unsigned int vfs, const char *extra, uint16_t *port);
+void bc_pf_destroy(void);
+int bc_vf_attach(const char *dev, unsigned int vf, uint16_t *port);
+void bc_vf_detach(unsigned int vf);
+
+/* bc_modes.c */
+int bc_mode_throughput(const struct bc_opts *o, struct bc_report *r);
+int bc_mode_scale(const struct bc_opts *o, struct bc_report *r);
+int bc_mode_fairness(const struct bc_opts *o, struct bc_report *r);
+int bc_mode_backoff(const struct bc_opts *o, struct bc_report *r);
 
 /* Allocate a series of up to n samples; NULL when the table is full. */
 struct bc_series *bc_series_new(struct bc_report *r, const char *name, const char *op,

@@ -21,10 +21,11 @@ bcmbox_window_cfg_check(const struct bcmbox_window_cfg *cfg)
 	return 0;
 }
 
+/* Room for the rings of any VF, whatever its color. */
 static uint32_t
 rings_end(const struct bcmbox_window_cfg *cfg)
 {
-	return BCMBOX_WIN_RINGS_OFF +
+	return BCMBOX_WIN_RINGS_OFF + BCMBOX_RING_COLORS * BCMBOX_SLOT_SIZE +
 		(cfg->req_slots + cfg->resp_slots + cfg->evt_slots) * BCMBOX_SLOT_SIZE;
 }
 
@@ -60,7 +61,7 @@ bcmbox_window_format(void *base, size_t size, uint16_t vf_index, uint16_t num_vf
 	tmp.num_vfs = num_vfs;
 	tmp.slot_size = BCMBOX_SLOT_SIZE;
 	tmp.window_size = (uint32_t)size;
-	tmp.req_offset = BCMBOX_WIN_RINGS_OFF;
+	tmp.req_offset = BCMBOX_REQ_OFFSET(vf_index);
 	tmp.req_slots = cfg->req_slots;
 	tmp.resp_offset = tmp.req_offset + cfg->req_slots * BCMBOX_SLOT_SIZE;
 	tmp.resp_slots = cfg->resp_slots;
@@ -97,7 +98,7 @@ bcmbox_window_map(struct bcmbox_window *w, void *base, size_t size)
 	    info->window_size > size || info->window_size < bcmbox_window_size(&cfg) ||
 	    info->num_vfs == 0 || info->num_vfs > BCMBOX_MAX_VFS ||
 	    info->vf_index >= info->num_vfs ||
-	    info->req_offset != BCMBOX_WIN_RINGS_OFF ||
+	    info->req_offset != BCMBOX_REQ_OFFSET(info->vf_index) ||
 	    info->resp_offset != info->req_offset + cfg.req_slots * BCMBOX_SLOT_SIZE ||
 	    info->evt_offset != info->resp_offset + cfg.resp_slots * BCMBOX_SLOT_SIZE ||
 	    info->max_xfer != BCMBOX_MAX_XFER || info->max_block_size != BCMBOX_MAX_BLOCK_SIZE)

@@ -67,7 +67,14 @@ enum bcmbox_vf_state {
 #define BCMBOX_WIN_HEARTBEAT_OFF 0x0c0u	/* PF-written: liveness */
 #define BCMBOX_WIN_VF_OFF	0x100u	/* VF-written: response/event consumer pos */
 #define BCMBOX_WIN_VF_CTRL_OFF	0x140u	/* VF-written: reset requests */
-#define BCMBOX_WIN_RINGS_OFF	0x1000u	/* first ring */
+#define BCMBOX_WIN_RINGS_OFF	0x1000u	/* first ring, before coloring */
+/*
+ * The request ring of VF n starts (n % BCMBOX_RING_COLORS) lines after
+ * BCMBOX_WIN_RINGS_OFF, so that the slots the PF polls in many windows at
+ * once do not all fall into the same cache set (windows are aligned alike).
+ */
+#define BCMBOX_RING_COLORS	64u
+#define BCMBOX_REQ_OFFSET(vf)	(BCMBOX_WIN_RINGS_OFF + ((vf) % BCMBOX_RING_COLORS) * BCMBOX_SLOT_SIZE)
 
 struct bcmbox_win_info {
 	uint32_t magic;

@@ -19,8 +19,8 @@ KEYS = {"name", "op", "size", "vfs", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "m
         "mean_ns", "ops_per_s", "samples"}
 
 
-def check_results(doc, names):
-    assert doc["mode"] == "latency", doc
+def check_results(doc, names, mode="latency"):
+    assert doc["mode"] == mode, doc
     res = doc["results"]
     seen = {(r["name"], r["size"]) for r in res}
     for n in names:
@@ -89,5 +89,50 @@ def test_bad_options():
     assert shm_objects(DEV) == []
 
 
-sys.exit(run_cases([test_latency_in_one_process, test_serve_and_attach, test_bad_options],
+def run_mode(mode, extra_args, eal=EAL):
+    with tempfile.TemporaryDirectory() as d:
+        js = os.path.join(d, "m.json")
+        p = Proc([BC, *eal, "--", "--mode", mode, "--dev", DEV, "--json", js, *extra_args],
+                 stdin=False)
+        rc, out, err = p.finish(180)
+        assert rc == 0, f"{mode}: {out}\n{err}"
+        with open(js) as f:
+            return json.load(f), out
+
+
+def test_mode_throughput():
+    doc, out = run_mode("throughput", ["--samples", "5000", "--sizes", "64,4096",
+                                       "--duration-ms", "100", "--max-vfs", "2"])
+    check_results(doc, [("bcnic_read_pipelined", 64), ("bcnic_read_pipelined", 4096)],
+                  "throughput")
+    assert {r["vfs"] for r in doc["results"]} == {1, 2}, doc
+    for r in doc["results"]:
+        assert r["ops_per_s"] >= r["samples"] / 0.2, r  # every completion counted, not just samples
+    assert doc["mbytes_per_s_1vf_4096B"] > 0 and doc["mbytes_per_s_2vf_64B"] > 0, doc
+
+
+def test_mode_scale():
+    doc, out = run_mode("scale", ["--samples", "2000"])
+    check_results(doc, [("bcnic_read", 64)], "scale")
+    assert sorted(r["vfs"] for r in doc["results"]) == [1, 16, 64, 256], doc
+    assert doc["p50_ratio_256_vs_1_vf"] > 0, doc
+
+
+def test_mode_fairness():
+    doc, out = run_mode("fairness", ["--samples", "2000"])
+    check_results(doc, [("bcnic_read", 64), ("bcnic_read_flooded", 64)], "fairness")
+    assert doc["flooding_vf_ops_per_s"] > 0 and doc["probe_p99_ratio_flooded_vs_alone"] > 0, doc
+
+
+def test_mode_backoff():
+    # One lcore: the thread poller gets the other CPU, as the guide says.
+    eal = ["-l", "0", *EAL[2:]]
+    eal = [a for a in eal if a not in ("-s", "0x2")]
+    doc, out = run_mode("backoff", ["--samples", "200", "--duration-ms", "200"], eal)
+    check_results(doc, [("bcnic_read", 64), ("bcnic_read_after_idle", 64)], "backoff")
+    assert 0 <= doc["idle_poller_cpu_percent"] <= 100, doc
+
+
+sys.exit(run_cases([test_latency_in_one_process, test_serve_and_attach, test_bad_options,
+                    test_mode_throughput, test_mode_scale, test_mode_fairness, test_mode_backoff],
                    lambda: remove_shm(DEV)))

@@ -605,7 +605,8 @@ test_window(void)
 	CHECK_EQ(w.info.vf_index, 3);
 	CHECK_EQ(w.info.num_vfs, 8);
 	CHECK_EQ(w.info.req_slots, 256);
-	CHECK_EQ((uint8_t *)w.evt - base, 0x1000 + 512 * 64);
+	CHECK_EQ((uint8_t *)w.req - base, 0x1000 + 3 * 64);	/* VF 3's color */
+	CHECK_EQ((uint8_t *)w.evt - base, 0x1000 + 3 * 64 + 512 * 64);
 	CHECK_EQ(w.pf->pf_epoch, 0);
 	CHECK_EQ(w.vf->resp_cons, 0);
 	/* truncated mapping */

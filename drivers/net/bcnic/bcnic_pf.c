@@ -207,7 +207,7 @@ parse_args(const char *args, struct pf_args *a)
 	a->max_blocks = 64;
 	a->rate = 0;
 	a->rate_burst = 64;
-	a->vf_burst = 8;
+	a->vf_burst = 4;
 	a->idle_sleep_us = 50;
 	a->mode = BCNIC_POLLER_AUTO;
 	a->vf_mac_change = true;

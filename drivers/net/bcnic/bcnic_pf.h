@@ -48,6 +48,8 @@ struct bcnic_pf_vf {
 	uint32_t caps;
 	uint64_t tokens;			/* rate limit, in requests << 16 */
 	uint64_t last_refill;			/* TSC */
+	bool hot;				/* in bcnic_pf.hot[]: checked every round */
+	uint64_t last_busy;			/* poller round it last had a request */
 	struct rte_pmd_bcnic_vf_info info;	/* counters kept in API form */
 };
 
@@ -99,6 +101,9 @@ struct bcnic_pf {
 	uint16_t num_vfs;
 	struct bcnic_pf_vf *vfs;		/* [num_vfs] */
 	struct bcnic_pf_scratch *scratch;
+	uint16_t hot[BCMBOX_MAX_VFS];		/* VFs checked every round */
+	uint16_t nhot;
+	uint16_t cold_next;			/* next cold VF to check */
 	struct bcnic_store store;
 
 	/* poller */

@@ -105,6 +105,7 @@ struct bcnic_vf {
 	volatile bool stop;
 	uint64_t next_check_ns;
 	uint64_t next_reconnect_ns;
+	uint64_t next_live_check;	/* TSC: completions() checks the PF at most this often */
 	unsigned int ncb;
 	struct vf_callback cbs[VF_MAX_CALLBACKS];
 	struct vf_counters cnt;
@@ -191,14 +192,19 @@ vf_pump(struct bcnic_vf *vf)
 	}
 }
 
-/* Requests older than the timeout, or all of them when the PF is gone. */
+/*
+ * Requests submitted before older_than_tsc, or all of them (0) when the PF
+ * is gone. The FIFO is in submission order: stop at the first young one.
+ */
 static void
 vf_fail_inflight(struct bcnic_vf *vf, int err, uint64_t older_than_tsc)
 {
 	for (uint32_t t = vf->head; t != vf->tail; t++) {
 		struct vf_req *r = &vf->pend[t & (VF_PENDING - 1)];
 
-		if (r->state == REQ_INFLIGHT && (older_than_tsc == 0 || r->t0 < older_than_tsc))
+		if (older_than_tsc != 0 && r->t0 >= older_than_tsc)
+			break;
+		if (r->state == REQ_INFLIGHT)
 			req_done(vf, r, err, 0);
 	}
 }
@@ -472,7 +478,11 @@ rte_pmd_bcnic_vf_completions(uint16_t port_id, struct rte_pmd_bcnic_completion *
 	vf_pump(vf);
 	if (now > tmo)
 		vf_fail_inflight(vf, -ETIMEDOUT, now - tmo);
-	vf_check_pf(vf);
+	/* Liveness costs a clock read and three window lines: once a millisecond is enough. */
+	if (now >= vf->next_live_check) {
+		vf->next_live_check = now + vf->tsc_hz / 1000;
+		vf_check_pf(vf);
+	}
 	for (uint32_t t = vf->head; t != vf->tail && got < n; t++) {
 		struct vf_req *r = &vf->pend[t & (VF_PENDING - 1)];
 

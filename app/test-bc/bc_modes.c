@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpdk-test-bc modes beyond latency: throughput (pipelined asynchronous
+ * reads, 1..N VFs), scale (one active VF among 1..256 attached), fairness
+ * (a probe VF beside a flooding one), backoff (the PF's thread poller:
+ * idle CPU and wake-up latency). All on the main lcore as the VF side and
+ * the PF poller where the PF puts it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "bcmbox_client.h"
+#include "rte_pmd_bcnic.h"
+#include "test_bc.h"
+
+static uint8_t sink[RTE_PMD_BCNIC_MAX_XFER];	/* async reads land here: contents unused */
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+record(struct bc_series *s, uint32_t cap, uint64_t cycles)
+{
+	if (s->n < cap)
+		s->cycles[s->n++] = (uint32_t)RTE_MIN(cycles, (uint64_t)UINT32_MAX);
+}
+
+/* Keep a VF's mailbox full of reads; returns requests submitted. */
+static unsigned int
+top_up(uint16_t port, uint32_t size, unsigned int *inflight, unsigned int depth)
+{
+	unsigned int n = 0;
+
+	while (*inflight < depth &&
+	       rte_pmd_bcnic_vf_read_submit(port, BC_BLOCK, 0, sink, size,
+					    (void *)(uintptr_t)rte_rdtsc()) == 0) {
+		(*inflight)++;
+		n++;
+	}
+	return n;
+}
+
+/* Take completions; their latency into s when s is not NULL. Returns errors. */
+static unsigned int
+drain(uint16_t port, unsigned int *inflight, uint64_t *ops, struct bc_series *s, uint32_t cap)
+{
+	struct rte_pmd_bcnic_completion c[64];
+	unsigned int errors = 0;
+	int n = rte_pmd_bcnic_vf_completions(port, c, RTE_DIM(c));
+	uint64_t now = rte_rdtsc();
+
+	for (int i = 0; i < n; i++) {
+		if (c[i].status != 0)
+			errors++;
+		else if (s != NULL)
+			record(s, cap, now - (uint64_t)(uintptr_t)c[i].cookie);
+	}
+	if (n > 0) {
+		*inflight -= (unsigned int)n;
+		*ops += (uint64_t)n;
+	}
+	return errors;
+}
+
+int
+bc_mode_throughput(const struct bc_opts *o, struct bc_report *r)
+{
+	uint16_t pf, ports[64];
+	int rc = 0;
+
+	for (unsigned int nvf = 1; nvf <= o->max_vfs && rc == 0; nvf *= 2) {
+		unsigned int attached = 0;
+
+		rc = bc_pf_create(o, nvf, "", &pf);
+		for (unsigned int v = 0; rc == 0 && v < nvf; v++) {
+			rc = bc_vf_attach(o->dev, v, &ports[v]);
+			attached += rc == 0;
+		}
+		for (unsigned int k = 0; rc == 0 && k < o->nsizes; k++) {
+			uint32_t size = o->sizes[k];
+			unsigned int inflight[64] = { 0 }, errors = 0;
+			uint64_t ops = 0;
+			struct bc_series *s;
+			char what[64], name[64];
+			double t0 = now_s(), t1, end;
+
+			if (size > RTE_PMD_BCNIC_MAX_XFER)
+				continue;	/* one asynchronous request moves at most 4 KiB */
+			s = bc_series_new(r, "bcnic_read_pipelined", "read", size, nvf, o->samples);
+			if (s == NULL)
+				return -ENOMEM;
+			snprintf(what, sizeof(what), "pipelined %u B reads, %u VF(s)", size, nvf);
+			bc_progress(what, 0, o->duration_ms);
+			/* Warm-up: a tenth of the time, not counted. */
+			for (int phase = 0; phase < 2 && !bc_quit; phase++) {
+				double span = phase == 0 ? o->duration_ms / 10000.0 : o->duration_ms / 1000.0;
+
+				t0 = now_s();
+				end = t0 + span;
+				ops = 0;
+				while (!bc_quit) {
+					for (unsigned int v = 0; v < nvf; v++) {
+						top_up(ports[v], size, &inflight[v], o->depth);
+						errors += drain(ports[v], &inflight[v], &ops,
+								phase ? s : NULL, o->samples);
+					}
+					if ((ops & 0x3ff) == 0 && now_s() > end)
+						break;
+				}
+			}
+			t1 = now_s();
+			/* Let the last answers in before the next point. */
+			for (int spins = 0; spins < 1000000; spins++) {
+				unsigned int left = 0;
+				uint64_t dummy = 0;
+
+				for (unsigned int v = 0; v < nvf; v++) {
+					drain(ports[v], &inflight[v], &dummy, NULL, 0);
+					left += inflight[v];
+				}
+				if (left == 0)
+					break;
+			}
+			bc_progress(what, o->duration_ms, o->duration_ms);
+			s->elapsed_s = t1 - t0;
+			s->ops = ops;
+			snprintf(name, sizeof(name), "mbytes_per_s_%uvf_%uB", nvf, size);
+			bc_extra(r, name, ops * size / s->elapsed_s / 1e6);
+			if (errors != 0) {
+				fprintf(stderr, "%s: %u requests failed\n", what, errors);
+				rc = -EIO;
+			}
+		}
+		for (unsigned int v = 0; v < attached; v++)
+			bc_vf_detach(v);
+		bc_pf_destroy();
+	}
+	return rc;
+}
+
+/* A raw session on a VF window: an attached, idle VF (lib/bcmbox only). */
+struct idle_vf {
+	struct bcmbox_client c;
+	void *base;
+	size_t size;
+};
+
+static int
+idle_attach(struct idle_vf *v, const char *dev, unsigned int vf)
+{
+	char path[96];
+	struct stat st;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "/bcnic.%s.vf%u", dev, vf);
+	fd = shm_open(path, O_RDWR, 0);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return -errno;
+	}
+	v->size = (size_t)st.st_size;
+	v->base = mmap(NULL, v->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (v->base == MAP_FAILED) {
+		v->base = NULL;
+		return -errno;
+	}
+	rc = bcmbox_client_open(&v->c, v->base, v->size);
+	if (rc == 0)
+		rc = bcmbox_client_connect(&v->c, 2000000000ull);
+	return rc;
+}
+
+/* Synchronous 64 B reads of one VF port into a new series. */
+static int
+sync_reads(struct bc_report *r, const struct bc_opts *o, uint16_t port, const char *name,
+	   uint32_t vfs, uint32_t n)
+{
+	struct bc_series *s = bc_series_new(r, name, "read", 64, vfs, n);
+	double t0 = 0;
+	uint8_t buf[64];
+
+	if (s == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < o->warmup + n && !bc_quit; i++) {
+		uint64_t c0;
+		int rc;
+
+		if (i == o->warmup)
+			t0 = now_s();
+		c0 = rte_rdtsc();
+		rc = rte_pmd_bcnic_vf_block_read(port, BC_BLOCK, 0, buf, sizeof(buf), NULL,
+						 BC_TIMEOUT_MS);
+		if (rc != (int)sizeof(buf))
+			return rc < 0 ? rc : -EIO;
+		if (i >= o->warmup)
+			record(s, n, rte_rdtsc() - c0);
+	}
+	s->elapsed_s = now_s() - t0;
+	return bc_quit ? -EINTR : 0;
+}
+
+int
+bc_mode_scale(const struct bc_opts *o, struct bc_report *r)
+{
+	static const unsigned int counts[] = { 1, 16, 64, 256 };
+	static struct idle_vf idle[256];
+	const struct bc_series *one = NULL, *many = NULL;
+	int rc = 0;
+
+	for (unsigned int k = 0; k < RTE_DIM(counts) && rc == 0; k++) {
+		unsigned int count = counts[k], attached = 0;
+		uint16_t pf, port;
+		char what[64];
+
+		snprintf(what, sizeof(what), "%u VFs attached, one active", count);
+		fprintf(stderr, "  measuring %s\n", what);
+		rc = bc_pf_create(o, count, "", &pf);
+		/* VFs 0..count-2 attached and idle; the last one is the active port. */
+		for (unsigned int v = 0; rc == 0 && v + 1 < count; v++) {
+			rc = idle_attach(&idle[v], o->dev, v);
+			attached++;
+		}
+		if (rc == 0)
+			rc = bc_vf_attach(o->dev, count - 1, &port);
+		if (rc == 0) {
+			rc = sync_reads(r, o, port, "bcnic_read", count, o->samples);
+			bc_vf_detach(count - 1);
+		}
+		for (unsigned int v = 0; v < attached; v++)
+			if (idle[v].base != NULL) {
+				munmap(idle[v].base, idle[v].size);
+				idle[v].base = NULL;
+			}
+		bc_pf_destroy();
+	}
+	if (rc == 0) {
+		bc_summarise(r);
+		one = bc_find(r, "bcnic_read", 0);
+		for (unsigned int k = 0; k < r->count; k++)
+			if (r->s[k].vfs == 256)
+				many = &r->s[k];
+		if (one != NULL && many != NULL && one->p50 > 0)
+			bc_extra(r, "p50_ratio_256_vs_1_vf", many->p50 / one->p50);
+	}
+	return rc;
+}
+
+/*
+ * The flooding VF is a raw session driven in bursts straight on its rings
+ * (lib/bcmbox, no driver locks), so that keeping it flooding costs the
+ * measuring lcore little: on two CPUs it cannot have one of its own.
+ */
+static unsigned int
+flood_step(struct idle_vf *f, unsigned int *inflight, unsigned int depth, struct bcmbox_msg *m,
+	   uint64_t *ops, unsigned int *errors)
+{
+	unsigned int sent = 0;
+
+	while (bcmbox_client_recv(&f->c, m) == 1) {
+		(*inflight)--;
+		(*ops)++;
+		*errors += m->hdr.status != BCMBOX_ST_OK;
+	}
+	while (*inflight < depth) {
+		struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_READ, .block_id = BC_BLOCK, .arg = 64 };
+
+		if (bcmbox_client_send(&f->c, &h, NULL) < 0)
+			break;
+		(*inflight)++;
+		sent++;
+	}
+	return sent;
+}
+
+int
+bc_mode_fairness(const struct bc_opts *o, struct bc_report *r)
+{
+	static struct idle_vf flood;
+	static struct bcmbox_msg m;
+	uint16_t pf, probe;
+	unsigned int inflight = 0, errors = 0;
+	uint64_t flood_ops = 0;
+	struct bc_series *s;
+	double t0;
+	int rc;
+
+	memset(&flood, 0, sizeof(flood));
+	rc = bc_pf_create(o, 2, "", &pf);
+	if (rc == 0)
+		rc = bc_vf_attach(o->dev, 0, &probe);
+	if (rc == 0)
+		rc = idle_attach(&flood, o->dev, 1);
+	if (rc != 0)
+		goto out;
+	fprintf(stderr, "  measuring the probe VF alone\n");
+	rc = sync_reads(r, o, probe, "bcnic_read", 1, o->samples);
+	if (rc != 0)
+		goto out;
+	/* Loaded: VF 1 keeps its request ring full all the time; the probe sends one read at a time. */
+	fprintf(stderr, "  measuring the probe VF beside a flooding VF\n");
+	s = bc_series_new(r, "bcnic_read_flooded", "read", 64, 2, o->samples);
+	if (s == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (int i = 0; i < 1000; i++)
+		flood_step(&flood, &inflight, o->depth, &m, &flood_ops, &errors);
+	flood_ops = 0;
+	t0 = now_s();
+	for (uint32_t i = 0; i < o->warmup + o->samples && !bc_quit && errors == 0; i++) {
+		struct rte_pmd_bcnic_completion c;
+		uint64_t c0 = rte_rdtsc();
+
+		rc = rte_pmd_bcnic_vf_read_submit(probe, BC_BLOCK, 0, sink, 64, NULL);
+		if (rc != 0)
+			break;
+		for (;;) {
+			flood_step(&flood, &inflight, o->depth, &m, &flood_ops, &errors);
+			if (rte_pmd_bcnic_vf_completions(probe, &c, 1) == 1) {
+				errors += c.status != 0;
+				break;
+			}
+		}
+		if (i >= o->warmup)
+			record(s, o->samples, rte_rdtsc() - c0);
+	}
+	s->elapsed_s = now_s() - t0;
+	bc_extra(r, "flooding_vf_ops_per_s", flood_ops / s->elapsed_s);
+	for (int spins = 0; inflight > 0 && spins < 1000000; spins++)
+		while (bcmbox_client_recv(&flood.c, &m) == 1)
+			inflight--;
+	if (errors != 0) {
+		fprintf(stderr, "fairness: %u requests failed\n", errors);
+		rc = -EIO;
+	}
+	if (rc == 0) {
+		bc_summarise(r);
+		const struct bc_series *alone = bc_find(r, "bcnic_read", 0);
+
+		if (alone != NULL && alone->p99 > 0)
+			bc_extra(r, "probe_p99_ratio_flooded_vs_alone", s->p99 / alone->p99);
+	}
+out:
+	if (flood.base != NULL)
+		munmap(flood.base, flood.size);
+	bc_vf_detach(0);
+	bc_pf_destroy();
+	return rc;
+}
+
+/* CPU time (ns) of this process's thread named name, from schedstat; 0 if none. */
+static uint64_t
+thread_cpu_ns(const char *name)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	uint64_t ns = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char path[300], comm[64] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), f) == NULL)
+			comm[0] = '\0';
+		fclose(f);
+		comm[strcspn(comm, "\n")] = '\0';
+		if (strcmp(comm, name) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/schedstat", e->d_name);
+		f = fopen(path, "r");
+		if (f != NULL) {
+			unsigned long long run = 0;
+
+			if (fscanf(f, "%llu", &run) == 1)
+				ns = run;
+			fclose(f);
+		}
+		break;
+	}
+	if (d != NULL)
+		closedir(d);
+	return ns;
+}
+
+int
+bc_mode_backoff(const struct bc_opts *o, struct bc_report *r)
+{
+	uint32_t n = RTE_MIN(o->samples, 500u);
+	struct bc_series *s;
+	uint16_t pf, vf;
+	uint64_t cpu0, cpu1;
+	double t0, t1;
+	int rc;
+
+	rc = bc_pf_create(o, 1, "poller=thread", &pf);
+	if (rc == 0)
+		rc = bc_vf_attach(o->dev, 0, &vf);
+	if (rc != 0)
+		goto out;
+	/* Busy: back-to-back reads, the poller spinning. */
+	fprintf(stderr, "  measuring the thread poller busy\n");
+	rc = sync_reads(r, o, vf, "bcnic_read", 1, o->samples);
+	if (rc != 0)
+		goto out;
+	/* Idle: what the poller thread costs while nobody asks anything. */
+	fprintf(stderr, "  measuring the thread poller idle for %u ms\n", o->duration_ms);
+	usleep(100000);
+	cpu0 = thread_cpu_ns("bcnic-pf");
+	t0 = now_s();
+	usleep(o->duration_ms * 1000);
+	cpu1 = thread_cpu_ns("bcnic-pf");
+	t1 = now_s();
+	if (cpu0 == 0 && cpu1 == 0) {
+		fprintf(stderr, "backoff: the poller thread bcnic-pf was not found\n");
+		rc = -ENOENT;
+		goto out;
+	}
+	bc_extra(r, "idle_poller_cpu_percent", (cpu1 - cpu0) / 1e9 / (t1 - t0) * 100);
+	/* Wake-up: one read after 2 ms of silence, when the poller sleeps deepest. */
+	fprintf(stderr, "  measuring wake-up latency (%u reads after 2 ms idle)\n", n);
+	s = bc_series_new(r, "bcnic_read_after_idle", "read", 64, 1, n);
+	if (s == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	t0 = now_s();
+	for (uint32_t i = 0; i < n && !bc_quit; i++) {
+		uint8_t buf[64];
+		uint64_t c0;
+
+		usleep(2000);
+		c0 = rte_rdtsc();
+		rc = rte_pmd_bcnic_vf_block_read(vf, BC_BLOCK, 0, buf, sizeof(buf), NULL,
+						 BC_TIMEOUT_MS);
+		if (rc != (int)sizeof(buf)) {
+			rc = rc < 0 ? rc : -EIO;
+			goto out;
+		}
+		record(s, n, rte_rdtsc() - c0);
+	}
+	rc = 0;
+	s->elapsed_s = now_s() - t0;
+out:
+	bc_vf_detach(0);
+	bc_pf_destroy();
+	return rc;
+}
