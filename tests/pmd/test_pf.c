@@ -930,14 +930,23 @@ raw_vf(const char *dev, unsigned int vf, unsigned long n)
 int
 main(int argc, char **argv)
 {
-	/* lcore 1 is a service lcore: the poller=service cases run there. */
+	/*
+	 * lcore 1 is a service lcore: the poller=service cases run there. A raw
+	 * VF helper takes lcore 0 only: its own idle service lcore would spin
+	 * on the CPU the PF's poller runs on.
+	 */
 	char *eal[] = { "test_pf", "--no-huge", "-m", "256", "--no-pci", "--no-telemetry",
-			"--no-shconf", "--file-prefix=bcnic-test", "-l", "0-1", "-s", "0x2",
-			"--log-level=pmd.net.bcnic*:notice", NULL };
+			"--no-shconf", "--file-prefix=bcnic-test",
+			"--log-level=pmd.net.bcnic*:notice", "-l", "0-1", "-s", "0x2", NULL };
+	int neal = RTE_DIM(eal) - 1;
 	int rc;
 
+	if (argc >= 2 && strcmp(argv[1], "raw-vf") == 0) {
+		eal[10] = "0";
+		neal -= 2;
+	}
 	snprintf(uniq, sizeof(uniq), "p%d-", getpid());
-	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0) {
+	if (rte_eal_init(neal, eal) < 0) {
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
 	}
