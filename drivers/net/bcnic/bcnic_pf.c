@@ -40,6 +40,7 @@ static void
 pf_free(struct bcnic_pf *pf)
 {
 	bcnic_pf_poller_stop(pf);
+	bcnic_persist_close(pf);
 	bcnic_store_free(pf);
 	rte_free(pf->vfs);
 	rte_free(pf->scratch);
@@ -265,6 +266,7 @@ bcnic_pf_probe(struct rte_vdev_device *vdev)
 	pf = eth_dev->data->dev_private;
 	pf->port.is_pf = true;
 	pf->eth_dev = eth_dev;
+	pf->persist_fd = -1;
 	strcpy(pf->dev_name, a.dev);
 	pf->cfg = cfg;
 	pf->shm = shm;

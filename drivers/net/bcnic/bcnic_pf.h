@@ -3,6 +3,7 @@
 #ifndef BCNIC_PF_H
 #define BCNIC_PF_H
 
+#include <limits.h>
 #include <pthread.h>
 
 #include <rte_seqlock.h>
@@ -31,6 +32,7 @@ struct bcnic_pf_counters {
 	uint64_t resets;
 	uint64_t hellos;
 	uint64_t windows_restored;		/* window objects truncated under us */
+	uint64_t persist_errors;		/* journal append or sync failed */
 	uint64_t lat[BCNIC_LAT_BUCKETS];	/* request service time */
 };
 
@@ -49,6 +51,7 @@ struct bcnic_pf_vf {
 	uint64_t tokens;			/* rate limit, in requests << 16 */
 	uint64_t last_refill;			/* TSC */
 	bool hot;				/* in bcnic_pf.hot[]: checked every round */
+	uint16_t acks_queued;			/* write acks waiting for the journal sync */
 	uint64_t last_busy;			/* poller round it last had a request */
 	struct rte_pmd_bcnic_vf_info info;	/* counters kept in API form */
 };
@@ -84,6 +87,8 @@ struct bcnic_pf_scratch {
 	struct bcmbox_msg req;
 	uint8_t data[BCMBOX_MAX_XFER];
 };
+
+#define BCNIC_MAX_ACKS 256
 
 enum bcnic_poller_mode {
 	BCNIC_POLLER_AUTO,
@@ -125,6 +130,17 @@ struct bcnic_pf {
 	uint64_t rounds;
 	uint64_t idle_sleeps;
 	struct bcnic_pf_counters cnt;
+	/* persistence (bcnic_pf_persist.c) */
+	int persist_fd;				/* journal, -1: VF writes not persisted */
+	char persist_path[PATH_MAX];
+	bool compact_pending;
+	uint64_t journal_bytes;
+	unsigned int nacks;			/* acks held until the journal is synced */
+	struct bcnic_pf_ack {
+		uint16_t vf;
+		uint32_t version;
+		struct bcmbox_msg_hdr req;
+	} acks[BCNIC_MAX_ACKS];
 	bool link_down_forced;			/* rte_eth_dev_set_link_down() */
 	bool link_up;				/* what the link block says */
 	bool vf_mac_change;			/* VFs may write their MAC block */
@@ -152,6 +168,13 @@ uint32_t bcnic_block_write(struct bcnic_block_data *d, uint32_t off, const void 
 void bcnic_store_invalidate(struct bcnic_pf *pf, struct bcnic_block *b, uint16_t vf,
 			    uint32_t version, uint16_t except_vf);
 int bcnic_store_std_blocks(struct bcnic_pf *pf);
+
+/* bcnic_pf_persist.c */
+int bcnic_persist_append(struct bcnic_pf *pf, uint16_t vf, const struct bcmbox_msg_hdr *h,
+			 const void *data, uint32_t version);
+int bcnic_persist_sync(struct bcnic_pf *pf);
+void bcnic_persist_maybe_compact(struct bcnic_pf *pf);
+void bcnic_persist_close(struct bcnic_pf *pf);
 
 /* bcnic_pf_obs.c */
 int bcnic_pf_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,

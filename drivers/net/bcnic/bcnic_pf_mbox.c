@@ -160,6 +160,28 @@ respond(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg_hdr 
 	pf->cnt.status[status]++;
 }
 
+/* Group commit: one journal sync, then every write acknowledgement held for it. */
+static void
+flush_acks(struct bcnic_pf *pf)
+{
+	uint16_t st = BCMBOX_ST_OK;
+
+	if (pf->nacks == 0)
+		return;
+	if (bcnic_persist_sync(pf) != 0) {
+		pf->cnt.persist_errors++;
+		st = BCMBOX_ST_AGAIN;	/* applied, but not known to be durable */
+	}
+	for (unsigned int i = 0; i < pf->nacks; i++) {
+		struct bcnic_pf_ack *a = &pf->acks[i];
+		struct bcnic_pf_vf *v = &pf->vfs[a->vf];
+
+		respond(pf, v, &a->req, st, st == BCMBOX_ST_OK ? a->version : 0, 0, NULL);
+		v->acks_queued = 0;
+	}
+	pf->nacks = 0;
+}
+
 static void
 handle_hello(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg *m)
 {
@@ -302,7 +324,24 @@ handle_write(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 	version = bcnic_block_write(bcnic_block_copy(b, vf), m->hdr.offset, m->payload,
 				    m->hdr.length);
 	pf->cnt.write_bytes += m->hdr.length;
-	respond(pf, v, &m->hdr, BCMBOX_ST_OK, version, 0, NULL);
+	if (pf->persist_fd >= 0) {
+		/* Acknowledged only once on disk: held until the round's journal sync. */
+		if (bcnic_persist_append(pf, vf, &m->hdr, m->payload, version) != 0) {
+			pf->cnt.persist_errors++;
+			respond(pf, v, &m->hdr, BCMBOX_ST_AGAIN, 0, 0, NULL);
+		} else {
+			struct bcnic_pf_ack *a = &pf->acks[pf->nacks++];
+
+			a->vf = vf;
+			a->version = version;
+			a->req = m->hdr;
+			v->acks_queued++;
+			if (pf->nacks == BCNIC_MAX_ACKS)
+				flush_acks(pf);
+		}
+	} else {
+		respond(pf, v, &m->hdr, BCMBOX_ST_OK, version, 0, NULL);
+	}
 	if (b->scope == BCMBOX_SCOPE_SHARED)
 		bcnic_store_invalidate(pf, b, RTE_PMD_BCNIC_VF_ALL, version, vf);
 }
@@ -362,14 +401,15 @@ serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_scratch *s)
 	for (n = 0; n < pf->vf_burst && bcmbox_ring_ready(&v->req); n++) {
 		enum bcmbox_reject why = BCMBOX_REJ_NONE;
 		uint64_t t0 = rte_rdtsc();
-		int free_slots = bcmbox_ring_free(&v->resp, BCMBOX_MSG_MAX_SLOTS);
+		uint32_t need = BCMBOX_MSG_MAX_SLOTS + v->acks_queued;
+		int free_slots = bcmbox_ring_free(&v->resp, need);
 		int rc;
 
 		if (free_slots < 0) {
 			pf->cnt.bad_cons++;
 			break;
 		}
-		if (free_slots < (int)BCMBOX_MSG_MAX_SLOTS) {
+		if (free_slots < (int)need) {
 			/* The VF is not reading its answers: only it waits. */
 			pf->cnt.resp_ring_full++;
 			break;
@@ -558,10 +598,13 @@ bcnic_pf_poll_round(struct bcnic_pf *pf)
 				served += check_vf(pf, i, s);
 		}
 	}
+	flush_acks(pf);
 	pf->rounds++;
 	now = rte_rdtsc();
-	if (now >= pf->next_sweep)
+	if (now >= pf->next_sweep) {
 		sweep(pf, now);
+		bcnic_persist_maybe_compact(pf);
+	}
 	return served;
 }
 

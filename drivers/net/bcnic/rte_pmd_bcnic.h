@@ -194,6 +194,50 @@ int rte_pmd_bcnic_pf_vf_info_get(uint16_t port_id, uint16_t vf,
  * @warning
  * @b EXPERIMENTAL: this API may change without prior notice.
  *
+ * Write a snapshot of the block store (every block, its access per VF,
+ * every copy with its version) to @p path: written to a temporary file,
+ * synced, renamed over @p path, directory synced. Thread-safe.
+ *
+ * @return 0; -ENODEV; -ENOTSUP; -EINVAL empty path; -errno of the I/O.
+ */
+__rte_experimental
+int rte_pmd_bcnic_pf_store_save(uint16_t port_id, const char *path);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Load a snapshot (and the journal next to it, @p path + ".journal", if
+ * any): blocks not defined yet are defined as saved, defined ones must
+ * have the saved size and scope; contents, versions and access are
+ * restored and VFs with a session get INVALIDATE events. Nothing changes
+ * when the file is malformed or inconsistent.
+ *
+ * @return 0; -ENODEV; -ENOTSUP; -ENOENT no such file; -EINVAL malformed,
+ *   checksum mismatch, another vfs= or a block of another shape.
+ */
+__rte_experimental
+int rte_pmd_bcnic_pf_store_load(uint16_t port_id, const char *path);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Keep the block store in @p path across PF restarts: load what is there
+ * (snapshot and journal), then journal every VF write and acknowledge it
+ * to the VF only after the journal is synced (one sync per poller round).
+ * Writes made through rte_pmd_bcnic_pf_block_set() reach the disk with the
+ * next snapshot (compaction, port close, or rte_pmd_bcnic_pf_store_save()).
+ *
+ * @return 0; -ENODEV; -ENOTSUP; -EINVAL bad path or file; -EBUSY already on.
+ */
+__rte_experimental
+int rte_pmd_bcnic_pf_persist(uint16_t port_id, const char *path);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
  * Run one round of the PF mailbox poller on the calling thread: for
  * applications that poll from their own loop instead of a service lcore.
  * Must not run concurrently with itself. Returns the requests served.
