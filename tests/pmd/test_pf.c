@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -865,29 +866,217 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* mp helper: a PF with a test block (0x500, 64 KiB, per VF, RW) until stdin closes. */
+/* Sum of every reject counter (framing and validation) of a PF port, from its xstats. */
+static uint64_t
+xstat_sum(int port, const char *prefix)
+{
+	struct rte_eth_xstat_name names[512];
+	struct rte_eth_xstat xs[512];
+	int n = rte_eth_xstats_get_names(port, names, RTE_DIM(names));
+	uint64_t sum = 0;
+
+	if (n <= 0 || n > (int)RTE_DIM(xs) || rte_eth_xstats_get(port, xs, n) != n)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (strncmp(names[i].name, prefix, strlen(prefix)) == 0)
+			sum += xs[i].value;
+	return sum;
+}
+
+/*
+ * mp helper: a PF with a test block (0x500, 64 KiB, per VF, RW) until stdin
+ * closes; with a path, its store is persisted there. On exit it reports
+ * what fault tests check: reject counters, and VF 0's first bytes.
+ */
 static int
-serve(const char *dev, const char *vfs)
+serve(const char *dev, const char *vfs, const char *persist)
 {
 	struct rte_pmd_bcnic_block_def d = { 0x500, 65536, RTE_PMD_BCNIC_SCOPE_PER_VF,
 					     RTE_PMD_BCNIC_ACCESS_RW };
 	char extra[64];
-	int pf;
+	int pf, rc;
 
 	snprintf(extra, sizeof(extra), "vfs=%s", vfs);
 	pf = pf_up("mp", dev, extra);
-	if (pf < 0 || rte_pmd_bcnic_pf_block_define(pf, &d) != 0)
+	if (pf < 0)
 		return 1;
+	rc = rte_pmd_bcnic_pf_block_define(pf, &d);
+	if (rc != 0 && rc != -EEXIST)
+		return 1;
+	if (persist != NULL && (rc = rte_pmd_bcnic_pf_persist(pf, persist)) != 0) {
+		printf("persist failed: %s\n", strerror(-rc));
+		return 1;
+	}
 	printf("ready\n");
 	fflush(stdout);
 	while (getchar() != EOF)
 		;
-	/* What the raw VFs wrote is what the PF holds: report VF 0's first bytes. */
-	uint8_t head[8];
+	uint64_t head;
 
-	rte_pmd_bcnic_pf_block_get(pf, 0x500, 0, 0, head, sizeof(head), NULL);
-	printf("vf0 block head %02x%02x%02x%02x\n", head[0], head[1], head[2], head[3]);
+	rte_pmd_bcnic_pf_block_get(pf, 0x500, 0, 0, &head, sizeof(head), NULL);
+	printf("counters rejects=%" PRIu64 " stale=%" PRIu64 " bad_cons=%" PRIu64
+	       " restored=%" PRIu64 " resets=%" PRIu64 " served=%" PRIu64 "\n",
+	       xstat_sum(pf, "mbox_rej_"), xstat_sum(pf, "mbox_rej_epoch"),
+	       xstat_sum(pf, "mbox_bad_consumer_pos"), xstat_sum(pf, "mbox_windows_restored"),
+	       xstat_sum(pf, "mbox_window_resets"), xstat_sum(pf, "mbox_req_"));
+	printf("vf0 block head %02x value %" PRIu64 "\n", (unsigned int)(head & 0xff), head);
 	pf_down("mp");
+	return 0;
+}
+
+/* mp helper: writes start, start + 1 ... into the VF's block, printing each acknowledged one. */
+static int
+writer(const char *dev, unsigned int vf, unsigned long n, uint64_t start)
+{
+	struct raw_vf v;
+
+	if (vf_open(&v, dev, vf) != 0) {
+		printf("writer: cannot attach\n");
+		return 3;
+	}
+	for (uint64_t i = start; i < start + n; i++) {
+		int rc = vf_write(&v, 0x500, 0, &i, sizeof(i), NULL);
+
+		if (rc != 0) {
+			printf("writer: write %" PRIu64 " failed: %d\n", i, rc);
+			fflush(stdout);
+			return 1;
+		}
+		printf("acked %" PRIu64 "\n", i);
+		fflush(stdout);
+	}
+	vf_close(&v);
+	return 0;
+}
+
+/* mp helper: print the counter the writer writes. */
+static int
+reader(const char *dev, unsigned int vf)
+{
+	struct raw_vf v;
+	uint64_t value = 0;
+
+	if (vf_open(&v, dev, vf) != 0 || vf_read(&v, 0x500, 0, &value, sizeof(value), NULL) != 0) {
+		printf("reader: failed\n");
+		return 3;
+	}
+	printf("value %" PRIu64 "\n", value);
+	vf_close(&v);
+	return 0;
+}
+
+static uint64_t
+xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/*
+ * mp helper: a hostile VF. For the given time it maps its own window and
+ * writes garbage at the slot the PF reads next (right and wrong seq words,
+ * impossible nslots, lengths, offsets, ids, types, statuses), replays old
+ * epochs, floods valid requests without reading the answers, scribbles its
+ * consumer positions and control lines, and asks for resets.
+ */
+static int
+hostile(const char *dev, unsigned int vf, double seconds)
+{
+	struct raw_vf v;
+	uint64_t seed = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid(), actions = 0;
+	uint64_t end = rte_get_tsc_cycles() + (uint64_t)(seconds * rte_get_tsc_hz());
+	uint32_t old_epoch;
+
+	if (vf_open(&v, dev, vf) != 0) {
+		printf("hostile: cannot attach\n");
+		return 3;
+	}
+	old_epoch = v.c.epoch;
+	bcmbox_client_connect(&v.c, TIMEOUT_NS);	/* old_epoch is now stale */
+	while (rte_get_tsc_cycles() < end) {
+		struct bcmbox_window *w = &v.c.w;
+		uint32_t mask = w->info.req_slots - 1;
+		uint32_t at = __atomic_load_n(&w->req_cons->pos, __ATOMIC_ACQUIRE);
+		uint64_t r = xorshift(&seed);
+		struct bcmbox_slot *sl = &w->req[at & mask];
+		struct bcmbox_msg_hdr h;
+
+		actions++;
+		switch (r % 8) {
+		case 0:	/* random bytes, seq right */
+			for (unsigned int i = 0; i < BCMBOX_SLOT_DATA; i += 8) {
+				uint64_t x = xorshift(&seed);
+
+				memcpy(sl->data + i, &x, RTE_MIN(8u, BCMBOX_SLOT_DATA - i));
+			}
+			__atomic_store_n(&sl->seq, at + 1, __ATOMIC_RELEASE);
+			break;
+		case 1:	/* plausible header, impossible fields */
+			memset(&h, 0, sizeof(h));
+			h.type = (uint8_t)(1 + r % 6);
+			h.nslots = (uint8_t)(r >> 8);
+			h.status = (uint16_t)(r >> 16 & 1);
+			h.epoch = v.c.epoch;
+			h.block_id = (r >> 20 & 1) ? 0x500 : (uint32_t)(r >> 24);
+			h.offset = (r >> 21 & 1) ? 65530 : (uint32_t)(r >> 32);
+			h.length = (r >> 22 & 1) ? 5000 : (uint32_t)(r >> 40 & 0xff);
+			h.arg = (uint32_t)(r >> 12);
+			memcpy(sl->data, &h, sizeof(h));
+			__atomic_store_n(&sl->seq, at + 1 + (uint32_t)(r >> 62), __ATOMIC_RELEASE);
+			break;
+		case 2: {	/* replay of an old session */
+			struct bcmbox_msg_hdr q = { .type = BCMBOX_MSG_WRITE, .block_id = 0x500,
+						    .length = 8 };
+			uint32_t e = v.c.epoch;
+
+			v.c.epoch = old_epoch;
+			v.c.req.pos = at;
+			v.c.req.cons_cache = at;
+			bcmbox_client_send(&v.c, &q, &r);
+			v.c.epoch = e;
+			break;
+		}
+		case 3:	/* flood valid requests, never read the answers */
+			v.c.req.pos = at;
+			v.c.req.cons_cache = at;
+			for (int i = 0; i < 64; i++) {
+				struct bcmbox_msg_hdr q = { .type = BCMBOX_MSG_READ, .block_id = 0x500,
+							    .arg = 4096 };
+
+				if (bcmbox_client_send(&v.c, &q, NULL) < 0)
+					break;
+			}
+			break;
+		case 4:	/* consumer positions that cannot be */
+			__atomic_store_n(&w->vf->resp_cons, (uint32_t)r, __ATOMIC_RELEASE);
+			__atomic_store_n(&w->vf->evt_cons, (uint32_t)(r >> 32), __ATOMIC_RELEASE);
+			break;
+		case 5:	/* resets, again and again */
+			__atomic_fetch_add(&w->vf_ctrl->reset_req, 1, __ATOMIC_RELEASE);
+			break;
+		case 6:	/* continuation slots out of order */
+			memset(&h, 0, sizeof(h));
+			h.type = BCMBOX_MSG_WRITE;
+			h.nslots = 5;
+			h.epoch = v.c.epoch;
+			h.block_id = 0x500;
+			h.length = 200;
+			memcpy(sl->data, &h, sizeof(h));
+			w->req[(at + 2) & mask].seq = at + 77;
+			__atomic_store_n(&sl->seq, at + 1, __ATOMIC_RELEASE);
+			break;
+		default:	/* the PF-written lines too: only our own view suffers */
+			__atomic_store_n(&w->pf->vf_state, (uint32_t)r, __ATOMIC_RELEASE);
+			__atomic_store_n(&w->req_cons->pos, (uint32_t)(r >> 32), __ATOMIC_RELEASE);
+			break;
+		}
+		if (actions % 4096 == 0)
+			bcmbox_client_connect(&v.c, 100000000ull);	/* back to a valid session now and then */
+	}
+	printf("hostile: %" PRIu64 " actions\n", actions);
+	vf_close(&v);
 	return 0;
 }
 
@@ -941,7 +1130,8 @@ main(int argc, char **argv)
 	int neal = RTE_DIM(eal) - 1;
 	int rc;
 
-	if (argc >= 2 && strcmp(argv[1], "raw-vf") == 0) {
+	if (argc >= 2 && (strcmp(argv[1], "raw-vf") == 0 || strcmp(argv[1], "writer") == 0 ||
+			  strcmp(argv[1], "reader") == 0 || strcmp(argv[1], "hostile") == 0)) {
 		eal[10] = "0";
 		neal -= 2;
 	}
@@ -951,7 +1141,14 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (argc >= 4 && strcmp(argv[1], "serve") == 0) {
-		rc = serve(argv[2], argv[3]);
+		rc = serve(argv[2], argv[3], argc >= 5 ? argv[4] : NULL);
+	} else if (argc >= 5 && strcmp(argv[1], "writer") == 0) {
+		rc = writer(argv[2], (unsigned int)atoi(argv[3]), strtoul(argv[4], NULL, 0),
+			    argc >= 6 ? strtoull(argv[5], NULL, 0) : 1);
+	} else if (argc >= 4 && strcmp(argv[1], "reader") == 0) {
+		rc = reader(argv[2], (unsigned int)atoi(argv[3]));
+	} else if (argc >= 5 && strcmp(argv[1], "hostile") == 0) {
+		rc = hostile(argv[2], (unsigned int)atoi(argv[3]), atof(argv[4]));
 	} else if (argc >= 5 && strcmp(argv[1], "raw-vf") == 0) {
 		rc = raw_vf(argv[2], (unsigned int)atoi(argv[3]), strtoul(argv[4], NULL, 0));
 	} else {
