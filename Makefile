@@ -17,13 +17,13 @@ build:
 bench: build
 	@devtools/bench.sh $(BUILD)
 
-# Every suite of the gcc build, then unit/pmd/fuzz under ASan+UBSan with clang;
+# Every suite of the gcc build, then unit/pmd/fault/fuzz under ASan+UBSan with clang;
 # the last line is the summary of both.
 test:
 	@rc=0; \
 	devtools/build.sh $(BUILD) gcc && $(MESON_TEST) -C $(BUILD) || rc=1; \
 	devtools/build.sh $(SAN_BUILD) sanitize && \
-		$(MESON_TEST) -C $(SAN_BUILD) --suite unit --suite fuzz --suite pmd || rc=1; \
+		$(MESON_TEST) -C $(SAN_BUILD) --suite unit --suite fuzz --suite pmd --suite fault || rc=1; \
 	devtools/test-summary.py $(BUILD)/meson-logs/testlog.json $(SAN_BUILD)/meson-logs/testlog.json || rc=1; \
 	exit $$rc
 

@@ -632,7 +632,7 @@ pf_writer(void *arg)
 	static uint8_t buf[TORN_SIZE];
 
 	for (w->done = 0; w->done < w->n && !w->stop; w->done++) {
-		memset(buf, (int)(w->done & 0xff), w->size);
+		memset(buf, (int)(w->done & 0x7f), w->size);
 		rte_pmd_bcnic_pf_block_set(w->port, w->block, 0, 0, buf, w->size);
 	}
 	return NULL;
@@ -768,6 +768,59 @@ test_torn_reads(void)
 	pf_down("torn");
 }
 
+/*
+ * Two writers at once, the PF application and a VF, on the same 4 KiB
+ * copy, while the PF application and the VF read it: no read is a mix.
+ */
+static void
+test_torn_concurrent(void)
+{
+	const char *dev = devname("tc");
+	struct rte_pmd_bcnic_block_def d = { 0x410, TORN_SIZE, RTE_PMD_BCNIC_SCOPE_PER_VF,
+					     RTE_PMD_BCNIC_ACCESS_RW };
+	const unsigned long n = getenv("BCNIC_TORN_N") ? strtoul(getenv("BCNIC_TORN_N"), NULL, 0) / 4
+						       : 250000;
+	struct torn_peer w = { .block = 0x410, .size = TORN_SIZE, .n = n };
+	struct torn_peer r = { .block = 0x410, .size = TORN_SIZE, .n = ULONG_MAX };
+	static uint8_t buf[TORN_SIZE];
+	unsigned long vf_torn = 0, i;
+	pthread_t tw, tr;
+	struct raw_vf v;
+	int pf, rc = 0;
+
+	pf = pf_up("tc", dev, "vfs=1,poller=app");
+	REQUIRE(pf >= 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_define(pf, &d), 0);
+	REQUIRE(vf_open_polled(&v, dev, 0, pf) == 0);
+	w.port = r.port = pf;
+	REQUIRE(pthread_create(&tw, NULL, pf_writer, &w) == 0);
+	REQUIRE(pthread_create(&tr, NULL, pf_reader, &r) == 0);
+	for (i = 0; i < n && rc == 0; i++) {
+		struct bcmbox_msg_hdr wr = { .type = BCMBOX_MSG_WRITE, .block_id = 0x410,
+					     .length = TORN_SIZE };
+		struct bcmbox_msg_hdr rd = { .type = BCMBOX_MSG_READ, .block_id = 0x410,
+					     .arg = TORN_SIZE };
+
+		memset(buf, (int)(0x80 | (i & 0x7f)), sizeof(buf));	/* the PF writes 0..0x7f */
+		rc = inline_call(&v, pf, &wr, buf);
+		if (rc == 0)
+			rc = inline_call(&v, pf, &rd, NULL);
+		if (rc == 0)
+			vf_torn += !uniform(msg.payload, TORN_SIZE);
+	}
+	w.stop = r.stop = 1;
+	pthread_join(tw, NULL);
+	pthread_join(tr, NULL);
+	printf("torn_concurrent: PF wrote %lu, VF wrote and read %lu, PF read %lu times: "
+	       "%lu + %lu torn\n", w.done, i, r.done, vf_torn, r.torn);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(vf_torn, 0);
+	CHECK_EQ(r.torn, 0);
+	CHECK(r.done > 1000 && w.done > 1000);
+	vf_close(&v);
+	pf_down("tc");
+}
+
 /* The poller on a service lcore, probed by hotplug after EAL init (maps itself). */
 static void
 test_service_hotplug(void)
@@ -825,6 +878,7 @@ static const struct check_case cases[] = {
 	{ "throttle", test_throttle },
 	{ "scale_256", test_scale_256 },
 	{ "torn_reads", test_torn_reads },
+	{ "torn_concurrent", test_torn_concurrent },
 	{ "service_hotplug", test_service_hotplug },
 	{ "api_port_checks", test_api_port_checks },
 	{ NULL, NULL },
