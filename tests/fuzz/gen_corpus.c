@@ -2,14 +2,14 @@
 /*
  * Writes the seed corpus of the fuzz targets: rings holding well-formed
  * conversations, in the input layout of fuzz_common.h.
- * Usage: gen_corpus <pf_request dir> <vf_response dir>
+ * Usage: gen_corpus <pf_request dir> <vf_response dir> <pf_window dir>
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "fuzz_common.h"
 
-static uint8_t out[8 + FUZZ_RING_SLOTS * FUZZ_SLOT_BYTES];
+static uint8_t out[12 + 8 + FUZZ_RING_SLOTS * FUZZ_SLOT_BYTES];
 
 /* Serialise slots [start, start + n) of r as a fuzz input. */
 static size_t
@@ -58,7 +58,7 @@ main(int argc, char **argv)
 	struct bcmbox_msg_hdr h;
 	size_t len;
 
-	if (argc != 3)
+	if (argc != 4)
 		return 2;
 	for (unsigned int i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)i;
@@ -112,5 +112,39 @@ main(int argc, char **argv)
 	bcmbox_ring_send(&r.ring, &h, NULL);
 	len += dump(r.slots, 0, r.ring.pos, 9, out + len);
 	save(argv[2], "conversation", out, len);
+
+	/*
+	 * PF window: ctrl 3 (a real HELLO first, epochs patched), then requests
+	 * for fuzz_pf_window's blocks, laid from position 1.
+	 */
+	memset(&r, 0, sizeof(r));
+	bcmbox_ring_init(&r.ring, r.slots, FUZZ_RING_SLOTS, &r.cons_pos);
+	r.ring.pos = r.ring.cons_cache = 1;
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_LIST, .tag = 2 };
+	bcmbox_ring_send(&r.ring, &h, NULL);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_READ, .tag = 3, .block_id = 1, .arg = 64 };
+	bcmbox_ring_send(&r.ring, &h, NULL);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_WRITE, .tag = 4, .block_id = 1, .length = 8 };
+	bcmbox_ring_send(&r.ring, &h, data);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_WRITE, .tag = 5, .block_id = 5, .offset = 10,
+				     .length = 90 };
+	bcmbox_ring_send(&r.ring, &h, data);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_READ, .tag = 6, .block_id = 3, .offset = 61440,
+				     .arg = 4096 };
+	bcmbox_ring_send(&r.ring, &h, NULL);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_READ, .tag = 7, .block_id = 4, .arg = 16 };
+	bcmbox_ring_send(&r.ring, &h, NULL);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_BYE, .tag = 8 };
+	bcmbox_ring_send(&r.ring, &h, NULL);
+	uint32_t ctrl[3] = { 3, 0, 0 };
+
+	memcpy(out, ctrl, sizeof(ctrl));
+	len = sizeof(ctrl) + dump(r.slots, 1, r.ring.pos - 1, 0, out + sizeof(ctrl));
+	save(argv[3], "conversation", out, len);
+	ctrl[0] = 3 | 4 | 8 | 16;
+	ctrl[1] = 0xffffff00;
+	ctrl[2] = 77;
+	memcpy(out, ctrl, sizeof(ctrl));
+	save(argv[3], "bad-consumers", out, len);
 	return 0;
 }
