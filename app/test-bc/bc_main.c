@@ -58,6 +58,7 @@ usage(const char *prog)
 	       "  --duration-ms N  throughput: time per point; backoff: idle window (1000)\n"
 	       "  --max-vfs N      throughput: up to N VFs, doubling from 1 (default 4)\n"
 	       "  --depth N        requests in flight per VF when pipelining (default 128)\n"
+	       "  --chunks N       latency: measure the series interleaved in N chunks (10)\n"
 	       "  --dev NAME       emulated device name (default bcbench<pid>)\n"
 	       "  --pf-args ARGS   extra net_bcnic_pf devargs, e.g. poller=thread\n"
 	       "  --serve          only run the PF (and its benchmark block) until SIGINT\n"
@@ -116,6 +117,7 @@ parse_opts(int argc, char **argv, struct bc_opts *o)
 		{ "duration-ms", required_argument, NULL, 'D' },
 		{ "max-vfs", required_argument, NULL, 'V' },
 		{ "depth", required_argument, NULL, 'q' },
+		{ "chunks", required_argument, NULL, 'k' },
 		{ "pf-args", required_argument, NULL, 'a' },
 		{ "serve", no_argument, NULL, 's' },
 		{ "attach", required_argument, NULL, 't' },
@@ -132,6 +134,7 @@ parse_opts(int argc, char **argv, struct bc_opts *o)
 	o->duration_ms = 1000;
 	o->max_vfs = 4;
 	o->depth = 128;
+	o->chunks = 10;
 	o->pf_args = "";
 	snprintf(o->dev, sizeof(o->dev), "bcbench%d", getpid());
 	parse_sizes(o, sizes);
@@ -176,6 +179,10 @@ parse_opts(int argc, char **argv, struct bc_opts *o)
 			break;
 		case 'q':
 			if (parse_uint("--depth", optarg, 1, 8192, &o->depth) != 0)
+				return -EINVAL;
+			break;
+		case 'k':
+			if (parse_uint("--chunks", optarg, 1, 1000, &o->chunks) != 0)
 				return -EINVAL;
 			break;
 		case 'd':
@@ -228,38 +235,73 @@ server_lcore(bool *is_service)
 	return -1;
 }
 
-static int
-run_baselines(struct bc_report *r, const struct bc_opts *o, unsigned int lcore, bool is_service)
+/*
+ * Lend the service lcore to a baseline: pause the services mapped to it
+ * (the PF poller among them) and stop it; bc_lcore_return() undoes it.
+ */
+#define BC_MAX_SERVICES 64	/* service ids looked at: EAL has fewer */
+static int paused[BC_MAX_SERVICES];
+static unsigned int npaused;
+
+static void
+bc_lcore_borrow(unsigned int lcore, bool is_service)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(struct bc_series *, unsigned int, uint32_t);
-	} b[] = {
-		{ "baseline_cacheline", bc_baseline_cacheline },
-		{ "baseline_rte_ring", bc_baseline_rte_ring },
-		{ "baseline_unix_socket", bc_baseline_unix_socket },
-	};
+	npaused = 0;
+	if (!is_service)
+		return;
+	for (uint32_t id = 0; id < BC_MAX_SERVICES; id++) {
+		if (rte_service_map_lcore_get(id, lcore) == 1 && rte_service_runstate_get(id) == 1) {
+			rte_service_runstate_set(id, 0);
+			paused[npaused++] = (int)id;
+		}
+	}
+	rte_service_lcore_stop(lcore);
+	rte_eal_wait_lcore(lcore);
+}
+
+static void
+bc_lcore_return(unsigned int lcore, bool is_service)
+{
+	if (!is_service)
+		return;
+	rte_service_lcore_start(lcore);
+	for (unsigned int i = 0; i < npaused; i++)
+		rte_service_runstate_set((uint32_t)paused[i], 1);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct bc_series *, unsigned int, uint32_t);
+} baselines[] = {
+	{ "baseline_cacheline", bc_baseline_cacheline },
+	{ "baseline_rte_ring", bc_baseline_rte_ring },
+	{ "baseline_unix_socket", bc_baseline_unix_socket },
+};
+
+/* One chunk of every baseline, appended to its series. */
+static int
+baselines_chunk(struct bc_series **bs, uint32_t chunk, uint32_t warmup, unsigned int lcore,
+		bool is_service)
+{
 	int rc = 0;
 
-	/* Borrow the service lcore: nothing is mapped to it yet. */
-	if (is_service) {
-		rte_service_lcore_stop(lcore);
-		rte_eal_wait_lcore(lcore);
-	}
-	for (unsigned int i = 0; i < RTE_DIM(b) && rc == 0; i++) {
-		uint32_t n = o->samples;
-		struct bc_series *s = bc_series_new(r, b[i].name, "rtt", 64, 0, n);
+	bc_lcore_borrow(lcore, is_service);
+	for (unsigned int i = 0; i < RTE_DIM(baselines) && rc == 0; i++) {
+		struct bc_series view = *bs[i];
+		uint32_t n = RTE_MIN(chunk, bs[i]->cap - bs[i]->n);
 
-		if (s == NULL)
-			return -ENOMEM;
-		s->n = n;
-		fprintf(stderr, "  measuring %s\n", b[i].name);
-		rc = b[i].fn(s, lcore, o->warmup);
-		if (rc != 0)
-			fprintf(stderr, "%s failed: %s\n", b[i].name, strerror(-rc));
+		view.cycles = bs[i]->cycles + bs[i]->n;
+		view.n = n;
+		view.elapsed_s = 0;
+		rc = baselines[i].fn(&view, lcore, warmup);
+		if (rc != 0) {
+			fprintf(stderr, "%s failed: %s\n", baselines[i].name, strerror(-rc));
+			break;
+		}
+		bs[i]->n += n;
+		bs[i]->elapsed_s += view.elapsed_s;
 	}
-	if (is_service)
-		rte_service_lcore_start(lcore);
+	bc_lcore_return(lcore, is_service);
 	return rc;
 }
 
@@ -318,25 +360,24 @@ bc_pf_destroy(void)
 	rte_eal_hotplug_remove("vdev", "net_bcnic_pf_bench");
 }
 
-/* Synchronous reads or writes of size bytes; one sample each. */
+/* Samples a size gets: fewer for multi-request sizes, the same bytes as 4 KiB. */
+static uint32_t
+samples_for(const struct bc_opts *o, uint32_t size)
+{
+	return size > 4096 ? RTE_MAX(o->samples / (size / 4096), 1000u) : o->samples;
+}
+
+/* A chunk of synchronous reads or writes of s->size bytes, appended to s. */
 static int
-measure_block(struct bc_report *r, uint16_t vf, const struct bc_opts *o, bool write, uint32_t size)
+block_chunk(struct bc_series *s, uint16_t vf, bool write, uint32_t chunk, uint32_t warm)
 {
 	static uint8_t buf[RTE_PMD_BCNIC_MAX_BLOCK_SIZE];
-	/* Fewer samples for multi-request sizes: the same total bytes as 4 KiB. */
-	uint32_t n = size > 4096 ? RTE_MAX(o->samples / (size / 4096), 1000u) : o->samples;
-	uint32_t warm = size > 4096 ? RTE_MAX(o->warmup / (size / 4096), 100u) : o->warmup;
-	struct bc_series *s = bc_series_new(r, write ? "bcnic_write" : "bcnic_read",
-					    write ? "write" : "read", size, 1, n);
-	char what[64];
+	uint32_t size = s->size, n = RTE_MIN(chunk, s->cap - s->n);
 	struct timespec t0, t1;
-	int rc = 0;
+	int rc;
 
-	if (s == NULL)
-		return -ENOMEM;
-	snprintf(what, sizeof(what), "%s %u B", s->name, size);
-	memset(buf, 0xa5, sizeof(buf));
-	bc_progress(what, 0, n);
+	memset(buf, 0xa5, size);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (uint32_t i = 0; i < warm + n && !bc_quit; i++) {
 		uint64_t c0;
 
@@ -350,18 +391,14 @@ measure_block(struct bc_report *r, uint16_t vf, const struct bc_opts *o, bool wr
 			rc = rte_pmd_bcnic_vf_block_read(vf, BC_BLOCK, 0, buf, size, NULL,
 							 BC_TIMEOUT_MS);
 		if (rc != (int)size) {
-			fprintf(stderr, "%s failed: %s\n", what, strerror(-rc));
-			return rc;
+			fprintf(stderr, "%s %u B failed: %s\n", s->name, size, strerror(-rc));
+			return rc < 0 ? rc : -EIO;
 		}
-		if (i >= warm) {
+		if (i >= warm)
 			s->cycles[s->n++] = (uint32_t)RTE_MIN(rte_rdtsc() - c0, (uint64_t)UINT32_MAX);
-			if ((s->n & 0xffff) == 0)
-				bc_progress(what, s->n, n);
-		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	s->elapsed_s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	bc_progress(what, n, n);
+	s->elapsed_s += (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	return bc_quit ? -EINTR : 0;
 }
 
@@ -382,12 +419,19 @@ serve(const struct bc_opts *o)
 	return 0;
 }
 
+/*
+ * Latency: every series is measured in o->chunks interleaved chunks, so a
+ * slow phase of a shared machine weighs on all of them alike and the
+ * ratios between them hold.
+ */
 static int
 latency(const struct bc_opts *o, struct bc_report *r)
 {
 	bool is_service = false;
 	int lcore = server_lcore(&is_service);
 	bool own_pf = o->attach == NULL;
+	struct bc_series *bs[RTE_DIM(baselines)] = { NULL };
+	struct bc_series *rd[8] = { NULL }, *wr[8] = { NULL };
 	char dev[33];
 	unsigned int vf = 0;
 	uint16_t pf_port, vf_port;
@@ -400,14 +444,20 @@ latency(const struct bc_opts *o, struct bc_report *r)
 	}
 	if (own_pf && !is_service)
 		fprintf(stderr, "note: no service lcore; the PF poller runs in its fallback thread\n");
-	if (o->baselines) {
-		if (lcore < 0) {
-			fprintf(stderr, "--baselines needs a second lcore\n");
-			return -EINVAL;
-		}
-		rc = run_baselines(r, o, (unsigned int)lcore, is_service);
-		if (rc != 0)
-			return rc;
+	if (o->baselines && (lcore < 0 || (!own_pf && !is_service && lcore < 0))) {
+		fprintf(stderr, "--baselines needs a second lcore\n");
+		return -EINVAL;
+	}
+	if (o->baselines)
+		for (unsigned int i = 0; i < RTE_DIM(baselines); i++)
+			if ((bs[i] = bc_series_new(r, baselines[i].name, "rtt", 64, 0, o->samples)) == NULL)
+				return -ENOMEM;
+	for (unsigned int i = 0; i < o->nsizes; i++) {
+		rd[i] = bc_series_new(r, "bcnic_read", "read", o->sizes[i], 1, samples_for(o, o->sizes[i]));
+		wr[i] = bc_series_new(r, "bcnic_write", "write", o->sizes[i], 1,
+				      samples_for(o, o->sizes[i]));
+		if (rd[i] == NULL || wr[i] == NULL)
+			return -ENOMEM;
 	}
 	if (own_pf) {
 		snprintf(dev, sizeof(dev), "%s", o->dev);
@@ -420,10 +470,24 @@ latency(const struct bc_opts *o, struct bc_report *r)
 		rc = bc_vf_attach(dev, vf, &vf_port);
 		vf_up = rc == 0;
 	}
-	for (unsigned int i = 0; rc == 0 && i < o->nsizes; i++) {
-		rc = measure_block(r, vf_port, o, false, o->sizes[i]);
-		if (rc == 0)
-			rc = measure_block(r, vf_port, o, true, o->sizes[i]);
+	bc_progress("latency", 0, o->chunks);
+	for (uint32_t k = 0; rc == 0 && k < o->chunks; k++) {
+		/* The first chunk warms up fully, later ones re-warm the caches briefly. */
+		uint32_t warm = k == 0 ? o->warmup : o->warmup / o->chunks;
+
+		if (o->baselines)
+			rc = baselines_chunk(bs, (o->samples + o->chunks - 1) / o->chunks, warm,
+					     (unsigned int)lcore, is_service);
+		for (unsigned int i = 0; rc == 0 && i < o->nsizes; i++) {
+			uint32_t n = samples_for(o, o->sizes[i]);
+			uint32_t c = (n + o->chunks - 1) / o->chunks;
+			uint32_t w = o->sizes[i] > 4096 ? RTE_MAX(warm / (o->sizes[i] / 4096), 10u) : warm;
+
+			rc = block_chunk(rd[i], vf_port, false, c, w);
+			if (rc == 0)
+				rc = block_chunk(wr[i], vf_port, true, c, w);
+		}
+		bc_progress("latency", k + 1, o->chunks);
 	}
 	if (vf_up)
 		bc_vf_detach(vf);

@@ -25,6 +25,7 @@ bc_series_new(struct bc_report *r, const char *name, const char *op, uint32_t si
 	snprintf(s->op, sizeof(s->op), "%s", op);
 	s->size = size;
 	s->vfs = vfs;
+	s->cap = n;
 	s->cycles = calloc(n ? n : 1, sizeof(*s->cycles));
 	if (s->cycles == NULL)
 		return NULL;

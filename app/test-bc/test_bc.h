@@ -23,6 +23,7 @@ struct bc_opts {
 	uint32_t duration_ms;	/* throughput: measuring time per point */
 	uint32_t max_vfs;	/* throughput: 1..max_vfs VFs */
 	uint32_t depth;		/* requests in flight per VF */
+	uint32_t chunks;	/* latency: interleaved chunks per series */
 	const char *json, *csv, *png;
 	char dev[33];
 	const char *attach;	/* dev:vf of a PF in another process */
@@ -39,6 +40,7 @@ struct bc_series {
 	uint32_t size;		/* payload bytes */
 	uint32_t vfs;		/* VFs attached while measured */
 	uint32_t n;		/* samples */
+	uint32_t cap;		/* room in cycles[] */
 	uint32_t *cycles;	/* [n] */
 	double elapsed_s;	/* wall time of the measured phase */
 	uint64_t ops;		/* operations done when more than samples kept; 0: n */

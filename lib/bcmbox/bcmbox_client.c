@@ -51,12 +51,19 @@ bcmbox_client_check_pf(struct bcmbox_client *c)
 		return -ENOTCONN;
 	hb = __atomic_load_n(&c->w.heartbeat->count, __ATOMIC_ACQUIRE);
 	now = bcmbox_now_ns();
-	if (hb != c->hb_last || c->hb_seen_ns == 0) {
+	/*
+	 * Silence counts only while we watch: after a long gap between two
+	 * checks (an idle application) start watching again instead of
+	 * blaming the PF for the time we were not looking.
+	 */
+	if (hb != c->hb_last || c->hb_seen_ns == 0 || now - c->hb_checked_ns > c->pf_timeout_ns / 2) {
 		c->hb_last = hb;
 		c->hb_seen_ns = now;
 	} else if (now - c->hb_seen_ns > c->pf_timeout_ns) {
+		c->hb_checked_ns = now;
 		return -ENOTCONN;	/* the PF stopped beating: killed or hung */
 	}
+	c->hb_checked_ns = now;
 	return 0;
 }
 

@@ -24,6 +24,7 @@ struct bcmbox_client {
 	struct bcmbox_hello_resp hello;	/* what the PF said at HELLO */
 	uint64_t hb_last;		/* last heartbeat value seen */
 	uint64_t hb_seen_ns;		/* when it last changed */
+	uint64_t hb_checked_ns;		/* when we last looked */
 	uint64_t pf_timeout_ns;		/* heartbeat silence that means "PF gone" */
 	uint64_t bad_responses;		/* malformed or unexpected responses skipped */
 	uint64_t bad_events;

@@ -167,6 +167,12 @@ test_api(void)
 	CHECK_EQ(rte_pmd_bcnic_vf_invalidate_unregister(vf, 1, (rte_pmd_bcnic_invalidate_cb_t)1,
 							NULL), -ENOENT);
 	CHECK_EQ(rte_pmd_bcnic_vf_completions(vf, NULL, 1), -EINVAL);
+	/* Idle longer than the PF heartbeat timeout, no event thread: the next call still works. */
+	down("net_bcnic_vf_a");
+	vf = up("net_bcnic_vf_a", "dev=%s,vf=1,events=poll", dev);
+	REQUIRE(vf >= 0);
+	rte_delay_us_sleep(500000);
+	CHECK_EQ(rte_pmd_bcnic_vf_block_read(vf, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, NULL, -1), 4);
 	/* Throttled calls say so. */
 	down("net_bcnic_vf_a");
 	down("net_bcnic_pf_a");

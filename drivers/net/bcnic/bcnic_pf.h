@@ -123,6 +123,7 @@ struct bcnic_pf {
 	uint32_t rate_burst;			/* bucket depth */
 	uint32_t idle_sleep_max_us;		/* thread mode back-off ceiling */
 	uint64_t tsc_hz;
+	uint64_t lat_bounds_cycles[BCNIC_LAT_BUCKETS - 1];
 	uint64_t next_sweep;			/* TSC of the next control sweep */
 	uint64_t sweep_period;
 	uint64_t next_heartbeat;

@@ -94,7 +94,9 @@ struct bcnic_vf {
 	struct bcmbox_msg *rx;		/* response scratch (under lock) */
 	struct bcmbox_msg *ev;		/* event scratch (under evt_lock) */
 	uint64_t timeout_ns;
+	uint64_t timeout_tsc;		/* the same, in TSC cycles */
 	uint64_t tsc_hz;
+	uint64_t lat_bounds_cycles[LAT_BUCKETS - 1];
 	bool connected;
 	bool link_up;
 	bool lsc_pending;
@@ -135,10 +137,9 @@ vf_from_port(uint16_t port_id, int *err)
 static void
 count_latency(struct bcnic_vf *vf, uint64_t cycles)
 {
-	uint64_t ns = cycles * 1000000000ull / vf->tsc_hz;
 	unsigned int i;
 
-	for (i = 0; i < LAT_BUCKETS - 1 && ns >= lat_bounds_ns[i]; i++)
+	for (i = 0; i < LAT_BUCKETS - 1 && cycles >= vf->lat_bounds_cycles[i]; i++)
 		;
 	vf->cnt.lat[i]++;
 }
@@ -316,9 +317,9 @@ ns_to_tsc(const struct bcnic_vf *vf, uint64_t ns)
 static uint64_t
 deadline(struct bcnic_vf *vf, int timeout_ms)
 {
-	uint64_t ns = timeout_ms < 0 ? vf->timeout_ns : (uint64_t)timeout_ms * 1000000ull;
-
-	return rte_rdtsc() + ns_to_tsc(vf, ns);
+	if (timeout_ms < 0)
+		return rte_rdtsc() + vf->timeout_tsc;	/* the common case: no division */
+	return rte_rdtsc() + ns_to_tsc(vf, (uint64_t)timeout_ms * 1000000ull);
 }
 
 /* READ or WRITE in parts of at most BCMBOX_MAX_XFER, pipelined; lock held. */
@@ -473,7 +474,7 @@ rte_pmd_bcnic_vf_completions(uint16_t port_id, struct rte_pmd_bcnic_completion *
 	if (c == NULL && n > 0)
 		return -EINVAL;
 	rte_spinlock_lock(&vf->lock);
-	uint64_t now = rte_rdtsc(), tmo = ns_to_tsc(vf, vf->timeout_ns);
+	uint64_t now = rte_rdtsc(), tmo = vf->timeout_tsc;
 
 	vf_pump(vf);
 	if (now > tmo)
@@ -563,6 +564,7 @@ rte_pmd_bcnic_vf_timeout_set(uint16_t port_id, unsigned int timeout_ms)
 	if (timeout_ms == 0 || timeout_ms > 3600000)
 		return -EINVAL;
 	vf->timeout_ns = (uint64_t)timeout_ms * 1000000ull;
+	vf->timeout_tsc = ns_to_tsc(vf, vf->timeout_ns);
 	return 0;
 }
 
@@ -1069,6 +1071,9 @@ bcnic_vf_probe(struct rte_vdev_device *vdev)
 	vf->eth_dev = eth_dev;
 	vf->timeout_ns = (uint64_t)timeout_ms * 1000000ull;
 	vf->tsc_hz = rte_get_tsc_hz();
+	vf->timeout_tsc = ns_to_tsc(vf, vf->timeout_ns);
+	for (unsigned int i = 0; i < LAT_BUCKETS - 1; i++)
+		vf->lat_bounds_cycles[i] = (uint64_t)lat_bounds_ns[i] * vf->tsc_hz / 1000000000ull;
 	vf->use_thread = use_thread;
 	vf->link_speed = RTE_ETH_SPEED_NUM_100G;
 	rte_spinlock_init(&vf->lock);
