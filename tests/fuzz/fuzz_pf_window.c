@@ -12,6 +12,7 @@
  *   4: bump reset_req (after the input) 5: also run one control sweep
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -50,11 +51,12 @@ policy(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
 static void
 teardown(void)
 {
-	char name[64];
+	char dir[PATH_MAX];
 
-	snprintf(name, sizeof(name), "net_bcnic_pf_fz");
-	rte_eal_hotplug_remove("vdev", name);
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_hotplug_remove("vdev", "net_bcnic_pf_fz");
 	rte_eal_cleanup();
+	rmdir(dir);	/* empty: --no-shconf */
 }
 
 int

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""examples/pf_agent and examples/vf_config driven against each other.
+Usage: test_examples.py <pf_agent> <vf_config> <blocks.conf>"""
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from bcnic_testlib import EAL_COMMON, Proc, remove_shm, run_cases, shm_objects, unique_dev  # noqa: E402
+
+AGENT, VFCFG, CONF = sys.argv[1:4]
+DEV = unique_dev("ex")
+EAL = ["-l", "0", *EAL_COMMON]
+
+
+def agent(*extra):
+    a = Proc([AGENT, *EAL, "--", "--dev", DEV, "--vfs", "4", "--config", CONF, "--trusted", "0",
+              *extra])
+    a.wait_line("up:")
+    return a
+
+
+def vfc(vf, *cmd, timeout=60):
+    return Proc([VFCFG, *EAL, "--", "--dev", DEV, "--vf", str(vf), *cmd], stdin=False).finish(timeout)
+
+
+def test_list_read_write():
+    a = agent()
+    rc, out, err = vfc(1, "list")
+    assert rc == 0, err
+    for line in ("0xffff0001        8 rw      per_vf", "0x00001000      256 rw      per_vf",
+                 "0x00001001       16 ro      shared", "0x00001002     4096 ro      per_vf"):
+        assert line in out, out
+    rc, out, _ = vfc(3, "list")
+    assert rc == 0 and "0x00001000" not in out, out  # access none: invisible to VF 3
+    rc, out, _ = vfc(1, "read", "0x1000", "0", "16")
+    assert rc == 0 and "|vport-config-v1.|" in out, out
+    rc, out, _ = vfc(1, "read", "0xffff0003")
+    assert rc == 0 and "LINK up, 100000 Mbps" in out, out
+    rc, out, _ = vfc(1, "write", "0x1000", "text:tenant-42", "16")
+    assert rc == 0 and "wrote 9 bytes" in out, out
+    rc, out, _ = vfc(1, "read", "0x1000", "16", "9")
+    assert rc == 0 and "|tenant-42|" in out, out
+    rc, out, _ = vfc(2, "read", "0x1000", "16", "9")
+    assert rc == 0 and "tenant-42" not in out, out  # per VF: VF 2's copy is its own
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(bytes(range(32)))
+        f.flush()
+        rc, out, _ = vfc(2, "write", "0x1000", f"file:{f.name}")
+        assert rc == 0 and "wrote 32 bytes" in out, out
+    a.p.stdin.write(b"show 0x1000 2 4\n")
+    a.p.stdin.flush()
+    a.wait_line("block 0x00001000 vf 2 version")
+    assert "00 01 02 03" in a.out[-1], a.out[-1]
+    # What scripts rely on: exit codes.
+    assert vfc(1, "write", "0x1001", "hex:00")[0] == 3      # read-only: refused
+    assert vfc(1, "read", "0x9999")[0] == 4                 # no such block
+    assert vfc(1, "read", "0x1001", "10", "10")[0] == 5     # out of range
+    assert vfc(1, "frobnicate")[0] == 1                     # usage
+    assert vfc(9, "list")[0] == 2                           # no such VF
+    # The policy: only trusted VFs (0) change their MAC.
+    rc, out, err = vfc(1, "write", "0xffff0001", "hex:020000000042")
+    assert rc == 3 and "Permission denied" in err, (rc, out, err)
+    a.wait_line("VF 1 writes block 0xffff0001 [0, +6): refused (untrusted VF)")
+    rc, out, _ = vfc(0, "write", "0xffff0001", "hex:020000000042")
+    assert rc == 0, out
+    a.wait_line("VF 0 writes block 0xffff0001 [0, +6): accepted")
+    a.p.send_signal(signal.SIGTERM)
+    rc, out, err = a.finish(30)
+    assert rc == 0 and "stopping" in out, (rc, err)
+    assert shm_objects(DEV) == []
+
+
+def test_watch_sees_pf_changes():
+    a = agent()
+    w = Proc([VFCFG, *EAL, "--", "--dev", DEV, "--vf", "2", "watch", "2", "20"], stdin=False)
+    w.wait_line("watching")
+    a.p.stdin.write(b"set 0x1001 all 0 hex:aabb\n")
+    a.p.stdin.flush()
+    w.wait_line("block 0x00001001 changed")
+    a.p.stdin.write(b"set 0x1000 2 0 text:new\n")
+    a.p.stdin.flush()
+    w.wait_line("block 0x00001000 changed")
+    rc, out, err = w.finish(30)
+    assert rc == 0, (out, err)
+    rc, out, _ = vfc(2, "read", "0x1001", "0", "2")
+    assert "aa bb" in out, out
+    a.p.send_signal(signal.SIGINT)
+    rc, _, err = a.finish(30)
+    assert rc == 0, err
+
+
+def test_store_survives_restart():
+    d = tempfile.mkdtemp(prefix="bcnic-agent-")
+    try:
+        store = os.path.join(d, "store")
+        a = agent("--store", store)
+        assert vfc(1, "write", "0x1000", "text:kept-across-restarts")[0] == 0
+        a.p.send_signal(signal.SIGTERM)
+        assert a.finish(30)[0] == 0
+        a = agent("--store", store)
+        rc, out, _ = vfc(1, "read", "0x1000", "0", "23")
+        assert rc == 0 and "|kept-across-rest|" in out and "|arts" in out, out
+        a.p.kill()  # even killed, what was acknowledged stays
+        a.p.wait()
+        Proc.live.remove(a)
+        remove_shm(DEV)
+        a = agent("--store", store)
+        rc, out, _ = vfc(1, "read", "0x1000", "0", "23")
+        assert rc == 0 and "|kept-across-rest|" in out and "|arts" in out, out
+        a.p.send_signal(signal.SIGTERM)
+        assert a.finish(30)[0] == 0
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    assert shm_objects(DEV) == []
+
+
+sys.exit(run_cases([test_list_read_write, test_watch_sees_pf_changes, test_store_survives_restart],
+                   lambda: remove_shm(DEV)))
