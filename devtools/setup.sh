@@ -20,7 +20,7 @@ say() { echo "setup: $*" >&2; }
 die() { echo "setup: error: $*" >&2; exit 1; }
 
 # Package -> what proves it is there. Keep in step with README "Requirements".
-pkgs="dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config python3-pyelftools libnuma-dev gcc clang libclang-rt-dev make xz-utils gnuplot-nox"
+pkgs="dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config python3-pyelftools libnuma-dev gcc clang libclang-rt-dev make xz-utils gnuplot-nox doxygen"
 [ -n "${BCNIC_EXTRA_PKGS:-}" ] && pkgs="$pkgs $BCNIC_EXTRA_PKGS"
 
 missing=""

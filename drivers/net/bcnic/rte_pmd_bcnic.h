@@ -198,6 +198,8 @@ int rte_pmd_bcnic_pf_vf_info_get(uint16_t port_id, uint16_t vf,
  * every copy with its version) to @p path: written to a temporary file,
  * synced, renamed over @p path, directory synced. Thread-safe.
  *
+ * @param port_id  a bcnic PF port
+ * @param path     file to write
  * @return 0; -ENODEV; -ENOTSUP; -EINVAL empty path; -errno of the I/O.
  */
 __rte_experimental
@@ -213,6 +215,8 @@ int rte_pmd_bcnic_pf_store_save(uint16_t port_id, const char *path);
  * restored and VFs with a session get INVALIDATE events. Nothing changes
  * when the file is malformed or inconsistent.
  *
+ * @param port_id  a bcnic PF port
+ * @param path     snapshot to read
  * @return 0; -ENODEV; -ENOTSUP; -ENOENT no such file; -EINVAL malformed,
  *   checksum mismatch, another vfs= or a block of another shape.
  */
@@ -229,6 +233,8 @@ int rte_pmd_bcnic_pf_store_load(uint16_t port_id, const char *path);
  * Writes made through rte_pmd_bcnic_pf_block_set() reach the disk with the
  * next snapshot (compaction, port close, or rte_pmd_bcnic_pf_store_save()).
  *
+ * @param port_id  a bcnic PF port
+ * @param path     snapshot file; the journal is @p path + ".journal"
  * @return 0; -ENODEV; -ENOTSUP; -EINVAL bad path or file; -EBUSY already on.
  */
 __rte_experimental
@@ -338,6 +344,12 @@ int rte_pmd_bcnic_vf_block_write(uint16_t port_id, uint32_t block_id, uint32_t o
  * @p buf, which must stay valid until its completion is returned.
  * Thread-safe.
  *
+ * @param port_id   a bcnic VF port
+ * @param block_id  block to read
+ * @param offset    first byte
+ * @param buf       destination, valid until the completion
+ * @param len       bytes, 1..RTE_PMD_BCNIC_MAX_XFER
+ * @param cookie    returned with the completion
  * @return 0; -EAGAIN the mailbox is full (poll completions, then retry);
  *   -ENODEV; -ENOTSUP; -EINVAL; -ENOTCONN.
  */
@@ -352,6 +364,12 @@ int rte_pmd_bcnic_vf_read_submit(uint16_t port_id, uint32_t block_id, uint32_t o
  * Queue an asynchronous write of at most RTE_PMD_BCNIC_MAX_XFER bytes;
  * @p data is copied at once. Thread-safe.
  *
+ * @param port_id   a bcnic VF port
+ * @param block_id  block to write
+ * @param offset    first byte
+ * @param data      bytes to write
+ * @param len       their number, 1..RTE_PMD_BCNIC_MAX_XFER
+ * @param cookie    returned with the completion
  * @return as rte_pmd_bcnic_vf_read_submit().
  */
 __rte_experimental
@@ -367,6 +385,9 @@ int rte_pmd_bcnic_vf_write_submit(uint16_t port_id, uint32_t block_id, uint32_t 
  * -ETIMEDOUT; one in flight when the PF goes away, with -ENOTCONN.
  * Thread-safe.
  *
+ * @param port_id  a bcnic VF port
+ * @param c        where to put them
+ * @param n        room in @p c
  * @return completions written to @p c (0 when none); -ENODEV; -ENOTSUP; -EINVAL.
  */
 __rte_experimental
@@ -414,6 +435,10 @@ int rte_pmd_bcnic_vf_invalidate_register(uint16_t port_id, uint32_t block_id,
  *
  * Remove a callback registered with the same arguments.
  *
+ * @param port_id   a bcnic VF port
+ * @param block_id  as registered
+ * @param cb        as registered
+ * @param arg       as registered
  * @return 0; -ENODEV; -ENOTSUP; -ENOENT not registered.
  */
 __rte_experimental
@@ -429,6 +454,7 @@ int rte_pmd_bcnic_vf_invalidate_unregister(uint16_t port_id, uint32_t block_id,
  * port with devarg events=poll and want no extra thread. Harmless with
  * the event thread too.
  *
+ * @param port_id  a bcnic VF port
  * @return events handled (>= 0); -ENODEV; -ENOTSUP.
  */
 __rte_experimental
