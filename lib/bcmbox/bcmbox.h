@@ -176,6 +176,7 @@ struct bcmbox_window_cfg {
 	uint32_t req_slots;
 	uint32_t resp_slots;
 	uint32_t evt_slots;
+	uint32_t data_slots;		/* packet buffers per data ring, 0: no data path */
 };
 
 /* A mapped window: a validated copy of its info and typed pointers. */
@@ -190,7 +191,60 @@ struct bcmbox_window {
 	struct bcmbox_slot *req;
 	struct bcmbox_slot *resp;
 	struct bcmbox_slot *evt;
+	struct bcmbox_win_tx_cons *tx_cons;
+	struct bcmbox_win_rx_cons *rx_cons;
+	struct bcmbox_pkt_buf *tx;		/* NULL without a data path */
+	struct bcmbox_pkt_buf *rx;
 };
+
+/* ---- packet rings (data path) ---- */
+
+/* One side of a packet ring; producer and consumer use the same structure. */
+struct bcmbox_pkt_ring {
+	struct bcmbox_pkt_buf *bufs;	/* shared */
+	uint32_t *cons_pos;		/* shared: consumer's published position */
+	uint32_t size;
+	uint32_t mask;
+	uint32_t pos;
+	uint32_t cons_cache;
+};
+
+/* A packet copied out of a ring (or to go into one). */
+struct bcmbox_pkt {
+	uint32_t len;
+	uint8_t data[BCMBOX_PKT_MAX_LEN];
+};
+
+void bcmbox_pkt_ring_init(struct bcmbox_pkt_ring *r, struct bcmbox_pkt_buf *bufs, uint32_t size,
+			  uint32_t *cons_pos);
+/* Zero every buffer's seq and the consumer position. */
+void bcmbox_pkt_ring_clear(struct bcmbox_pkt_buf *bufs, uint32_t size, uint32_t *cons_pos);
+/* Buffers a packet of len bytes takes. */
+static inline uint32_t
+bcmbox_pkt_bufs(uint32_t len)
+{
+	return len == 0 ? 1 : (len + BCMBOX_PKT_DATA - 1) / BCMBOX_PKT_DATA;
+}
+/* Producer: free buffers, or -EPROTO when the consumer published an impossible position. */
+int bcmbox_pkt_free(struct bcmbox_pkt_ring *r, uint32_t want);
+/*
+ * Producer: copy a packet given as segments into the ring and publish it.
+ * Returns 0, -ENOSPC (nothing written), -EMSGSIZE (longer than
+ * BCMBOX_PKT_MAX_LEN or empty), -EPROTO as bcmbox_pkt_free().
+ */
+int bcmbox_pkt_send(struct bcmbox_pkt_ring *r, const void *const *segs, const uint32_t *seg_len,
+		    unsigned int nsegs, uint32_t total);
+/* Consumer: is a packet ready? */
+bool bcmbox_pkt_ready(const struct bcmbox_pkt_ring *r);
+/*
+ * Consumer: copy the next packet out (each shared byte read once) and
+ * release its buffers. 1 with p filled, 0 when none, -EBADMSG when the
+ * buffers are malformed (skipped; the ring keeps moving).
+ * Does not publish the consumer position: bcmbox_pkt_release() does.
+ */
+int bcmbox_pkt_recv(struct bcmbox_pkt_ring *r, struct bcmbox_pkt *p);
+/* Consumer: publish the position (after a burst). */
+void bcmbox_pkt_release(struct bcmbox_pkt_ring *r);
 
 /* -EINVAL unless every ring size is a power of two in its range. */
 int bcmbox_window_cfg_check(const struct bcmbox_window_cfg *cfg);

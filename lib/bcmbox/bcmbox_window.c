@@ -16,9 +16,21 @@ bcmbox_window_cfg_check(const struct bcmbox_window_cfg *cfg)
 {
 	if (!pow2_in(cfg->req_slots, BCMBOX_RING_MIN, BCMBOX_RING_MAX) ||
 	    !pow2_in(cfg->resp_slots, BCMBOX_RING_MIN, BCMBOX_RING_MAX) ||
-	    !pow2_in(cfg->evt_slots, BCMBOX_EVT_RING_MIN, BCMBOX_EVT_RING_MAX))
+	    !pow2_in(cfg->evt_slots, BCMBOX_EVT_RING_MIN, BCMBOX_EVT_RING_MAX) ||
+	    (cfg->data_slots != 0 &&
+	     !pow2_in(cfg->data_slots, BCMBOX_DATA_RING_MIN, BCMBOX_DATA_RING_MAX)))
 		return -EINVAL;
 	return 0;
+}
+
+/* The data rings start at the first 4 KiB boundary after the mailbox rings. */
+static uint32_t
+data_offset(const struct bcmbox_window_cfg *cfg)
+{
+	uint32_t end = BCMBOX_WIN_RINGS_OFF + BCMBOX_RING_COLORS * BCMBOX_SLOT_SIZE +
+		(cfg->req_slots + cfg->resp_slots + cfg->evt_slots) * BCMBOX_SLOT_SIZE;
+
+	return (end + 4095u) & ~4095u;
 }
 
 /* Room for the rings of any VF, whatever its color. */
@@ -32,7 +44,8 @@ rings_end(const struct bcmbox_window_cfg *cfg)
 uint32_t
 bcmbox_window_size(const struct bcmbox_window_cfg *cfg)
 {
-	uint32_t need = rings_end(cfg);
+	uint32_t need = cfg->data_slots == 0 ? rings_end(cfg) :
+		data_offset(cfg) + 2 * cfg->data_slots * BCMBOX_PKT_BUF_SIZE;
 	uint32_t size = 4096;
 
 	while (size < need)
@@ -51,10 +64,14 @@ bcmbox_window_format(void *base, size_t size, uint16_t vf_index, uint16_t num_vf
 	    size < bcmbox_window_size(cfg) || size > UINT32_MAX || vf_index >= num_vfs ||
 	    num_vfs > BCMBOX_MAX_VFS)
 		return -EINVAL;
-	/* Magic goes last: a VF that sees it sees a complete layout. */
+	/*
+	 * Magic goes last: a VF that sees it sees a complete layout. The data
+	 * rings must be zero already (a freshly sized object is): clearing
+	 * megabytes of buffers here would only cost memory.
+	 */
 	__atomic_store_n(&info->magic, 0, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	memset((uint8_t *)base + sizeof(info->magic), 0, size - sizeof(info->magic));
+	memset((uint8_t *)base + sizeof(info->magic), 0, rings_end(cfg) - sizeof(info->magic));
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.layout_version = BCMBOX_LAYOUT_VERSION;
 	tmp.vf_index = vf_index;
@@ -69,6 +86,11 @@ bcmbox_window_format(void *base, size_t size, uint16_t vf_index, uint16_t num_vf
 	tmp.evt_slots = cfg->evt_slots;
 	tmp.max_xfer = BCMBOX_MAX_XFER;
 	tmp.max_block_size = BCMBOX_MAX_BLOCK_SIZE;
+	if (cfg->data_slots != 0) {
+		tmp.data_offset = data_offset(cfg);
+		tmp.data_slots = cfg->data_slots;
+		tmp.data_buf_size = BCMBOX_PKT_BUF_SIZE;
+	}
 	memcpy((uint8_t *)info + sizeof(info->magic), (uint8_t *)&tmp + sizeof(tmp.magic),
 	       sizeof(tmp) - sizeof(tmp.magic));
 	__atomic_store_n(&info->magic, BCMBOX_MAGIC, __ATOMIC_RELEASE);
@@ -94,6 +116,7 @@ bcmbox_window_map(struct bcmbox_window *w, void *base, size_t size)
 	cfg.req_slots = info->req_slots;
 	cfg.resp_slots = info->resp_slots;
 	cfg.evt_slots = info->evt_slots;
+	cfg.data_slots = info->data_slots;
 	if (bcmbox_window_cfg_check(&cfg) != 0 || info->slot_size != BCMBOX_SLOT_SIZE ||
 	    info->window_size > size || info->window_size < bcmbox_window_size(&cfg) ||
 	    info->num_vfs == 0 || info->num_vfs > BCMBOX_MAX_VFS ||
@@ -101,7 +124,11 @@ bcmbox_window_map(struct bcmbox_window *w, void *base, size_t size)
 	    info->req_offset != BCMBOX_REQ_OFFSET(info->vf_index) ||
 	    info->resp_offset != info->req_offset + cfg.req_slots * BCMBOX_SLOT_SIZE ||
 	    info->evt_offset != info->resp_offset + cfg.resp_slots * BCMBOX_SLOT_SIZE ||
-	    info->max_xfer != BCMBOX_MAX_XFER || info->max_block_size != BCMBOX_MAX_BLOCK_SIZE)
+	    info->max_xfer != BCMBOX_MAX_XFER || info->max_block_size != BCMBOX_MAX_BLOCK_SIZE ||
+	    (info->data_slots != 0 && (info->data_buf_size != BCMBOX_PKT_BUF_SIZE ||
+				       info->data_offset != data_offset(&cfg))) ||
+	    (info->data_slots == 0 && (info->data_offset != 0 || info->data_buf_size != 0)) ||
+	    info->reserved != 0)
 		return -EINVAL;
 	w->base = b;
 	w->pf = (struct bcmbox_win_pf *)(b + BCMBOX_WIN_PF_OFF);
@@ -112,5 +139,9 @@ bcmbox_window_map(struct bcmbox_window *w, void *base, size_t size)
 	w->req = (struct bcmbox_slot *)(b + info->req_offset);
 	w->resp = (struct bcmbox_slot *)(b + info->resp_offset);
 	w->evt = (struct bcmbox_slot *)(b + info->evt_offset);
+	w->tx_cons = (struct bcmbox_win_tx_cons *)(b + BCMBOX_WIN_TX_CONS_OFF);
+	w->rx_cons = (struct bcmbox_win_rx_cons *)(b + BCMBOX_WIN_RX_CONS_OFF);
+	w->tx = info->data_slots ? (struct bcmbox_pkt_buf *)(b + info->data_offset) : NULL;
+	w->rx = info->data_slots ? w->tx + info->data_slots : NULL;
 	return 0;
 }

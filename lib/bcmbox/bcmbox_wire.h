@@ -67,6 +67,8 @@ enum bcmbox_vf_state {
 #define BCMBOX_WIN_HEARTBEAT_OFF 0x0c0u	/* PF-written: liveness */
 #define BCMBOX_WIN_VF_OFF	0x100u	/* VF-written: response/event consumer pos */
 #define BCMBOX_WIN_VF_CTRL_OFF	0x140u	/* VF-written: reset requests */
+#define BCMBOX_WIN_TX_CONS_OFF	0x180u	/* PF-written: data Tx ring consumer pos */
+#define BCMBOX_WIN_RX_CONS_OFF	0x1c0u	/* VF-written: data Rx ring consumer pos */
 #define BCMBOX_WIN_RINGS_OFF	0x1000u	/* first ring, before coloring */
 /*
  * The request ring of VF n starts (n % BCMBOX_RING_COLORS) lines after
@@ -91,7 +93,11 @@ struct bcmbox_win_info {
 	uint32_t evt_slots;
 	uint32_t max_xfer;
 	uint32_t max_block_size;
-	uint8_t reserved[16];
+	/* Data path (0 slots: none): a Tx ring then an Rx ring of packet buffers. */
+	uint32_t data_offset;
+	uint32_t data_slots;
+	uint32_t data_buf_size;
+	uint32_t reserved;
 };
 
 struct bcmbox_win_pf {
@@ -131,6 +137,40 @@ struct bcmbox_win_vf_ctrl {
 struct bcmbox_slot {
 	uint32_t seq;
 	uint8_t data[BCMBOX_SLOT_DATA];
+};
+
+/*
+ * Data path: packet buffers of data_buf_size bytes in two rings per window,
+ * Tx (the VF produces, the PF's switch consumes) and Rx (the other way).
+ * Same protocol as the slot rings: the consumer of position p waits for
+ * seq == p + 1 (acquire), the producer stores seq last (release). A
+ * packet longer than one buffer takes consecutive buffers, all but the
+ * last flagged BCMBOX_PKT_MORE; the first buffer's seq is stored last.
+ */
+#define BCMBOX_PKT_BUF_SIZE	2048u
+#define BCMBOX_PKT_HDR_SIZE	8u
+#define BCMBOX_PKT_DATA		(BCMBOX_PKT_BUF_SIZE - BCMBOX_PKT_HDR_SIZE)
+#define BCMBOX_PKT_MAX_LEN	9216u		/* jumbo frame */
+#define BCMBOX_PKT_MAX_BUFS	((BCMBOX_PKT_MAX_LEN + BCMBOX_PKT_DATA - 1) / BCMBOX_PKT_DATA)
+#define BCMBOX_DATA_RING_MIN	64u
+#define BCMBOX_DATA_RING_MAX	4096u
+#define BCMBOX_PKT_MORE		0x1u
+
+struct bcmbox_pkt_buf {
+	uint32_t seq;
+	uint16_t len;		/* bytes of this buffer's data */
+	uint16_t flags;		/* BCMBOX_PKT_MORE */
+	uint8_t data[BCMBOX_PKT_DATA];
+};
+
+struct bcmbox_win_tx_cons {
+	uint32_t pos;
+	uint8_t reserved[60];
+};
+
+struct bcmbox_win_rx_cons {
+	uint32_t pos;
+	uint8_t reserved[60];
 };
 
 /* Message types. A response carries the request's type | BCMBOX_RESP. */
@@ -267,6 +307,8 @@ BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_win_heartbeat) == 64, "heartbeat is a 
 BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_win_vf) == 64, "win vf is a line");
 BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_win_vf_ctrl) == 64, "vf ctrl is a line");
 BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_slot) == BCMBOX_SLOT_SIZE, "slot size");
+BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_pkt_buf) == BCMBOX_PKT_BUF_SIZE, "packet buffer size");
+BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_win_tx_cons) == 64, "tx cons is a line");
 BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_msg_hdr) == BCMBOX_HDR_SIZE, "msg hdr size");
 BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_hello_resp) <= BCMBOX_FIRST_PAYLOAD,
 		     "HELLO response fits one slot");

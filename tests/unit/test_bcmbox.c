@@ -590,7 +590,7 @@ test_event_overflow(void)
 static void
 test_window(void)
 {
-	struct bcmbox_window_cfg cfg = { 256, 256, 64 };
+	struct bcmbox_window_cfg cfg = { 256, 256, 64, 0 };
 	struct bcmbox_window w;
 	uint32_t size = bcmbox_window_size(&cfg);
 	uint8_t *base;
@@ -625,13 +625,30 @@ test_window(void)
 	/* bad configurations */
 	CHECK_EQ(bcmbox_window_format(base, size, 8, 8, &cfg), -EINVAL);
 	CHECK_EQ(bcmbox_window_format(base, size / 2, 0, 8, &cfg), -EINVAL);
-	struct bcmbox_window_cfg bad = { 100, 256, 64 };
+	struct bcmbox_window_cfg bad = { 100, 256, 64, 0 };
 
 	CHECK_EQ(bcmbox_window_cfg_check(&bad), -EINVAL);
-	bad = (struct bcmbox_window_cfg){ 256, 8192, 64 };
+	bad = (struct bcmbox_window_cfg){ 256, 8192, 64, 0 };
 	CHECK_EQ(bcmbox_window_cfg_check(&bad), -EINVAL);
-	bad = (struct bcmbox_window_cfg){ 256, 256, 8 };
+	bad = (struct bcmbox_window_cfg){ 256, 256, 8, 0 };
 	CHECK_EQ(bcmbox_window_cfg_check(&bad), -EINVAL);
+	bad = (struct bcmbox_window_cfg){ 256, 256, 64, 100 };
+	CHECK_EQ(bcmbox_window_cfg_check(&bad), -EINVAL);
+	/* With a data path: 2 x 256 buffers of 2 KiB after the mailbox, a 2 MiB window. */
+	struct bcmbox_window_cfg dp = { 256, 256, 64, 256 };
+	uint32_t dsize = bcmbox_window_size(&dp);
+	uint8_t *dbase = aligned_alloc(4096, dsize);
+
+	CHECK_EQ(dsize, 2u << 20);
+	memset(dbase, 0, dsize);
+	CHECK_EQ(bcmbox_window_format(dbase, dsize, 1, 2, &dp), 0);
+	CHECK_EQ(bcmbox_window_map(&w, dbase, dsize), 0);
+	CHECK_EQ(w.info.data_slots, 256);
+	CHECK_EQ((uint8_t *)w.tx - dbase, 0xb000);
+	CHECK_EQ((uint8_t *)w.rx - (uint8_t *)w.tx, 256 * 2048);
+	((struct bcmbox_win_info *)dbase)->data_buf_size = 1024;
+	CHECK_EQ(bcmbox_window_map(&w, dbase, dsize), -EINVAL);
+	free(dbase);
 	free(base);
 }
 
@@ -650,6 +667,86 @@ test_ring_init_rejects(void)
 	CHECK_EQ(bcmbox_ring_init(&r, s, 128, NULL), -EINVAL);
 }
 
+/* Packet rings: sizes across buffer boundaries, wrap, full, segments. */
+static void
+test_pkt_ring(void)
+{
+	static struct bcmbox_pkt_buf bufs[64];
+	static struct bcmbox_pkt p;
+	static uint8_t data[BCMBOX_PKT_MAX_LEN + 8];
+	uint32_t cons = 0, sizes[] = { 1, 60, 64, 2039, 2040, 2041, 4080, 4081, 9000, 9216 };
+	struct bcmbox_pkt_ring tx, rx;
+
+	bcmbox_pkt_ring_clear(bufs, 64, &cons);
+	bcmbox_pkt_ring_init(&tx, bufs, 64, &cons);
+	bcmbox_pkt_ring_init(&rx, bufs, 64, &cons);
+	CHECK_EQ(bcmbox_pkt_bufs(2040), 1);
+	CHECK_EQ(bcmbox_pkt_bufs(2041), 2);
+	CHECK_EQ(bcmbox_pkt_bufs(9216), 5);
+	for (int round = 0; round < 20; round++) {
+		for (unsigned int k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+			uint32_t len = sizes[k];
+			/* Three segments of uneven sizes. */
+			uint32_t a = len / 3, b = len / 2 - a / 2, c = len - a - b;
+			const void *segs[3] = { data, data + a, data + a + b };
+			uint32_t seg_len[3] = { a, b, c };
+
+			fill(data, len, round * 31 + k);
+			CHECK_EQ(bcmbox_pkt_send(&tx, segs, seg_len, 3, len), 0);
+			CHECK(bcmbox_pkt_ready(&rx));
+			CHECK_EQ(bcmbox_pkt_recv(&rx, &p), 1);
+			CHECK_EQ(p.len, len);
+			CHECK(memcmp(p.data, data, len) == 0);
+			bcmbox_pkt_release(&rx);
+		}
+	}
+	CHECK_EQ(bcmbox_pkt_recv(&rx, &p), 0);
+	/* Full: nothing written when it does not fit. */
+	const void *seg = data;
+	uint32_t len = 9000;
+
+	for (int i = 0; i < 12; i++)
+		CHECK_EQ(bcmbox_pkt_send(&tx, &seg, &len, 1, len), 0);
+	CHECK_EQ(bcmbox_pkt_free(&tx, 64), 4);
+	uint32_t before = tx.pos;
+
+	CHECK_EQ(bcmbox_pkt_send(&tx, &seg, &len, 1, len), -ENOSPC);
+	CHECK_EQ(tx.pos, before);
+	len = BCMBOX_PKT_MAX_LEN + 1;
+	CHECK_EQ(bcmbox_pkt_send(&tx, &seg, &len, 1, len), -EMSGSIZE);
+	while (bcmbox_pkt_recv(&rx, &p) == 1)
+		;
+	bcmbox_pkt_release(&rx);
+	/* A consumer position that cannot be. */
+	cons = tx.pos + 5;
+	CHECK_EQ(bcmbox_pkt_free(&tx, 64), -EPROTO);
+	cons = tx.pos;
+	/* Malformed: MORE on a short buffer, a continuation never published, len too big. */
+	struct bcmbox_pkt_buf *b = &bufs[rx.pos & 63];
+
+	b->len = 10;
+	b->flags = BCMBOX_PKT_MORE;
+	__atomic_store_n(&b->seq, rx.pos + 1, __ATOMIC_RELEASE);
+	CHECK_EQ(bcmbox_pkt_recv(&rx, &p), -EBADMSG);
+	b = &bufs[rx.pos & 63];
+	b->len = BCMBOX_PKT_DATA;
+	b->flags = BCMBOX_PKT_MORE;
+	bufs[(rx.pos + 1) & 63].seq = 0;
+	__atomic_store_n(&b->seq, rx.pos + 1, __ATOMIC_RELEASE);
+	CHECK_EQ(bcmbox_pkt_recv(&rx, &p), -EBADMSG);
+	b = &bufs[rx.pos & 63];
+	b->len = BCMBOX_PKT_DATA + 1;
+	b->flags = 0;
+	__atomic_store_n(&b->seq, rx.pos + 1, __ATOMIC_RELEASE);
+	CHECK_EQ(bcmbox_pkt_recv(&rx, &p), -EBADMSG);
+	/* The ring moves on: a good packet after the garbage arrives. */
+	tx.pos = rx.pos;
+	len = 100;
+	CHECK_EQ(bcmbox_pkt_send(&tx, &seg, &len, 1, len), 0);
+	CHECK_EQ(bcmbox_pkt_recv(&rx, &p), 1);
+	CHECK_EQ(p.len, 100);
+}
+
 static const struct check_case cases[] = {
 	{ "msg_slots", test_msg_slots },
 	{ "roundtrip_all_messages", test_roundtrip_all_messages },
@@ -666,6 +763,7 @@ static const struct check_case cases[] = {
 	{ "event_overflow", test_event_overflow },
 	{ "window", test_window },
 	{ "ring_init_rejects", test_ring_init_rejects },
+	{ "pkt_ring", test_pkt_ring },
 	{ NULL, NULL },
 };
 
