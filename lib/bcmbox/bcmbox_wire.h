@@ -163,9 +163,11 @@ struct bcmbox_pkt_buf {
 	uint8_t data[BCMBOX_PKT_DATA];
 };
 
+/* PF-written: the switch's Tx consumer and Rx producer positions (a VF resumes from them). */
 struct bcmbox_win_tx_cons {
 	uint32_t pos;
-	uint8_t reserved[60];
+	uint32_t rx_prod;
+	uint8_t reserved[56];
 };
 
 struct bcmbox_win_rx_cons {

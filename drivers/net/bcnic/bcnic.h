@@ -81,12 +81,14 @@ struct bcnic_queue_stats {
 
 struct bcnic_rxq {
 	struct rte_mempool *mp;
+	struct rte_ring *ring;		/* PF port: frames the switch delivers */
 	uint16_t port_id;
 	uint16_t queue_id;
 	struct bcnic_queue_stats st;
 };
 
 struct bcnic_txq {
+	struct rte_ring *ring;		/* PF port: frames for the switch */
 	uint16_t port_id;
 	uint16_t queue_id;
 	struct bcnic_queue_stats st;
@@ -95,6 +97,8 @@ struct bcnic_txq {
 /* Fields both private structures start with, so the common ops work on either. */
 struct bcnic_port {
 	bool is_pf;
+	uint16_t max_queues;		/* Rx and Tx queues the port really has */
+	uint16_t desc_min, desc_max;	/* ring sizes queue setup accepts */
 	uint16_t port_id;
 	struct rte_ether_addr mac;
 	struct bcnic_rxq rxq[BCNIC_MAX_QUEUES];

@@ -122,7 +122,7 @@ bcnic_default_mac(struct rte_ether_addr *mac, const char *dev, unsigned int func
 	mac->addr_bytes[5] = (uint8_t)function;
 }
 
-/* ---- data path stand-ins ---- */
+/* ---- data path stand-ins, for ports without a data path (data_ring_size=0) ---- */
 
 static uint16_t
 bcnic_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
@@ -161,6 +161,12 @@ bcnic_ethdev_init(struct rte_eth_dev *eth_dev, struct bcnic_port *port)
 {
 	struct rte_eth_dev_data *data = eth_dev->data;
 
+	if (port->max_queues == 0) {
+		/* No data path: queues that take anything (Rx empty, Tx freed). */
+		port->max_queues = BCNIC_MAX_QUEUES;
+		port->desc_min = 1;
+		port->desc_max = 4096;
+	}
 	port->port_id = data->port_id;
 	data->mac_addrs = &port->mac;
 	data->dev_link.link_speed = RTE_ETH_SPEED_NUM_100G;
@@ -183,17 +189,24 @@ bcnic_dev_configure(struct rte_eth_dev *dev)
 int
 bcnic_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
-	RTE_SET_USED(dev);
+	struct bcnic_port *port = port_of(dev);
+
 	info->max_mac_addrs = 1;
 	info->max_rx_pktlen = RTE_ETHER_MAX_JUMBO_FRAME_LEN;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
 	info->max_mtu = RTE_ETHER_MAX_JUMBO_FRAME_LEN - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN;
-	info->max_rx_queues = BCNIC_MAX_QUEUES;
-	info->max_tx_queues = BCNIC_MAX_QUEUES;
-	info->rx_desc_lim.nb_max = 4096;
-	info->rx_desc_lim.nb_min = 1;
+	info->max_rx_queues = port->max_queues;
+	info->max_tx_queues = port->max_queues;
+	info->rx_desc_lim.nb_max = port->desc_max;
+	info->rx_desc_lim.nb_min = port->desc_min;
 	info->rx_desc_lim.nb_align = 1;
 	info->tx_desc_lim = info->rx_desc_lim;
+	info->default_rxportconf.ring_size = port->desc_max;
+	info->default_txportconf.ring_size = port->desc_max;
+	info->default_rxportconf.nb_queues = 1;
+	info->default_txportconf.nb_queues = 1;
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
 	return 0;
 }
@@ -231,11 +244,13 @@ bcnic_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, un
 {
 	struct bcnic_port *port = port_of(dev);
 	struct bcnic_rxq *q = &port->rxq[qid];
+	struct rte_ring *ring = q->ring;	/* the PF's setup replaces it */
 
 	RTE_SET_USED(nb_desc);
 	RTE_SET_USED(socket);
 	RTE_SET_USED(conf);
 	memset(q, 0, sizeof(*q));
+	q->ring = ring;
 	q->mp = mp;
 	q->port_id = port->port_id;
 	q->queue_id = qid;
@@ -249,11 +264,13 @@ bcnic_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, un
 {
 	struct bcnic_port *port = port_of(dev);
 	struct bcnic_txq *q = &port->txq[qid];
+	struct rte_ring *ring = q->ring;
 
 	RTE_SET_USED(nb_desc);
 	RTE_SET_USED(socket);
 	RTE_SET_USED(conf);
 	memset(q, 0, sizeof(*q));
+	q->ring = ring;
 	q->port_id = port->port_id;
 	q->queue_id = qid;
 	dev->data->tx_queues[qid] = q;

@@ -12,6 +12,7 @@
 #include <ethdev_vdev.h>
 #include <rte_kvargs.h>
 #include <rte_malloc.h>
+#include <rte_ring.h>
 
 #include "bcnic_pf.h"
 
@@ -41,6 +42,20 @@ pf_free(struct bcnic_pf *pf)
 {
 	bcnic_pf_poller_stop(pf);
 	bcnic_persist_close(pf);
+	for (unsigned int q = 0; q < BCNIC_MAX_QUEUES; q++) {
+		struct rte_mbuf *m;
+
+		while (pf->port.rxq[q].ring != NULL &&
+		       rte_ring_dequeue(pf->port.rxq[q].ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		while (pf->port.txq[q].ring != NULL &&
+		       rte_ring_dequeue(pf->port.txq[q].ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(pf->port.rxq[q].ring);
+		rte_ring_free(pf->port.txq[q].ring);
+		pf->port.rxq[q].ring = NULL;
+		pf->port.txq[q].ring = NULL;
+	}
 	bcnic_store_free(pf);
 	rte_free(pf->vfs);
 	rte_free(pf->scratch);
@@ -116,6 +131,30 @@ bcnic_pf_close(struct rte_eth_dev *dev)
 	return 0;
 }
 
+static int
+bcnic_pf_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+			unsigned int socket, const struct rte_eth_rxconf *conf, struct rte_mempool *mp)
+{
+	struct bcnic_pf *pf = dev->data->dev_private;
+	int rc = bcnic_rx_queue_setup(dev, qid, nb_desc, socket, conf, mp);
+
+	if (rc == 0 && pf->data_slots != 0)
+		rc = bcnic_switch_queue_ring(pf, true, nb_desc, &pf->port.rxq[qid].ring);
+	return rc;
+}
+
+static int
+bcnic_pf_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+			unsigned int socket, const struct rte_eth_txconf *conf)
+{
+	struct bcnic_pf *pf = dev->data->dev_private;
+	int rc = bcnic_tx_queue_setup(dev, qid, nb_desc, socket, conf);
+
+	if (rc == 0 && pf->data_slots != 0)
+		rc = bcnic_switch_queue_ring(pf, false, nb_desc, &pf->port.txq[qid].ring);
+	return rc;
+}
+
 static const struct eth_dev_ops bcnic_pf_ops = {
 	.dev_configure = bcnic_dev_configure,
 	.dev_infos_get = bcnic_dev_infos_get,
@@ -124,8 +163,8 @@ static const struct eth_dev_ops bcnic_pf_ops = {
 	.dev_set_link_up = bcnic_pf_set_link_up,
 	.dev_set_link_down = bcnic_pf_set_link_down,
 	.dev_close = bcnic_pf_close,
-	.rx_queue_setup = bcnic_rx_queue_setup,
-	.tx_queue_setup = bcnic_tx_queue_setup,
+	.rx_queue_setup = bcnic_pf_rx_queue_setup,
+	.tx_queue_setup = bcnic_pf_tx_queue_setup,
 	.link_update = bcnic_link_update,
 	.stats_get = bcnic_stats_get,
 	.stats_reset = bcnic_stats_reset,
@@ -140,12 +179,12 @@ static const struct eth_dev_ops bcnic_pf_ops = {
 
 static const char *const pf_valid_args[] = {
 	"dev", "vfs", "ring_size", "evt_ring_size", "max_blocks", "poller", "rate",
-	"rate_burst", "vf_burst", "idle_sleep_us", "vf_mac_change", NULL
+	"rate_burst", "vf_burst", "idle_sleep_us", "vf_mac_change", "data_ring_size", NULL
 };
 
 struct pf_args {
 	char dev[BCNIC_DEV_NAME_MAX + 1];
-	unsigned int vfs, ring, evt, max_blocks, rate, rate_burst, vf_burst, idle_sleep_us;
+	unsigned int vfs, ring, evt, max_blocks, rate, rate_burst, vf_burst, idle_sleep_us, data;
 	enum bcnic_poller_mode mode;
 	bool vf_mac_change;
 };
@@ -212,6 +251,7 @@ parse_args(const char *args, struct pf_args *a)
 	a->idle_sleep_us = 50;
 	a->mode = BCNIC_POLLER_AUTO;
 	a->vf_mac_change = true;
+	a->data = 256;
 	rc = bcnic_kvargs_parse(PF_DRV, args, pf_valid_args, &kv);
 	if (rc != 0)
 		return rc;
@@ -225,10 +265,17 @@ parse_args(const char *args, struct pf_args *a)
 	    bcnic_kvarg_uint(kv, "rate_burst", 1, 1000000, false, &a->rate_burst) < 0 ||
 	    bcnic_kvarg_uint(kv, "vf_burst", 1, 1024, false, &a->vf_burst) < 0 ||
 	    bcnic_kvarg_uint(kv, "idle_sleep_us", 1, 100000, false, &a->idle_sleep_us) < 0 ||
+	    bcnic_kvarg_uint(kv, "data_ring_size", 0, BCMBOX_DATA_RING_MAX, false, &a->data) < 0 ||
 	    parse_poller(kv, &a->mode) != 0 ||
 	    parse_bool_word(kv, "vf_mac_change", "allow", "deny", &a->vf_mac_change) != 0)
 		rc = -EINVAL;
 	rte_kvargs_free(kv);
+	if (rc == 0 && a->data != 0 &&
+	    (a->data < BCMBOX_DATA_RING_MIN || (a->data & (a->data - 1)) != 0)) {
+		BCNIC_LOG(ERR, "invalid data_ring_size=%u: expected 0 (no data path) or a power of two in %u..%u",
+			  a->data, BCMBOX_DATA_RING_MIN, BCMBOX_DATA_RING_MAX);
+		rc = -EINVAL;
+	}
 	return rc;
 }
 
@@ -251,7 +298,7 @@ bcnic_pf_probe(struct rte_vdev_device *vdev)
 	if (rc != 0)
 		return rc;
 	struct bcmbox_window_cfg cfg = { .req_slots = a.ring, .resp_slots = a.ring,
-					 .evt_slots = a.evt };
+					 .evt_slots = a.evt, .data_slots = a.data };
 
 	rc = bcnic_shm_device_create(a.dev, (uint16_t)a.vfs, &cfg, &shm);
 	if (rc != 0) {
@@ -277,8 +324,17 @@ bcnic_pf_probe(struct rte_vdev_device *vdev)
 	pf->vf_burst = a.vf_burst;
 	pf->idle_sleep_max_us = a.idle_sleep_us;
 	pf->vf_mac_change = a.vf_mac_change;
+	pf->data_slots = a.data;
 	bcnic_default_mac(&pf->port.mac, a.dev, 0);
+	if (a.data != 0) {
+		/* One queue pair: the switch's software rings. */
+		pf->port.max_queues = 1;
+		pf->port.desc_min = 64;
+		pf->port.desc_max = 4096;
+	}
 	bcnic_ethdev_init(eth_dev, &pf->port);
+	if (a.data != 0)
+		bcnic_switch_set_burst(eth_dev);
 	eth_dev->dev_ops = &bcnic_pf_ops;
 	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
 
@@ -332,7 +388,8 @@ RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_pf,
 	"rate_burst=<1-1000000> "
 	"vf_burst=<1-1024> "
 	"idle_sleep_us=<1-100000> "
-	"vf_mac_change=allow|deny");
+	"vf_mac_change=allow|deny "
+	"data_ring_size=<0|64-4096>");
 
 int
 rte_pmd_bcnic_pf_vf_info_get(uint16_t port_id, uint16_t vf, struct rte_pmd_bcnic_vf_info *info)

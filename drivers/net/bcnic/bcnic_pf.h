@@ -36,8 +36,20 @@ struct bcnic_pf_counters {
 	uint64_t lat[BCNIC_LAT_BUCKETS];	/* request service time */
 };
 
+/* Data path counters of one VF, as the switch sees them. */
+struct bcnic_vf_dp {
+	uint64_t tx_packets;	/* frames the VF sent */
+	uint64_t tx_bytes;
+	uint64_t rx_packets;	/* frames delivered to it */
+	uint64_t rx_bytes;
+	uint64_t rx_full;	/* frames dropped: its Rx ring was full */
+};
+
 struct bcnic_pf_vf {
 	struct bcmbox_window win;
+	struct bcmbox_pkt_ring dtx;		/* its data Tx ring, we consume */
+	struct bcmbox_pkt_ring drx;		/* its data Rx ring, we produce */
+	struct bcnic_vf_dp dp;
 	struct bcmbox_ring req;			/* VF -> PF, we consume */
 	struct bcmbox_ring resp;		/* PF -> VF, we produce */
 	struct bcmbox_ring evt;			/* PF -> VF, we produce (under evt_lock) */
@@ -86,6 +98,35 @@ struct bcnic_store {
 struct bcnic_pf_scratch {
 	struct bcmbox_msg req;
 	uint8_t data[BCMBOX_MAX_XFER];
+	struct bcmbox_pkt pkt;
+};
+
+/* Why the switch dropped a frame. */
+enum bcnic_drop {
+	BCNIC_DROP_UNKNOWN_DST,		/* unicast from the PF to no VF */
+	BCNIC_DROP_RX_FULL,		/* the destination's Rx ring was full */
+	BCNIC_DROP_NO_MBUF,		/* no mbuf for the PF port's Rx */
+	BCNIC_DROP_LINK_DOWN,		/* to a VF while the PF's link is down */
+	BCNIC_DROP_NOT_ATTACHED,	/* from or to a function without a session / not started */
+	BCNIC_DROP_MALFORMED,		/* bad buffers, or shorter than an Ethernet header */
+	BCNIC_DROP_HAIRPIN,		/* back to the function it came from */
+	BCNIC_DROP__MAX
+};
+
+#define BCNIC_MAC_SLOTS		1024	/* > 2 x (256 VFs + PF) */
+#define BCNIC_MAC_SLOTS_MASK	(BCNIC_MAC_SLOTS - 1)
+
+struct bcnic_switch {
+	uint32_t mac_gen;			/* bumped when a MAC block changes */
+	uint32_t mac_gen_seen;			/* what the table was built from */
+	uint64_t fn_mac[BCMBOX_MAX_VFS + 1];	/* function -> MAC (0: PF) */
+	struct {
+		uint64_t key;
+		uint16_t fn1;			/* function + 1, 0: empty */
+	} mac_slot[BCNIC_MAC_SLOTS];
+	uint64_t forwarded;
+	uint64_t flooded;
+	uint64_t drops[BCNIC_DROP__MAX];
 };
 
 #define BCNIC_MAX_ACKS 256
@@ -106,6 +147,8 @@ struct bcnic_pf {
 	uint16_t num_vfs;
 	struct bcnic_pf_vf *vfs;		/* [num_vfs] */
 	struct bcnic_pf_scratch *scratch;
+	struct bcnic_switch sw;
+	uint32_t data_slots;			/* data ring size, 0: no data path */
 	uint16_t hot[BCMBOX_MAX_VFS];		/* VFs checked every round */
 	uint16_t nhot;
 	uint16_t cold_next;			/* next cold VF to check */
@@ -169,6 +212,15 @@ uint32_t bcnic_block_write(struct bcnic_block_data *d, uint32_t off, const void 
 void bcnic_store_invalidate(struct bcnic_pf *pf, struct bcnic_block *b, uint16_t vf,
 			    uint32_t version, uint16_t except_vf);
 int bcnic_store_std_blocks(struct bcnic_pf *pf);
+
+/* bcnic_pf_switch.c */
+unsigned int bcnic_switch_vf(struct bcnic_pf *pf, uint16_t vf);
+unsigned int bcnic_switch_pf(struct bcnic_pf *pf);
+void bcnic_switch_init_vf(struct bcnic_pf *pf, uint16_t vf);
+void bcnic_switch_vf_reset(struct bcnic_pf *pf, uint16_t vf);
+void bcnic_switch_mac_changed(struct bcnic_pf *pf);
+void bcnic_switch_set_burst(struct rte_eth_dev *dev);
+int bcnic_switch_queue_ring(struct bcnic_pf *pf, bool rx, uint16_t nb_desc, struct rte_ring **out);
 
 /* bcnic_pf_persist.c */
 int bcnic_persist_append(struct bcnic_pf *pf, uint16_t vf, const struct bcmbox_msg_hdr *h,

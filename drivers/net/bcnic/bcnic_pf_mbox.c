@@ -76,6 +76,7 @@ bcnic_pf_mbox_init(struct bcnic_pf *pf)
 			rc = vf_rings_init(v);
 		if (rc != 0)
 			return rc;
+		bcnic_switch_init_vf(pf, i);
 		rte_spinlock_init(&v->evt_lock);
 		v->state = BCMBOX_VF_DETACHED;
 		/* A VF's own stale reset request must not trigger a reset: start from it. */
@@ -85,6 +86,7 @@ bcnic_pf_mbox_init(struct bcnic_pf *pf)
 		publish_state(v);
 		v->tokens = (uint64_t)pf->rate_burst << 16;
 	}
+	pf->sw.mac_gen = 1;	/* build the MAC table at the first frame */
 	pf->tsc_hz = rte_get_tsc_hz();
 	for (i = 0; i < BCNIC_LAT_BUCKETS - 1; i++)
 		pf->lat_bounds_cycles[i] = (uint64_t)bcnic_lat_bounds_ns[i] * pf->tsc_hz / 1000000000ull;
@@ -326,6 +328,8 @@ handle_write(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 	version = bcnic_block_write(bcnic_block_copy(b, vf), m->hdr.offset, m->payload,
 				    m->hdr.length);
 	pf->cnt.write_bytes += m->hdr.length;
+	if (m->hdr.block_id == BCMBOX_BLOCK_MAC)
+		bcnic_switch_mac_changed(pf);	/* where its frames go changes now */
 	if (pf->persist_fd >= 0) {
 		/* Acknowledged only once on disk: held until the round's journal sync. */
 		if (bcnic_persist_append(pf, vf, &m->hdr, m->payload, version) != 0) {
@@ -481,6 +485,7 @@ reset_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, uint32_t req)
 	bcmbox_ring_clear(v->win.resp, i->resp_slots, &v->win.vf->resp_cons);
 	bcmbox_ring_clear(v->win.evt, i->evt_slots, &v->win.vf->evt_cons);
 	vf_rings_init(v);
+	bcnic_switch_vf_reset(pf, (uint16_t)(v - pf->vfs));
 	v->epoch = 0;
 	v->state = BCMBOX_VF_HELLO;
 	v->reset_seen = req;
@@ -508,6 +513,8 @@ restore_window(struct bcnic_pf *pf, uint16_t i)
 		rc = bcmbox_window_map(&v->win, map->base, map->size);
 	if (rc == 0)
 		rc = vf_rings_init(v);
+	if (rc == 0)
+		bcnic_switch_init_vf(pf, i);
 	rte_spinlock_lock(&v->evt_lock);
 	v->epoch = 0;
 	v->state = BCMBOX_VF_DETACHED;
@@ -561,15 +568,22 @@ static inline unsigned int
 check_vf(struct bcnic_pf *pf, uint16_t i, struct bcnic_pf_scratch *s)
 {
 	struct bcnic_pf_vf *v = &pf->vfs[i];
+	bool req = bcmbox_ring_ready(&v->req);
+	bool pkt = v->win.tx != NULL && bcmbox_pkt_ready(&v->dtx);
+	unsigned int n = 0;
 
-	if (!bcmbox_ring_ready(&v->req))
+	if (!req && !pkt)
 		return 0;
 	if (!v->hot) {
 		v->hot = true;
 		pf->hot[pf->nhot++] = i;
 	}
 	v->last_busy = pf->rounds;
-	return serve_vf(pf, v, s);
+	if (req)
+		n += serve_vf(pf, v, s);
+	if (pkt)
+		n += bcnic_switch_vf(pf, i);
+	return n;
 }
 
 unsigned int
@@ -600,6 +614,7 @@ bcnic_pf_poll_round(struct bcnic_pf *pf)
 				served += check_vf(pf, i, s);
 		}
 	}
+	served += bcnic_switch_pf(pf);
 	flush_acks(pf);
 	pf->rounds++;
 	now = rte_rdtsc();

@@ -77,6 +77,17 @@ pf_xstats_walk(struct bcnic_pf *pf, struct rte_eth_xstat_name *names, uint64_t *
 		else
 			ITEM(c->lat[i], "mbox_service_ge_%uns", bcnic_lat_bounds_ns[i - 1]);
 	}
+	if (pf->data_slots != 0) {
+		static const char *const drop_names[BCNIC_DROP__MAX] = {
+			"unknown_dst", "rx_ring_full", "no_mbuf", "link_down", "not_attached",
+			"malformed", "hairpin",
+		};
+
+		ITEM(pf->sw.forwarded, "switch_forwarded");
+		ITEM(pf->sw.flooded, "switch_flooded");
+		for (i = 0; i < BCNIC_DROP__MAX; i++)
+			ITEM(pf->sw.drops[i], "switch_drop_%s", drop_names[i]);
+	}
 	ITEM(pf->rounds, "mbox_poller_rounds");
 	ITEM(pf->idle_sleeps, "mbox_poller_idle_sleeps");
 	for (uint16_t vf = 0; vf < RTE_MIN(pf->num_vfs, XSTATS_PER_VF_MAX); vf++)
@@ -84,6 +95,15 @@ pf_xstats_walk(struct bcnic_pf *pf, struct rte_eth_xstat_name *names, uint64_t *
 			ITEM(*(const uint64_t *)((const uint8_t *)&pf->vfs[vf].info +
 						 vf_counters[i].off),
 			     "vf%u_%s", vf, vf_counters[i].name);
+	for (uint16_t vf = 0; pf->data_slots != 0 && vf < RTE_MIN(pf->num_vfs, XSTATS_PER_VF_MAX); vf++) {
+		const struct bcnic_vf_dp *d = &pf->vfs[vf].dp;
+
+		ITEM(d->tx_packets, "vf%u_dp_tx_packets", vf);
+		ITEM(d->tx_bytes, "vf%u_dp_tx_bytes", vf);
+		ITEM(d->rx_packets, "vf%u_dp_rx_packets", vf);
+		ITEM(d->rx_bytes, "vf%u_dp_rx_bytes", vf);
+		ITEM(d->rx_full, "vf%u_dp_rx_full", vf);
+	}
 #undef ITEM
 	return n;
 }
@@ -127,6 +147,8 @@ bcnic_pf_xstats_reset(struct rte_eth_dev *dev)
 	struct bcnic_pf *pf = dev->data->dev_private;
 
 	memset(&pf->cnt, 0, sizeof(pf->cnt));
+	pf->sw.forwarded = pf->sw.flooded = 0;
+	memset(pf->sw.drops, 0, sizeof(pf->sw.drops));
 	for (uint16_t vf = 0; vf < pf->num_vfs; vf++) {
 		struct rte_pmd_bcnic_vf_info *i = &pf->vfs[vf].info;
 

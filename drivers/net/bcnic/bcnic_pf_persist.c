@@ -267,6 +267,8 @@ snapshot_read(struct bcnic_pf *pf, const char *path)
 			BCNIC_LOG(ERR, "%s: %s is inconsistent, not loaded", pf->dev_name, path);
 	}
 out:
+	if (rc == 0)
+		bcnic_switch_mac_changed(pf);
 	free(buf);
 	close(fd);
 	return rc;

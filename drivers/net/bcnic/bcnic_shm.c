@@ -218,7 +218,8 @@ window_create(struct bcnic_shm_device *d, unsigned int vf, const struct bcmbox_w
 		BCNIC_LOG(ERR, "cannot create %s: %s", path, strerror(errno));
 		return rc;
 	}
-	if (ftruncate(w->fd, size) != 0) {
+	/* Empty first: a window reused from a dead PF starts zeroed, data rings included. */
+	if (ftruncate(w->fd, 0) != 0 || ftruncate(w->fd, size) != 0) {
 		rc = -errno;
 		BCNIC_LOG(ERR, "cannot size %s to %u bytes: %s", path, size, strerror(errno));
 		return rc;

@@ -111,6 +111,15 @@ struct bcnic_vf {
 	unsigned int ncb;
 	struct vf_callback cbs[VF_MAX_CALLBACKS];
 	struct vf_counters cnt;
+	/* data path */
+	struct bcmbox_pkt_ring dtx;	/* we produce */
+	struct bcmbox_pkt_ring drx;	/* we consume */
+	struct bcmbox_pkt *rx_pkt;	/* scratch of rx_burst */
+	struct bcmbox_pkt *tx_pkt;	/* scratch of tx_burst (linearized chains) */
+	bool dp_ready;			/* rings usable: cleared around a reconnect */
+	uint32_t dp_busy;		/* bursts running now */
+	uint64_t tx_ring_full;
+	uint64_t rx_malformed;
 };
 
 static const struct eth_dev_ops bcnic_vf_ops;
@@ -674,12 +683,157 @@ refresh_link(struct bcnic_vf *vf)
 		set_link(vf, l.link_up != 0, l.speed_mbps);
 }
 
+/* ---- data path ---- */
+
+/* Bursts stop using the rings (a reconnect is about to change them). */
+static void
+dp_detach(struct bcnic_vf *vf)
+{
+	__atomic_store_n(&vf->dp_ready, false, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&vf->dp_busy, __ATOMIC_ACQUIRE) != 0)
+		rte_pause();
+}
+
+/* After a handshake: resume where the PF's switch stands (it publishes that). */
+static void
+dp_attach(struct bcnic_vf *vf)
+{
+	struct bcmbox_window *w = &vf->c.w;
+
+	if (w->tx == NULL)
+		return;
+	bcmbox_pkt_ring_init(&vf->dtx, w->tx, w->info.data_slots, &w->tx_cons->pos);
+	bcmbox_pkt_ring_init(&vf->drx, w->rx, w->info.data_slots, &w->rx_cons->pos);
+	vf->dtx.pos = vf->dtx.cons_cache = __atomic_load_n(&w->tx_cons->pos, __ATOMIC_ACQUIRE);
+	vf->drx.pos = __atomic_load_n(&w->tx_cons->rx_prod, __ATOMIC_ACQUIRE);
+	bcmbox_pkt_release(&vf->drx);
+	__atomic_store_n(&vf->dp_ready, true, __ATOMIC_RELEASE);
+}
+
+static inline bool
+dp_enter(struct bcnic_vf *vf)
+{
+	if (!__atomic_load_n(&vf->dp_ready, __ATOMIC_ACQUIRE))
+		return false;
+	__atomic_fetch_add(&vf->dp_busy, 1, __ATOMIC_ACQ_REL);
+	if (__atomic_load_n(&vf->dp_ready, __ATOMIC_ACQUIRE))
+		return true;
+	__atomic_fetch_sub(&vf->dp_busy, 1, __ATOMIC_RELEASE);
+	return false;
+}
+
+static inline void
+dp_leave(struct bcnic_vf *vf)
+{
+	__atomic_fetch_sub(&vf->dp_busy, 1, __ATOMIC_RELEASE);
+}
+
+static uint16_t
+vf_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct bcnic_rxq *q = queue;
+	struct bcnic_vf *vf = rte_eth_devices[q->port_id].data->dev_private;
+	struct bcmbox_pkt *p = vf->rx_pkt;
+	uint16_t got = 0;
+
+	if (!dp_enter(vf))
+		return 0;
+	while (got < n) {
+		struct rte_mbuf *head = NULL, *tail = NULL;
+		uint32_t off = 0;
+		int rc = bcmbox_pkt_recv(&vf->drx, p);
+
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			vf->rx_malformed++;
+			continue;
+		}
+		while (off < p->len) {
+			struct rte_mbuf *m = rte_pktmbuf_alloc(q->mp);
+			uint32_t c;
+
+			if (m == NULL)
+				break;
+			c = RTE_MIN(p->len - off, (uint32_t)rte_pktmbuf_tailroom(m));
+			memcpy(rte_pktmbuf_mtod(m, uint8_t *), p->data + off, c);
+			m->data_len = (uint16_t)c;
+			off += c;
+			if (head == NULL) {
+				head = m;
+			} else {
+				tail->next = m;
+				head->nb_segs++;
+			}
+			tail = m;
+		}
+		if (off < p->len) {	/* out of mbufs: the frame is lost, counted */
+			rte_pktmbuf_free(head);
+			rte_eth_devices[q->port_id].data->rx_mbuf_alloc_failed++;
+			q->st.errors++;
+			continue;
+		}
+		head->pkt_len = p->len;
+		head->port = q->port_id;
+		pkts[got++] = head;
+		q->st.packets++;
+		q->st.bytes += p->len;
+	}
+	bcmbox_pkt_release(&vf->drx);
+	dp_leave(vf);
+	return got;
+}
+
+static uint16_t
+vf_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct bcnic_txq *q = queue;
+	struct bcnic_vf *vf = rte_eth_devices[q->port_id].data->dev_private;
+	uint16_t sent;
+
+	if (!dp_enter(vf))
+		return 0;
+	for (sent = 0; sent < n; sent++) {
+		struct rte_mbuf *m = pkts[sent];
+		const void *segs[16];
+		uint32_t lens[16], len = rte_pktmbuf_pkt_len(m);
+		unsigned int ns = 0;
+		int rc;
+
+		if (m->nb_segs <= RTE_DIM(segs)) {
+			for (struct rte_mbuf *s = m; s != NULL; s = s->next, ns++) {
+				segs[ns] = rte_pktmbuf_mtod(s, const void *);
+				lens[ns] = s->data_len;
+			}
+		} else {	/* a long chain: one linear copy */
+			segs[0] = rte_pktmbuf_read(m, 0, RTE_MIN(len, BCMBOX_PKT_MAX_LEN), vf->tx_pkt->data);
+			lens[0] = RTE_MIN(len, BCMBOX_PKT_MAX_LEN);
+			ns = 1;
+		}
+		rc = bcmbox_pkt_send(&vf->dtx, segs, lens, ns, len);
+		if (rc == -ENOSPC) {
+			vf->tx_ring_full++;
+			break;	/* the rest stays with the caller */
+		}
+		if (rc != 0)
+			q->st.errors++;	/* too long: dropped */
+		else {
+			q->st.packets++;
+			q->st.bytes += len;
+		}
+		rte_pktmbuf_free(m);
+	}
+	dp_leave(vf);
+	return sent;
+}
+
 /* Attach (again): window, handshake, what the port shows. Lock held. */
 static int
 vf_connect(struct bcnic_vf *vf, uint64_t timeout_ns, bool reopen)
 {
 	int rc;
 
+	dp_detach(vf);
 	if (reopen && vf->by_name) {
 		/*
 		 * A PF that exited cleanly removed the objects and a new one made
@@ -698,6 +852,7 @@ vf_connect(struct bcnic_vf *vf, uint64_t timeout_ns, bool reopen)
 		return rc;
 	vf->head = vf->tail = vf->c.next_tag;
 	vf->connected = true;
+	dp_attach(vf);
 	return 0;
 }
 
@@ -883,7 +1038,7 @@ static const struct {
 	{ "mbox_pf_lost", offsetof(struct vf_counters, disconnects) },
 	{ "mbox_reconnects", offsetof(struct vf_counters, reconnects) },
 };
-#define VF_NB_XSTATS (RTE_DIM(vf_xstats) + LAT_BUCKETS)
+#define VF_NB_XSTATS (RTE_DIM(vf_xstats) + LAT_BUCKETS + 2)
 
 static int
 bcnic_vf_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
@@ -904,6 +1059,8 @@ bcnic_vf_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *na
 			snprintf(names[i].name, sizeof(names[i].name), "mbox_latency_ge_%uns",
 				 lat_bounds_ns[LAT_BUCKETS - 2]);
 	}
+	snprintf(names[i++].name, sizeof(names[0].name), "tx_ring_full");
+	snprintf(names[i++].name, sizeof(names[0].name), "rx_malformed");
 	return VF_NB_XSTATS;
 }
 
@@ -923,6 +1080,10 @@ bcnic_vf_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned 
 		xs[i].id = i;
 		xs[i].value = vf->cnt.lat[b];
 	}
+	xs[i].id = i;
+	xs[i++].value = vf->tx_ring_full;
+	xs[i].id = i;
+	xs[i++].value = vf->rx_malformed;
 	return VF_NB_XSTATS;
 }
 
@@ -932,6 +1093,7 @@ bcnic_vf_xstats_reset(struct rte_eth_dev *dev)
 	struct bcnic_vf *vf = dev->data->dev_private;
 
 	memset(&vf->cnt, 0, sizeof(vf->cnt));
+	vf->tx_ring_full = vf->rx_malformed = 0;
 	return 0;
 }
 
@@ -951,9 +1113,13 @@ vf_free(struct bcnic_vf *vf)
 	}
 	rte_spinlock_unlock(&vf->lock);
 	bcnic_window_unmap(&vf->map);
+	dp_detach(vf);
 	rte_free(vf->pend);
 	rte_free(vf->rx);
 	rte_free(vf->ev);
+	rte_free(vf->rx_pkt);
+	rte_free(vf->tx_pkt);
+	vf->rx_pkt = vf->tx_pkt = NULL;
 	vf->pend = NULL;
 	vf->rx = vf->ev = NULL;
 }
@@ -1079,13 +1245,29 @@ bcnic_vf_probe(struct rte_vdev_device *vdev)
 	rte_spinlock_init(&vf->lock);
 	rte_spinlock_init(&vf->evt_lock);
 	rte_spinlock_init(&vf->cb_lock);
+	{
+		struct bcmbox_window w;
+
+		if (bcmbox_window_map(&w, map.base, map.size) == 0 && w.info.data_slots != 0) {
+			/* One queue pair: the window's data rings, of their real size. */
+			vf->port.max_queues = 1;
+			vf->port.desc_min = vf->port.desc_max = (uint16_t)w.info.data_slots;
+		}
+	}
 	bcnic_ethdev_init(eth_dev, &vf->port);
 	eth_dev->dev_ops = &bcnic_vf_ops;
 	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
+	if (vf->port.max_queues == 1) {
+		eth_dev->rx_pkt_burst = vf_rx_burst;
+		eth_dev->tx_pkt_burst = vf_tx_burst;
+	}
 	vf->pend = rte_zmalloc("bcnic_vf_pending", VF_PENDING * sizeof(*vf->pend), 0);
 	vf->rx = rte_zmalloc("bcnic_vf_rx", sizeof(*vf->rx), RTE_CACHE_LINE_SIZE);
 	vf->ev = rte_zmalloc("bcnic_vf_ev", sizeof(*vf->ev), RTE_CACHE_LINE_SIZE);
-	if (vf->pend == NULL || vf->rx == NULL || vf->ev == NULL) {
+	vf->rx_pkt = rte_zmalloc("bcnic_vf_rx_pkt", sizeof(*vf->rx_pkt), RTE_CACHE_LINE_SIZE);
+	vf->tx_pkt = rte_zmalloc("bcnic_vf_tx_pkt", sizeof(*vf->tx_pkt), RTE_CACHE_LINE_SIZE);
+	if (vf->pend == NULL || vf->rx == NULL || vf->ev == NULL || vf->rx_pkt == NULL ||
+	    vf->tx_pkt == NULL) {
 		rc = -ENOMEM;
 		goto fail;
 	}

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The emulated device's embedded switch, run by the PF poller.
+ *
+ * Functions: the PF port (function 0, the uplink) and every VF (function
+ * n + 1). A frame from a VF goes to the function whose MAC (from the MAC
+ * blocks: the backchannel decides it) is its destination; broadcast and
+ * multicast go to every other function; unknown unicast goes to the PF
+ * port. A frame from the PF port goes to the VF with that MAC, or to
+ * every VF when broadcast/multicast; unknown unicast from the PF is
+ * dropped (there is nothing beyond the uplink). With the PF's link down,
+ * nothing is delivered to VFs.
+ *
+ * VF frames are copied out of the VF's Tx ring (each byte once) before
+ * anything looks at them; the PF port's frames come and go through
+ * software rings of mbufs (the PF port's Rx and Tx queue).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <ethdev_driver.h>
+#include <rte_malloc.h>
+#include <rte_ring.h>
+
+#include "bcnic_pf.h"
+
+#define SWITCH_BURST	32	/* frames taken from one source per round */
+
+static inline uint64_t
+mac_key(const uint8_t *m)
+{
+	uint64_t k = 0;
+
+	memcpy(&k, m, RTE_ETHER_ADDR_LEN);
+	return k;
+}
+
+static inline uint32_t
+mac_hash(uint64_t k)
+{
+	return (uint32_t)((k * 0x9e3779b97f4a7c15ull) >> 40);
+}
+
+/* MAC -> function table, rebuilt when a MAC block changed (mac_gen moved). */
+static void
+mac_table_refresh(struct bcnic_pf *pf)
+{
+	struct bcnic_switch *sw = &pf->sw;
+	struct bcnic_block *b = bcnic_store_find(&pf->store, BCMBOX_BLOCK_MAC);
+	uint32_t gen = __atomic_load_n(&sw->mac_gen, __ATOMIC_ACQUIRE);
+
+	memset(sw->mac_slot, 0, sizeof(sw->mac_slot));
+	for (uint16_t f = 0; f <= pf->num_vfs; f++) {
+		uint8_t mac[8] = { 0 };
+		uint64_t k;
+		uint32_t h;
+
+		if (f == 0)
+			memcpy(mac, pf->port.mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+		else
+			bcnic_block_read(bcnic_block_copy(b, f - 1), 0, mac, sizeof(mac));
+		k = mac_key(mac);
+		sw->fn_mac[f] = k;
+		if (k == 0)
+			continue;
+		for (h = mac_hash(k) & BCNIC_MAC_SLOTS_MASK; sw->mac_slot[h].fn1 != 0;
+		     h = (h + 1) & BCNIC_MAC_SLOTS_MASK)
+			if (sw->mac_slot[h].key == k)
+				break;	/* two functions with one MAC: the first one wins */
+		if (sw->mac_slot[h].fn1 == 0) {
+			sw->mac_slot[h].key = k;
+			sw->mac_slot[h].fn1 = (uint16_t)(f + 1);
+		}
+	}
+	sw->mac_gen_seen = gen;
+}
+
+/* Function of a unicast MAC, or -1. */
+static inline int
+mac_lookup(const struct bcnic_switch *sw, uint64_t k)
+{
+	for (uint32_t h = mac_hash(k) & BCNIC_MAC_SLOTS_MASK; sw->mac_slot[h].fn1 != 0;
+	     h = (h + 1) & BCNIC_MAC_SLOTS_MASK)
+		if (sw->mac_slot[h].key == k)
+			return sw->mac_slot[h].fn1 - 1;
+	return -1;
+}
+
+void
+bcnic_switch_mac_changed(struct bcnic_pf *pf)
+{
+	__atomic_fetch_add(&pf->sw.mac_gen, 1, __ATOMIC_RELEASE);
+}
+
+/* Into VF vf's Rx ring. */
+static void
+deliver_vf(struct bcnic_pf *pf, uint16_t vf, const uint8_t *data, uint32_t len)
+{
+	struct bcnic_pf_vf *v = &pf->vfs[vf];
+	const void *seg = data;
+	int rc;
+
+	if (!pf->link_up) {
+		pf->sw.drops[BCNIC_DROP_LINK_DOWN]++;
+		return;
+	}
+	if (v->state != BCMBOX_VF_READY) {
+		pf->sw.drops[BCNIC_DROP_NOT_ATTACHED]++;
+		return;
+	}
+	rc = bcmbox_pkt_send(&v->drx, &seg, &len, 1, len);
+	if (rc == 0) {
+		v->dp.rx_packets++;
+		v->dp.rx_bytes += len;
+	} else if (rc == -ENOSPC) {
+		pf->sw.drops[BCNIC_DROP_RX_FULL]++;
+		v->dp.rx_full++;
+	} else {
+		pf->cnt.bad_cons++;	/* the VF published an impossible Rx consumer position */
+	}
+}
+
+/* Into the PF port's Rx queue, as an mbuf chain from its mempool. */
+static void
+deliver_pf(struct bcnic_pf *pf, const uint8_t *data, uint32_t len)
+{
+	struct bcnic_rxq *q = &pf->port.rxq[0];
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	uint32_t off = 0;
+
+	if (q->ring == NULL || q->mp == NULL || !pf->eth_dev->data->dev_started) {
+		pf->sw.drops[BCNIC_DROP_NOT_ATTACHED]++;
+		return;
+	}
+	while (off < len) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(q->mp);
+		uint32_t c;
+
+		if (m == NULL) {
+			rte_pktmbuf_free(head);
+			pf->sw.drops[BCNIC_DROP_NO_MBUF]++;
+			pf->eth_dev->data->rx_mbuf_alloc_failed++;
+			return;
+		}
+		c = RTE_MIN(len - off, (uint32_t)rte_pktmbuf_tailroom(m));
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *), data + off, c);
+		m->data_len = (uint16_t)c;
+		off += c;
+		if (head == NULL) {
+			head = m;
+		} else {
+			tail->next = m;
+			head->nb_segs++;
+		}
+		tail = m;
+	}
+	head->pkt_len = len;
+	head->port = pf->port.port_id;
+	if (rte_ring_sp_enqueue(q->ring, head) != 0) {
+		rte_pktmbuf_free(head);
+		pf->sw.drops[BCNIC_DROP_RX_FULL]++;
+		q->st.errors++;
+		return;
+	}
+	q->st.packets++;
+	q->st.bytes += len;
+}
+
+/* One frame from function src (0: the PF port) to wherever it goes. */
+static void
+forward(struct bcnic_pf *pf, int src, const uint8_t *data, uint32_t len)
+{
+	struct bcnic_switch *sw = &pf->sw;
+	int dst;
+
+	if (len < RTE_ETHER_HDR_LEN) {
+		sw->drops[BCNIC_DROP_MALFORMED]++;
+		return;
+	}
+	if (data[0] & 1) {	/* broadcast or multicast: every other function */
+		sw->flooded++;
+		for (uint16_t vf = 0; vf < pf->num_vfs; vf++)
+			if ((int)vf + 1 != src)
+				deliver_vf(pf, vf, data, len);
+		if (src != 0)
+			deliver_pf(pf, data, len);
+		return;
+	}
+	dst = mac_lookup(sw, mac_key(data));
+	if (dst == src) {
+		sw->drops[BCNIC_DROP_HAIRPIN]++;	/* never back out of the port it came in */
+		return;
+	}
+	if (dst < 0) {
+		if (src == 0) {
+			sw->drops[BCNIC_DROP_UNKNOWN_DST]++;
+			return;
+		}
+		dst = 0;	/* unknown unicast from a VF: the uplink */
+	}
+	sw->forwarded++;
+	if (dst == 0)
+		deliver_pf(pf, data, len);
+	else
+		deliver_vf(pf, (uint16_t)(dst - 1), data, len);
+}
+
+/* Frames a VF sent: at most SWITCH_BURST per round. */
+unsigned int
+bcnic_switch_vf(struct bcnic_pf *pf, uint16_t vf)
+{
+	struct bcnic_pf_vf *v = &pf->vfs[vf];
+	struct bcmbox_pkt *p = &pf->scratch->pkt;
+	unsigned int n;
+
+	if (unlikely(pf->sw.mac_gen_seen != __atomic_load_n(&pf->sw.mac_gen, __ATOMIC_ACQUIRE)))
+		mac_table_refresh(pf);
+	for (n = 0; n < SWITCH_BURST; n++) {
+		int rc = bcmbox_pkt_recv(&v->dtx, p);
+
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			pf->sw.drops[BCNIC_DROP_MALFORMED]++;
+			continue;
+		}
+		v->dp.tx_packets++;
+		v->dp.tx_bytes += p->len;
+		if (v->state != BCMBOX_VF_READY) {
+			pf->sw.drops[BCNIC_DROP_NOT_ATTACHED]++;
+			continue;
+		}
+		forward(pf, vf + 1, p->data, p->len);
+	}
+	bcmbox_pkt_release(&v->dtx);
+	return n;
+}
+
+/* Frames the PF port sent (its Tx queue): at most SWITCH_BURST per round. */
+unsigned int
+bcnic_switch_pf(struct bcnic_pf *pf)
+{
+	struct bcnic_txq *q = &pf->port.txq[0];
+	struct rte_mbuf *m[SWITCH_BURST];
+	struct bcmbox_pkt *p = &pf->scratch->pkt;
+	unsigned int n;
+
+	if (q->ring == NULL)
+		return 0;
+	n = rte_ring_sc_dequeue_burst(q->ring, (void **)m, SWITCH_BURST, NULL);
+	if (n > 0 && unlikely(pf->sw.mac_gen_seen !=
+			      __atomic_load_n(&pf->sw.mac_gen, __ATOMIC_ACQUIRE)))
+		mac_table_refresh(pf);
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t len = rte_pktmbuf_pkt_len(m[i]);
+
+		if (len > BCMBOX_PKT_MAX_LEN) {
+			pf->sw.drops[BCNIC_DROP_MALFORMED]++;
+		} else {
+			/* Linear copy: a frame goes to several VFs when flooded. */
+			const uint8_t *d = rte_pktmbuf_read(m[i], 0, len, p->data);
+
+			if (d != p->data)
+				memcpy(p->data, d, len);
+			forward(pf, 0, p->data, len);
+		}
+		rte_pktmbuf_free(m[i]);
+	}
+	return n;
+}
+
+void
+bcnic_switch_vf_reset(struct bcnic_pf *pf, uint16_t vf)
+{
+	struct bcnic_pf_vf *v = &pf->vfs[vf];
+
+	if (v->win.tx == NULL)
+		return;
+	/*
+	 * Positions continue across a reset (nothing to clear: a stale seq can
+	 * never match a later position); the VF starts where we are, read
+	 * from the lines we publish.
+	 */
+	__atomic_store_n(&v->win.tx_cons->pos, v->dtx.pos, __ATOMIC_RELAXED);
+	__atomic_store_n(&v->win.tx_cons->rx_prod, v->drx.pos, __ATOMIC_RELAXED);
+	__atomic_store_n(&v->win.rx_cons->pos, v->drx.pos, __ATOMIC_RELAXED);
+	v->drx.cons_cache = v->drx.pos;
+}
+
+void
+bcnic_switch_init_vf(struct bcnic_pf *pf, uint16_t vf)
+{
+	struct bcnic_pf_vf *v = &pf->vfs[vf];
+
+	if (v->win.tx == NULL)
+		return;
+	bcmbox_pkt_ring_init(&v->dtx, v->win.tx, v->win.info.data_slots, &v->win.tx_cons->pos);
+	bcmbox_pkt_ring_init(&v->drx, v->win.rx, v->win.info.data_slots, &v->win.rx_cons->pos);
+	bcnic_switch_vf_reset(pf, vf);
+}
+
+/* ---- the PF port's data path: software rings the switch fills and drains ---- */
+
+static uint16_t
+pf_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct bcnic_rxq *q = queue;
+
+	return (uint16_t)rte_ring_sc_dequeue_burst(q->ring, (void **)pkts, n, NULL);
+}
+
+static uint16_t
+pf_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct bcnic_txq *q = queue;
+	uint16_t sent = (uint16_t)rte_ring_sp_enqueue_burst(q->ring, (void **)pkts, n, NULL);
+
+	for (uint16_t i = 0; i < sent; i++)
+		q->st.bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	q->st.packets += sent;
+	return sent;	/* the rest stays with the caller: the switch is behind */
+}
+
+void
+bcnic_switch_set_burst(struct rte_eth_dev *dev)
+{
+	dev->rx_pkt_burst = pf_rx_burst;
+	dev->tx_pkt_burst = pf_tx_burst;
+}
+
+int
+bcnic_switch_queue_ring(struct bcnic_pf *pf, bool rx, uint16_t nb_desc, struct rte_ring **out)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	if (*out != NULL) {
+		/* Reconfigured: drop what the old ring holds. */
+		struct rte_mbuf *m;
+
+		while (rte_ring_dequeue(*out, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(*out);
+		*out = NULL;
+	}
+	snprintf(name, sizeof(name), "bcnic_%s_%.16s", rx ? "rx" : "tx", pf->dev_name);
+	*out = rte_ring_create(name, nb_desc, SOCKET_ID_ANY,
+			       RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
+	return *out == NULL ? -rte_errno : 0;
+}
