@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Data path: frames between the PF port and VF ports through the
+ * emulated device's switch, checked byte for byte.
+ *
+ * Usage: test_dp <case>...
+ *        test_dp pf-sink <dev>            a PF receiving checked frames until stdin closes
+ *        test_dp vf-send <dev> <vf> <n>   a VF sending n frames to the uplink (mp test)
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "check.h"
+#include "rte_pmd_bcnic.h"
+
+int check_failures;
+
+static char uniq[64];
+static struct rte_mempool *mp;
+static const uint32_t sizes[] = { 60, 64, 128, 512, 1500, 2040, 2041, 2048, 4000, 9000 };
+
+static const char *
+devname(const char *tag)
+{
+	static char buf[4][96];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s%s", uniq, tag);
+	return buf[k];
+}
+
+static int
+up(const char *vdev, const char *args)
+{
+	char full[256];
+	uint16_t port;
+	struct rte_eth_conf conf;
+
+	snprintf(full, sizeof(full), "%s,%s", vdev, args);
+	if (rte_dev_probe(full) != 0 || rte_eth_dev_get_port_by_name(vdev, &port) != 0)
+		return -1;
+	memset(&conf, 0, sizeof(conf));
+	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SCATTER;
+	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	if (rte_eth_dev_configure(port, 1, 1, &conf) != 0 ||
+	    rte_eth_rx_queue_setup(port, 0, 256, SOCKET_ID_ANY, NULL, mp) != 0 ||
+	    rte_eth_tx_queue_setup(port, 0, 256, SOCKET_ID_ANY, NULL) != 0 ||
+	    rte_eth_dev_start(port) != 0)
+		return -1;
+	return port;
+}
+
+static void
+down(const char *vdev)
+{
+	CHECK_EQ(rte_eal_hotplug_remove("vdev", vdev), 0);
+}
+
+/* A frame dst <- src of len bytes, contents from seed; chained mbufs beyond one buffer. */
+static struct rte_mbuf *
+frame(const struct rte_ether_addr *dst, const struct rte_ether_addr *src, uint32_t len,
+      uint32_t seed)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	uint32_t off = 0;
+
+	while (off < len) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+		uint32_t c;
+		uint8_t *d;
+
+		if (m == NULL) {
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		c = RTE_MIN(len - off, 1500u);	/* several segments for big frames */
+		d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)c);
+		for (uint32_t i = 0; i < c; i++)
+			d[i] = (uint8_t)((off + i) * 7 + seed * 13);
+		if (head == NULL) {
+			head = m;
+		} else {
+			tail->next = m;
+			head->nb_segs++;
+			head->pkt_len += c;
+		}
+		tail = m;
+		off += c;
+	}
+	memcpy(rte_pktmbuf_mtod(head, uint8_t *), dst, 6);
+	memcpy(rte_pktmbuf_mtod(head, uint8_t *) + 6, src, 6);
+	memcpy(rte_pktmbuf_mtod(head, uint8_t *) + 12, &seed, 4);
+	return head;
+}
+
+/* Does m match frame(dst, src, len, seed)? The seed is read from the frame. */
+static int
+check_frame(struct rte_mbuf *m, const struct rte_ether_addr *dst, uint32_t len, uint32_t *seed)
+{
+	static uint8_t buf[16384];
+	const uint8_t *d;
+
+	if (rte_pktmbuf_pkt_len(m) != len)
+		return -1;
+	d = rte_pktmbuf_read(m, 0, len, buf);
+	memcpy(seed, d + 12, 4);
+	if (memcmp(d, dst, 6) != 0)
+		return -2;
+	for (uint32_t i = 16; i < len; i++)
+		if (d[i] != (uint8_t)(i * 7 + *seed * 13))
+			return -3;
+	return 0;
+}
+
+static int
+send_one(int port, struct rte_mbuf *m)
+{
+	for (int i = 0; i < 1000000; i++)
+		if (rte_eth_tx_burst(port, 0, &m, 1) == 1)
+			return 0;
+	rte_pktmbuf_free(m);
+	return -1;
+}
+
+/* Receive up to n frames within 2 s. */
+static unsigned int
+recv_n(int port, struct rte_mbuf **out, unsigned int n)
+{
+	unsigned int got = 0;
+	uint64_t end = rte_get_tsc_cycles() + 2 * rte_get_tsc_hz();
+
+	while (got < n && rte_get_tsc_cycles() < end)
+		got += rte_eth_rx_burst(port, 0, out + got, (uint16_t)RTE_MIN(n - got, 32u));
+	return got;
+}
+
+static unsigned int
+drain(int port)
+{
+	struct rte_mbuf *m[32];
+	unsigned int n = 0, k;
+
+	rte_delay_us_sleep(20000);
+	while ((k = rte_eth_rx_burst(port, 0, m, 32)) > 0) {
+		rte_pktmbuf_free_bulk(m, k);
+		n += k;
+	}
+	return n;
+}
+
+static uint64_t
+xstat(int port, const char *name)
+{
+	uint64_t id, v = 0;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		return UINT64_MAX;
+	return v;
+}
+
+struct ports {
+	int pf, vf0, vf1;
+	struct rte_ether_addr pf_mac, vf0_mac, vf1_mac;
+};
+
+static int
+three_ports(struct ports *p, const char *dev)
+{
+	char a[128];
+
+	snprintf(a, sizeof(a), "dev=%s,vfs=2", dev);
+	p->pf = up("net_bcnic_pf_dp", a);
+	snprintf(a, sizeof(a), "dev=%s,vf=0", dev);
+	p->vf0 = up("net_bcnic_vf_dp0", a);
+	snprintf(a, sizeof(a), "dev=%s,vf=1", dev);
+	p->vf1 = up("net_bcnic_vf_dp1", a);
+	if (p->pf < 0 || p->vf0 < 0 || p->vf1 < 0)
+		return -1;
+	rte_eth_macaddr_get(p->pf, &p->pf_mac);
+	rte_eth_macaddr_get(p->vf0, &p->vf0_mac);
+	rte_eth_macaddr_get(p->vf1, &p->vf1_mac);
+	rte_delay_us_sleep(20000);	/* the VFs learn the PF's link is up */
+	return 0;
+}
+
+static void
+three_down(void)
+{
+	down("net_bcnic_vf_dp1");
+	down("net_bcnic_vf_dp0");
+	down("net_bcnic_pf_dp");
+}
+
+/* Every size from src to dst's port, checked byte for byte, nothing elsewhere. */
+static void
+flow(int src, int dst, int other, const struct rte_ether_addr *to, const struct rte_ether_addr *from)
+{
+	struct rte_mbuf *got[RTE_DIM(sizes)];
+	uint32_t seed;
+
+	for (unsigned int i = 0; i < RTE_DIM(sizes); i++) {
+		struct rte_mbuf *m = frame(to, from, sizes[i], 100 + i);
+
+		REQUIRE(m != NULL);
+		CHECK_EQ(send_one(src, m), 0);
+	}
+	CHECK_EQ(recv_n(dst, got, RTE_DIM(sizes)), RTE_DIM(sizes));
+	for (unsigned int i = 0; i < RTE_DIM(sizes); i++) {
+		CHECK_EQ(check_frame(got[i], to, sizes[i], &seed), 0);
+		CHECK_EQ(seed, 100 + i);
+		rte_pktmbuf_free(got[i]);
+	}
+	if (other >= 0)
+		CHECK_EQ(drain(other), 0);
+}
+
+static void
+test_flows(void)
+{
+	struct rte_ether_addr unknown = { { 0x02, 0xde, 0xad, 0xbe, 0xef, 0x01 } };
+	struct rte_eth_stats st;
+	struct ports p;
+
+	REQUIRE(three_ports(&p, devname("fl")) == 0);
+	flow(p.vf0, p.pf, p.vf1, &p.pf_mac, &p.vf0_mac);	/* VF -> PF */
+	flow(p.vf0, p.pf, p.vf1, &unknown, &p.vf0_mac);	/* unknown unicast: the uplink */
+	flow(p.pf, p.vf1, p.vf0, &p.vf1_mac, &p.pf_mac);	/* PF -> VF */
+	flow(p.vf0, p.vf1, p.pf, &p.vf1_mac, &p.vf0_mac);	/* VF -> VF by MAC */
+	flow(p.vf1, p.vf0, p.pf, &p.vf0_mac, &p.vf1_mac);
+	CHECK_EQ(rte_eth_stats_get(p.vf0, &st), 0);
+	CHECK_EQ(st.opackets, 3 * RTE_DIM(sizes));
+	CHECK_EQ(st.ipackets, RTE_DIM(sizes));
+	CHECK_EQ(rte_eth_stats_get(p.pf, &st), 0);
+	CHECK_EQ(st.ipackets, 2 * RTE_DIM(sizes));
+	CHECK_EQ(st.opackets, RTE_DIM(sizes));
+	/* Unknown unicast from the PF goes nowhere, and is counted. */
+	struct rte_mbuf *m = frame(&unknown, &p.pf_mac, 64, 1);
+
+	CHECK_EQ(send_one(p.pf, m), 0);
+	rte_delay_us_sleep(20000);
+	CHECK_EQ(drain(p.vf0) + drain(p.vf1), 0);
+	CHECK_EQ(xstat(p.pf, "switch_drop_unknown_dst"), 1);
+	/* A frame to the sender itself is not sent back. */
+	m = frame(&p.vf0_mac, &p.vf0_mac, 64, 2);
+	CHECK_EQ(send_one(p.vf0, m), 0);
+	rte_delay_us_sleep(20000);
+	CHECK_EQ(drain(p.vf0) + drain(p.pf) + drain(p.vf1), 0);
+	CHECK_EQ(xstat(p.pf, "switch_drop_hairpin"), 1);
+	three_down();
+}
+
+static void
+test_broadcast(void)
+{
+	struct rte_ether_addr bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	struct rte_ether_addr mcast = { { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 } };
+	struct rte_mbuf *got[4];
+	uint32_t seed;
+	struct ports p;
+
+	REQUIRE(three_ports(&p, devname("bc")) == 0);
+	CHECK_EQ(send_one(p.vf0, frame(&bcast, &p.vf0_mac, 300, 7)), 0);
+	CHECK_EQ(recv_n(p.pf, got, 1), 1);
+	CHECK_EQ(recv_n(p.vf1, got + 1, 1), 1);
+	CHECK_EQ(check_frame(got[0], &bcast, 300, &seed), 0);
+	CHECK_EQ(check_frame(got[1], &bcast, 300, &seed), 0);
+	rte_pktmbuf_free_bulk(got, 2);
+	CHECK_EQ(drain(p.vf0), 0);	/* not back to the sender */
+	/* Multicast from the PF reaches every VF. */
+	CHECK_EQ(send_one(p.pf, frame(&mcast, &p.pf_mac, 9000, 8)), 0);
+	CHECK_EQ(recv_n(p.vf0, got, 1), 1);
+	CHECK_EQ(recv_n(p.vf1, got + 1, 1), 1);
+	CHECK_EQ(check_frame(got[0], &mcast, 9000, &seed), 0);
+	CHECK_EQ(check_frame(got[1], &mcast, 9000, &seed), 0);
+	rte_pktmbuf_free_bulk(got, 2);
+	CHECK_EQ(drain(p.pf), 0);
+	CHECK(xstat(p.pf, "switch_flooded") == 2);
+	three_down();
+}
+
+/* Nobody reads VF 1: its Rx ring fills, the rest is dropped and counted. */
+static void
+test_ring_full(void)
+{
+	struct rte_eth_stats st;
+	unsigned int sent = 0, got;
+	struct ports p;
+
+	REQUIRE(three_ports(&p, devname("rf")) == 0);
+	for (unsigned int i = 0; i < 1000; i++) {
+		struct rte_mbuf *m = frame(&p.vf1_mac, &p.vf0_mac, 64, i);
+
+		if (m != NULL && send_one(p.vf0, m) == 0)
+			sent++;
+		if (i % 100 == 0)
+			rte_delay_us_sleep(2000);	/* let the switch keep up with us */
+	}
+	rte_delay_us_sleep(50000);
+	got = drain(p.vf1);
+	CHECK_EQ(sent, 1000);
+	CHECK_EQ(got, 256);	/* one 64-byte frame per buffer, 256 buffers */
+	CHECK_EQ(xstat(p.pf, "switch_drop_rx_ring_full"), sent - got);
+	CHECK_EQ(xstat(p.pf, "vf1_dp_rx_full"), sent - got);
+	CHECK_EQ(rte_eth_stats_get(p.vf1, &st), 0);
+	CHECK_EQ(st.ipackets, got);
+	three_down();
+}
+
+/* A VF's MAC change through the backchannel moves its traffic at once. */
+static void
+test_mac_change(void)
+{
+	struct rte_ether_addr newmac = { { 0x02, 0x00, 0x00, 0x00, 0x77, 0x01 } };
+	struct rte_ether_addr old;
+	struct rte_mbuf *got[1];
+	uint32_t seed;
+	struct ports p;
+
+	REQUIRE(three_ports(&p, devname("mc")) == 0);
+	old = p.vf1_mac;
+	CHECK_EQ(rte_eth_dev_default_mac_addr_set(p.vf1, &newmac), 0);
+	CHECK_EQ(send_one(p.vf0, frame(&newmac, &p.vf0_mac, 100, 1)), 0);
+	CHECK_EQ(recv_n(p.vf1, got, 1), 1);
+	CHECK_EQ(check_frame(got[0], &newmac, 100, &seed), 0);
+	rte_pktmbuf_free(got[0]);
+	/* The old MAC is nobody's now: unknown unicast, to the uplink. */
+	CHECK_EQ(send_one(p.vf0, frame(&old, &p.vf0_mac, 100, 2)), 0);
+	CHECK_EQ(recv_n(p.pf, got, 1), 1);
+	rte_pktmbuf_free(got[0]);
+	CHECK_EQ(drain(p.vf1), 0);
+	/* The PF application changes it back: same effect. */
+	uint8_t block[8] = { 0 };
+
+	memcpy(block, old.addr_bytes, 6);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_set(p.pf, RTE_PMD_BCNIC_BLOCK_MAC, 1, 0, block, 8), 0);
+	CHECK_EQ(send_one(p.vf0, frame(&old, &p.vf0_mac, 100, 3)), 0);
+	CHECK_EQ(recv_n(p.vf1, got, 1), 1);
+	rte_pktmbuf_free(got[0]);
+	three_down();
+}
+
+/* With the PF's link down nothing is delivered to VFs. */
+static void
+test_link_down(void)
+{
+	struct rte_mbuf *got[1];
+	struct ports p;
+
+	REQUIRE(three_ports(&p, devname("ld")) == 0);
+	CHECK_EQ(rte_eth_dev_set_link_down(p.pf), 0);
+	CHECK_EQ(send_one(p.vf0, frame(&p.vf1_mac, &p.vf0_mac, 64, 1)), 0);
+	CHECK_EQ(send_one(p.pf, frame(&p.vf1_mac, &p.pf_mac, 64, 2)), 0);
+	rte_delay_us_sleep(20000);
+	CHECK_EQ(drain(p.vf1), 0);
+	CHECK_EQ(xstat(p.pf, "switch_drop_link_down"), 2);
+	CHECK_EQ(rte_eth_dev_set_link_up(p.pf), 0);
+	CHECK_EQ(send_one(p.vf0, frame(&p.vf1_mac, &p.vf0_mac, 64, 3)), 0);
+	CHECK_EQ(recv_n(p.vf1, got, 1), 1);
+	rte_pktmbuf_free(got[0]);
+	three_down();
+}
+
+static void
+test_queue_limits(void)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_conf conf;
+	struct ports p;
+	char a[128];
+	uint16_t port;
+
+	REQUIRE(three_ports(&p, devname("ql")) == 0);
+	CHECK_EQ(rte_eth_dev_info_get(p.vf0, &info), 0);
+	CHECK_EQ(info.max_rx_queues, 1);
+	CHECK_EQ(info.rx_desc_lim.nb_max, 256);
+	CHECK_EQ(info.rx_desc_lim.nb_min, 256);
+	CHECK_EQ(rte_eth_dev_stop(p.vf0), 0);
+	memset(&conf, 0, sizeof(conf));
+	CHECK(rte_eth_dev_configure(p.vf0, 2, 2, &conf) != 0);	/* one queue pair only */
+	CHECK_EQ(rte_eth_dev_configure(p.vf0, 1, 1, &conf), 0);
+	CHECK(rte_eth_rx_queue_setup(p.vf0, 0, 512, SOCKET_ID_ANY, NULL, mp) != 0);
+	three_down();
+	/* No data path: stand-in queues, and the devarg validated. */
+	snprintf(a, sizeof(a), "net_bcnic_pf_nodp,dev=%s,data_ring_size=0", devname("nd"));
+	REQUIRE(rte_dev_probe(a) == 0);
+	REQUIRE(rte_eth_dev_get_port_by_name("net_bcnic_pf_nodp", &port) == 0);
+	CHECK_EQ(rte_eth_dev_info_get(port, &info), 0);
+	CHECK_EQ(info.max_rx_queues, 4);
+	down("net_bcnic_pf_nodp");
+	snprintf(a, sizeof(a), "net_bcnic_pf_nodp,dev=%s,data_ring_size=100", devname("nd"));
+	CHECK(rte_dev_probe(a) != 0);
+}
+
+static const struct check_case cases[] = {
+	{ "flows", test_flows },
+	{ "broadcast", test_broadcast },
+	{ "ring_full", test_ring_full },
+	{ "mac_change", test_mac_change },
+	{ "link_down", test_link_down },
+	{ "queue_limits", test_queue_limits },
+	{ NULL, NULL },
+};
+
+/* mp helper: a PF receiving and checking frames until stdin closes; reports drops too. */
+static int
+pf_sink(const char *dev)
+{
+	char a[128];
+	struct rte_mbuf *m[32];
+	unsigned long got = 0, bad = 0;
+	uint64_t quiet_until = 0, loops = 0;
+	bool closing = false;
+	int pf;
+
+	snprintf(a, sizeof(a), "dev=%s,vfs=1", dev);
+	pf = up("net_bcnic_pf_sink", a);
+	if (pf < 0)
+		return 1;
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		unsigned int k = rte_eth_rx_burst(pf, 0, m, 32);
+
+		for (unsigned int i = 0; i < k; i++) {
+			uint32_t seed, len = rte_pktmbuf_pkt_len(m[i]);
+			struct rte_ether_addr dst;
+
+			memcpy(&dst, rte_pktmbuf_mtod(m[i], void *), 6);
+			bad += check_frame(m[i], &dst, len, &seed) != 0 ||
+			       len != sizes[seed % RTE_DIM(sizes)];
+			rte_pktmbuf_free(m[i]);
+		}
+		got += k;
+		if (!closing && (++loops & 0x3ff) == 0) {
+			struct pollfd p = { .fd = 0, .events = POLLIN };
+			char buf[16];
+
+			if (poll(&p, 1, 0) > 0 && read(0, buf, sizeof(buf)) <= 0) {
+				closing = true;	/* the sender is done: take what is left */
+				quiet_until = rte_get_tsc_cycles() + rte_get_tsc_hz() / 5;
+			}
+		}
+		if (closing && rte_get_tsc_cycles() > quiet_until)
+			break;
+	}
+	printf("received %lu frames, %lu wrong, %" PRIu64 " dropped on a full Rx ring\n", got, bad,
+	       xstat(pf, "switch_drop_rx_ring_full"));
+	down("net_bcnic_pf_sink");
+	return bad == 0 ? 0 : 1;
+}
+
+/* mp helper: a VF sending n frames of every size to an unknown unicast MAC (the uplink). */
+static int
+vf_send(const char *dev, const char *vf, unsigned long n)
+{
+	struct rte_ether_addr dst = { { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 } }, src;
+	char a[128];
+	int port;
+
+	snprintf(a, sizeof(a), "dev=%s,vf=%s", dev, vf);
+	port = up("net_bcnic_vf_send", a);
+	if (port < 0)
+		return 3;
+	rte_eth_macaddr_get(port, &src);
+	rte_delay_us_sleep(20000);
+	for (unsigned long i = 0; i < n; i++) {
+		struct rte_mbuf *m = frame(&dst, &src, sizes[i % RTE_DIM(sizes)], (uint32_t)i);
+
+		if (m == NULL || send_one(port, m) != 0)
+			return 1;
+	}
+	printf("sent %lu frames\n", n);
+	rte_delay_us_sleep(100000);
+	down("net_bcnic_vf_send");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	char *eal[] = { "test_dp", "--no-huge", "-m", "512", "--no-pci", "--no-telemetry",
+			"--no-shconf", "--file-prefix=bcnic-test", "-l", "0",
+			"--log-level=pmd.net.bcnic*:notice", NULL };
+	char dir[PATH_MAX];
+	int rc;
+
+	snprintf(uniq, sizeof(uniq), "d%d-", getpid());
+	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0)
+		return 1;
+	mp = rte_pktmbuf_pool_create("dp_pool", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     SOCKET_ID_ANY);
+	if (mp == NULL)
+		return 1;
+	if (argc >= 3 && strcmp(argv[1], "pf-sink") == 0)
+		rc = pf_sink(argv[2]);
+	else if (argc >= 5 && strcmp(argv[1], "vf-send") == 0)
+		rc = vf_send(argv[2], argv[3], strtoul(argv[4], NULL, 0));
+	else
+		rc = check_run(cases, argc, argv);
+	DIR *d = opendir("/dev/shm");
+	struct dirent *e;
+
+	while (argc >= 2 && strcmp(argv[1], "pf-sink") != 0 && strcmp(argv[1], "vf-send") != 0 &&
+	       d != NULL && (e = readdir(d)) != NULL) {
+		char name[300];
+
+		if (strstr(e->d_name, uniq) != NULL) {
+			snprintf(name, sizeof(name), "/%s", e->d_name);
+			shm_unlink(name);
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rmdir(dir);
+	return rc;
+}
