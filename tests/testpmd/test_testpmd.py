@@ -4,6 +4,7 @@
 a VF port. Usage: test_testpmd.py <librte_net_bcnic.so>"""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -169,7 +170,46 @@ def test_telemetry():
     assert shm_objects(DEV) == []
 
 
-sys.exit(run_cases([test_ports_up_in_testpmd, test_testpmd_bad_devargs,
+def test_forwarding():
+    """testpmd forwards frames PF <-> VF through the switch (mac forwarding)."""
+    argv = [TESTPMD, "--lcores", "0@0,1@1,2@0", "-S", "1", *EAL_COMMON, "-d", PLUGIN,
+            "--vdev", f"net_bcnic_pf0,dev={DEV},vfs=1", "--vdev", f"net_bcnic_vf0,dev={DEV},vf=0",
+            "--", "-i", "--total-num-mbufs=4096"]
+    tp = Proc(argv)
+
+    def cmd(c):
+        tp.p.stdin.write((c + "\n").encode())
+        tp.p.stdin.flush()
+
+    # testpmd prints each port's MAC as it starts it ("Port 0: 02:...").
+    macs = [tp.wait_line(f"Port {port}: 02:").split()[-1] for port in (0, 1)]
+    cmd(f"set eth-peer 0 {macs[1]}")  # what each port is wired to
+    cmd(f"set eth-peer 1 {macs[0]}")
+    cmd("set fwd mac")  # dst: the tx port's peer (set above), src: its own MAC
+    cmd("start tx_first")
+    time.sleep(1.5)
+    cmd("stop")
+    time.sleep(0.3)
+    cmd("show port stats all")
+    cmd("show port xstats 0")
+    cmd("quit")
+    rc, out, err = tp.finish(60)
+    assert rc == 0, f"{out}\n{err}"
+    stats = out[out.rfind("NIC statistics for port 0"):]
+    rx = [int(x) for x in re.findall(r"RX-packets:\s+(\d+)", stats)]
+    tx = [int(x) for x in re.findall(r"TX-packets:\s+(\d+)", stats)]
+    missed = [int(x) for x in re.findall(r"RX-missed:\s+(\d+)", stats)]
+    errors = [int(x) for x in re.findall(r"[RT]X-errors:\s+(\d+)", stats)]
+    assert len(rx) >= 2 and min(rx[:2]) > 1000 and min(tx[:2]) > 1000, stats
+    assert sum(missed) == 0 and sum(errors) == 0, stats
+    drops = {k: int(v) for k, v in re.findall(r"(switch_drop_\w+):\s+(\d+)", out)}
+    assert drops and sum(drops.values()) == 0, drops  # no drop at all, explained or not
+    fwd = int(re.search(r"switch_forwarded:\s+(\d+)", out).group(1))
+    print(f"testpmd mac forwarding PF <-> VF: RX {rx[:2]}, TX {tx[:2]}, switch forwarded {fwd}")
+    assert shm_objects(DEV) == []
+
+
+sys.exit(run_cases([test_forwarding, test_ports_up_in_testpmd, test_testpmd_bad_devargs,
                     test_testpmd_with_service_lcore, test_pmdinfo_lists_drivers,
                     test_vf_ethdev_ops, test_vf_mac_refused, test_telemetry],
                    lambda: remove_shm(DEV)))
