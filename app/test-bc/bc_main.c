@@ -46,7 +46,8 @@ usage(const char *prog)
 	       "                   throughput: pipelined reads, 1..--max-vfs VFs;\n"
 	       "                   scale: one active VF with 1, 16, 64, 256 attached;\n"
 	       "                   fairness: a probe VF alone, then beside a flooding VF;\n"
-	       "                   backoff: the PF's thread poller, busy, idle CPU, wake-up\n"
+	       "                   backoff: the PF's thread poller, busy, idle CPU, wake-up;\n"
+	       "                   datapath: 64 B and 1500 B frames VF -> PF through the switch\n"
 	       "  --baselines      also measure baseline_cacheline, baseline_rte_ring and\n"
 	       "                   baseline_unix_socket on the same two lcores\n"
 	       "  --samples N      measured operations per series (default 200000)\n"
@@ -530,6 +531,8 @@ main(int argc, char **argv)
 		rc = bc_mode_fairness(&o, r);
 	} else if (strcmp(o.mode, "backoff") == 0) {
 		rc = bc_mode_backoff(&o, r);
+	} else if (strcmp(o.mode, "datapath") == 0) {
+		rc = bc_mode_datapath(&o, r);
 	} else {
 		fprintf(stderr, "unknown --mode %s\n", o.mode);
 		rc = -EINVAL;

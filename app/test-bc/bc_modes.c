@@ -368,6 +368,110 @@ out:
 	return rc;
 }
 
+/*
+ * Data path: a VF port sends frames to the PF port as fast as it can, the
+ * PF's switch (on the service lcore) moves them, and the PF port's Rx is
+ * drained on this lcore too. Frames per second received, and the cycles
+ * spent inside the VF's tx_burst and the PF's rx_burst per frame.
+ */
+int
+bc_mode_datapath(const struct bc_opts *o, struct bc_report *r)
+{
+	struct rte_mempool *mp = rte_pktmbuf_pool_create("bc_dp_pool", 16383, 256, 0,
+							 RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	static const uint32_t dp_sizes[] = { 64, 1500 };
+	struct rte_ether_addr pf_mac, vf_mac;
+	struct rte_eth_conf conf;
+	uint16_t pf, vf;
+	int rc;
+
+	if (mp == NULL)
+		return -ENOMEM;
+	rc = bc_pf_create(o, 1, "", &pf);
+	if (rc == 0)
+		rc = bc_vf_attach(o->dev, 0, &vf);
+	memset(&conf, 0, sizeof(conf));
+	for (uint16_t p = 0; rc == 0 && p < 2; p++) {
+		uint16_t port = p == 0 ? pf : vf;
+
+		if (rte_eth_dev_configure(port, 1, 1, &conf) != 0 ||
+		    rte_eth_rx_queue_setup(port, 0, 256, SOCKET_ID_ANY, NULL, mp) != 0 ||
+		    rte_eth_tx_queue_setup(port, 0, 256, SOCKET_ID_ANY, NULL) != 0 ||
+		    rte_eth_dev_start(port) != 0)
+			rc = -EIO;
+	}
+	if (rc != 0)
+		goto out;
+	rte_eth_macaddr_get(pf, &pf_mac);
+	rte_eth_macaddr_get(vf, &vf_mac);
+	usleep(50000);	/* the VF sees the PF's link come up */
+	for (unsigned int k = 0; k < RTE_DIM(dp_sizes) && rc == 0; k++) {
+		uint32_t size = dp_sizes[k];
+		uint64_t tx_cycles = 0, rx_cycles = 0, sent = 0, got = 0;
+		struct rte_mbuf *m[32];
+		struct bc_series *s;
+		char name[64];
+		double t0, end;
+
+		s = bc_series_new(r, "bcnic_dp_vf_to_pf", "frame", size, 1, 1);
+		if (s == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		fprintf(stderr, "  measuring %u B frames VF -> PF for %u ms\n", size, o->duration_ms);
+		t0 = now_s();
+		end = t0 + o->duration_ms / 1000.0;
+		while (!bc_quit) {
+			uint16_t n = 0, sent_now, rx;
+			uint64_t c0;
+
+			if (rte_pktmbuf_alloc_bulk(mp, m, 32) == 0) {
+				for (n = 0; n < 32; n++) {
+					uint8_t *d = (uint8_t *)rte_pktmbuf_append(m[n], (uint16_t)size);
+
+					memcpy(d, &pf_mac, 6);
+					memcpy(d + 6, &vf_mac, 6);
+				}
+				c0 = rte_rdtsc();
+				sent_now = rte_eth_tx_burst(vf, 0, m, n);
+				tx_cycles += rte_rdtsc() - c0;
+				sent += sent_now;
+				if (sent_now < n)
+					rte_pktmbuf_free_bulk(m + sent_now, n - sent_now);
+			}
+			c0 = rte_rdtsc();
+			rx = rte_eth_rx_burst(pf, 0, m, 32);
+			rx_cycles += rte_rdtsc() - c0;
+			got += rx;
+			rte_pktmbuf_free_bulk(m, rx);
+			if ((sent & 0x3ff) < 32 && now_s() > end)
+				break;
+		}
+		s->elapsed_s = now_s() - t0;
+		s->ops = got;
+		s->cycles[0] = 0;
+		s->n = 1;
+		snprintf(name, sizeof(name), "vf_tx_burst_ns_per_frame_%uB", size);
+		bc_extra(r, name, sent ? tx_cycles * 1e9 / r->tsc_hz / sent : 0);
+		snprintf(name, sizeof(name), "pf_rx_burst_ns_per_frame_%uB", size);
+		bc_extra(r, name, got ? rx_cycles * 1e9 / r->tsc_hz / got : 0);
+		snprintf(name, sizeof(name), "frames_per_s_%uB", size);
+		bc_extra(r, name, got / s->elapsed_s);
+		snprintf(name, sizeof(name), "gbits_per_s_%uB", size);
+		bc_extra(r, name, got * size * 8.0 / s->elapsed_s / 1e9);
+		usleep(20000);
+		while ((got = rte_eth_rx_burst(pf, 0, m, 32)) > 0)
+			rte_pktmbuf_free_bulk(m, (unsigned int)got);
+	}
+out:
+	rte_eth_dev_stop(vf);
+	rte_eth_dev_stop(pf);
+	bc_vf_detach(0);
+	bc_pf_destroy();
+	rte_mempool_free(mp);
+	return rc;
+}
+
 /* CPU time (ns) of this process's thread named name, from schedstat; 0 if none. */
 static uint64_t
 thread_cpu_ns(const char *name)

@@ -73,6 +73,7 @@ int bc_mode_throughput(const struct bc_opts *o, struct bc_report *r);
 int bc_mode_scale(const struct bc_opts *o, struct bc_report *r);
 int bc_mode_fairness(const struct bc_opts *o, struct bc_report *r);
 int bc_mode_backoff(const struct bc_opts *o, struct bc_report *r);
+int bc_mode_datapath(const struct bc_opts *o, struct bc_report *r);
 
 /* Allocate a series of up to n samples; NULL when the table is full. */
 struct bc_series *bc_series_new(struct bc_report *r, const char *name, const char *op,

@@ -133,6 +133,18 @@ def test_mode_backoff():
     assert 0 <= doc["idle_poller_cpu_percent"] <= 100, doc
 
 
-sys.exit(run_cases([test_latency_in_one_process, test_serve_and_attach, test_bad_options,
+def test_mode_datapath():
+    doc, out = run_mode("datapath", ["--duration-ms", "200"])
+    assert doc["mode"] == "datapath", doc
+    res = {r["size"]: r for r in doc["results"] if r["name"] == "bcnic_dp_vf_to_pf"}
+    assert set(res) == {64, 1500}, doc
+    for size in (64, 1500):
+        assert res[size]["ops_per_s"] > 1000, res[size]
+        assert doc[f"frames_per_s_{size}B"] > 1000, doc
+        assert doc[f"vf_tx_burst_ns_per_frame_{size}B"] > 0, doc
+        assert doc[f"pf_rx_burst_ns_per_frame_{size}B"] > 0, doc
+
+
+sys.exit(run_cases([test_mode_datapath, test_latency_in_one_process, test_serve_and_attach, test_bad_options,
                     test_mode_throughput, test_mode_scale, test_mode_fairness, test_mode_backoff],
                    lambda: remove_shm(DEV)))
