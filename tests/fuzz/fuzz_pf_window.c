@@ -6,10 +6,13 @@
  * polled after each input is laid into VF 0's window.
  *
  * Input: ctrl (u32), resp_cons (u32), evt_cons (u32), then the
- * fuzz_common.h ring layout (start and epoch words ignored). ctrl bits:
+ * fuzz_common.h ring layout (start and epoch words ignored; bits 8..15 of
+ * ctrl: how many slots, 0: all that fit). ctrl bits:
  *   0: HELLO first (a real session)   1: patch every message's epoch to it
  *   2: write resp_cons                3: write evt_cons
  *   4: bump reset_req (after the input) 5: also run one control sweep
+ *   6: the bytes after the slots become packet buffers in the data Tx ring
+ *      (each: control byte, u16 len, u16 flags, then up to 64 data bytes)
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -146,8 +149,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Read the HELLO answer, as a VF would. */
 		__atomic_store_n(&w.vf->resp_cons, 1, __ATOMIC_RELEASE);
 	}
-	/* Lay the input's slots where the PF reads next. */
-	for (uint32_t i = 0; i < w.info.req_slots && used + FUZZ_SLOT_BYTES <= size; i++) {
+	/* Lay the input's slots where the PF reads next (ctrl bits 8..15: how many, 0: all that fit). */
+	uint32_t max_slots = (ctrl >> 8 & 0xff) ? (ctrl >> 8 & 0xff) : w.info.req_slots;
+
+	for (uint32_t i = 0; i < max_slots && used + FUZZ_SLOT_BYTES <= size; i++) {
 		struct bcmbox_slot *s = &w.req[(pos + i) & (w.info.req_slots - 1)];
 		const uint8_t *in = data + used;
 
@@ -163,6 +168,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		__atomic_store_n(&s->seq, pos + i + 1 + in[0], __ATOMIC_RELEASE);
 		used += FUZZ_SLOT_BYTES;
+	}
+	if ((ctrl & 64) && w.tx != NULL) {
+		/* Frames the switch must survive, laid where it reads next. */
+		uint32_t tpos = __atomic_load_n(&w.tx_cons->pos, __ATOMIC_ACQUIRE);
+
+		for (uint32_t i = 0; i < 16 && used + 69 <= size; i++) {
+			struct bcmbox_pkt_buf *b = &w.tx[(tpos + i) & (w.info.data_slots - 1)];
+			const uint8_t *in = data + used;
+
+			memcpy(&b->len, in + 1, 2);
+			memcpy(&b->flags, in + 3, 2);
+			memcpy(b->data, in + 5, 64);
+			__atomic_store_n(&b->seq, tpos + i + 1 + in[0], __ATOMIC_RELEASE);
+			used += 69;
+		}
 	}
 	if (ctrl & 4)
 		__atomic_store_n(&w.vf->resp_cons, resp_cons, __ATOMIC_RELEASE);
