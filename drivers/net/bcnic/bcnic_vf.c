@@ -1162,78 +1162,26 @@ static const struct eth_dev_ops bcnic_vf_ops = {
 
 /* ---- probe ---- */
 
-static const char *const vf_valid_args[] = { "dev", "vf", "timeout_ms", "events", NULL };
-
+/*
+ * Everything after the window is mapped, whatever the transport: the shm
+ * object (by_name: it can be opened again after a PF restart) or a BAR.
+ * On failure the port is released and the window unmapped.
+ */
 static int
-parse_events(struct rte_kvargs *kv, bool *use_thread)
+vf_setup(struct rte_eth_dev *eth_dev, const struct bcnic_window_map *win, bool by_name,
+	 const char *dev_name, unsigned int index, unsigned int timeout_ms, bool use_thread,
+	 const char *name)
 {
-	for (unsigned int i = 0; i < kv->count; i++) {
-		if (strcmp(kv->pairs[i].key, "events") != 0)
-			continue;
-		if (strcmp(kv->pairs[i].value, "thread") == 0) {
-			*use_thread = true;
-		} else if (strcmp(kv->pairs[i].value, "poll") == 0) {
-			*use_thread = false;
-		} else {
-			BCNIC_LOG(ERR, "invalid events=%s: expected thread or poll", kv->pairs[i].value);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-static int
-bcnic_vf_probe(struct rte_vdev_device *vdev)
-{
-	const char *name = rte_vdev_device_name(vdev);
-	char dev_name[BCNIC_DEV_NAME_MAX + 1];
-	unsigned int index = 0, timeout_ms = 1000;
-	struct bcnic_window_map map;
-	struct rte_eth_dev *eth_dev;
-	struct rte_kvargs *kv;
-	bool use_thread = true;
+	struct bcnic_window_map map = *win;
 	struct bcnic_vf *vf;
 	uint8_t mac[8];
 	int rc;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		BCNIC_LOG(ERR, "%s: secondary processes are not supported yet; run the VF in a primary",
-			  name);
-		return -ENOTSUP;
-	}
-	rc = bcnic_kvargs_parse(VF_DRV, rte_vdev_device_args(vdev), vf_valid_args, &kv);
-	if (rc != 0)
-		return rc;
-	rc = bcnic_kvarg_dev(kv, dev_name);
-	if (rc == 0) {
-		int set = bcnic_kvarg_uint(kv, "vf", 0, BCMBOX_MAX_VFS - 1, false, &index);
-
-		if (set == 0)
-			BCNIC_LOG(ERR, "%s: missing vf=<index>: which VF of device %s this port is",
-				  name, dev_name);
-		if (set <= 0)
-			rc = -EINVAL;
-	}
-	if (rc == 0 && (bcnic_kvarg_uint(kv, "timeout_ms", 1, 3600000, false, &timeout_ms) < 0 ||
-			parse_events(kv, &use_thread) != 0))
-		rc = -EINVAL;
-	rte_kvargs_free(kv);
-	if (rc != 0)
-		return rc;
-
-	rc = bcnic_shm_window_open(dev_name, index, &map);
-	if (rc != 0)
-		return rc;
-	eth_dev = rte_eth_vdev_allocate(vdev, sizeof(*vf));
-	if (eth_dev == NULL) {
-		bcnic_window_unmap(&map);
-		return -ENOMEM;
-	}
 	vf = eth_dev->data->dev_private;
-	strcpy(vf->dev_name, dev_name);
+	snprintf(vf->dev_name, sizeof(vf->dev_name), "%s", dev_name);
 	vf->vf = index;
 	vf->map = map;
-	vf->by_name = true;
+	vf->by_name = by_name;
 	vf->eth_dev = eth_dev;
 	vf->timeout_ns = (uint64_t)timeout_ms * 1000000ull;
 	vf->tsc_hz = rte_get_tsc_hz();
@@ -1315,6 +1263,74 @@ fail:
 	eth_dev->data->mac_addrs = NULL;
 	rte_eth_dev_release_port(eth_dev);
 	return rc;
+}
+
+static const char *const vf_valid_args[] = { "dev", "vf", "timeout_ms", "events", NULL };
+
+static int
+parse_events(struct rte_kvargs *kv, bool *use_thread)
+{
+	for (unsigned int i = 0; i < kv->count; i++) {
+		if (strcmp(kv->pairs[i].key, "events") != 0)
+			continue;
+		if (strcmp(kv->pairs[i].value, "thread") == 0) {
+			*use_thread = true;
+		} else if (strcmp(kv->pairs[i].value, "poll") == 0) {
+			*use_thread = false;
+		} else {
+			BCNIC_LOG(ERR, "invalid events=%s: expected thread or poll", kv->pairs[i].value);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
+bcnic_vf_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	char dev_name[BCNIC_DEV_NAME_MAX + 1];
+	unsigned int index = 0, timeout_ms = 1000;
+	struct bcnic_window_map map;
+	struct rte_eth_dev *eth_dev;
+	struct rte_kvargs *kv;
+	bool use_thread = true;
+	int rc;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		BCNIC_LOG(ERR, "%s: secondary processes are not supported yet; run the VF in a primary",
+			  name);
+		return -ENOTSUP;
+	}
+	rc = bcnic_kvargs_parse(VF_DRV, rte_vdev_device_args(vdev), vf_valid_args, &kv);
+	if (rc != 0)
+		return rc;
+	rc = bcnic_kvarg_dev(kv, dev_name);
+	if (rc == 0) {
+		int set = bcnic_kvarg_uint(kv, "vf", 0, BCMBOX_MAX_VFS - 1, false, &index);
+
+		if (set == 0)
+			BCNIC_LOG(ERR, "%s: missing vf=<index>: which VF of device %s this port is",
+				  name, dev_name);
+		if (set <= 0)
+			rc = -EINVAL;
+	}
+	if (rc == 0 && (bcnic_kvarg_uint(kv, "timeout_ms", 1, 3600000, false, &timeout_ms) < 0 ||
+			parse_events(kv, &use_thread) != 0))
+		rc = -EINVAL;
+	rte_kvargs_free(kv);
+	if (rc != 0)
+		return rc;
+
+	rc = bcnic_shm_window_open(dev_name, index, &map);
+	if (rc != 0)
+		return rc;
+	eth_dev = rte_eth_vdev_allocate(vdev, sizeof(struct bcnic_vf));
+	if (eth_dev == NULL) {
+		bcnic_window_unmap(&map);
+		return -ENOMEM;
+	}
+	return vf_setup(eth_dev, &map, true, dev_name, index, timeout_ms, use_thread, name);
 }
 
 static int
