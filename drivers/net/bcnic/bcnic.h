@@ -38,6 +38,7 @@ struct bcnic_window_map {
 	size_t size;
 	int fd;				/* shm object, flock()ed; -1 if none */
 	int guard;			/* truncation guard slot, -1 if none */
+	bool borrowed;			/* mapped by someone else (a PCI BAR): never unmapped here */
 };
 
 /* The PF's view of an emulated device: its header and every window. */
@@ -62,6 +63,17 @@ int bcnic_window_restore(struct bcnic_window_map *map);
 /* shm object names, for messages and for tests that need to find them. */
 void bcnic_shm_pf_path(char *buf, size_t len, const char *name);
 void bcnic_shm_vf_path(char *buf, size_t len, const char *name, unsigned int vf);
+
+/*
+ * The VF port on a mapped window, whatever the transport (bcnic_vf.c):
+ * by_name says the window can be opened again by name (shm) after a PF
+ * restart. Returns 0, or a negative errno with the port released.
+ */
+struct bcnic_vf;
+size_t bcnic_vf_priv_size(void);
+int bcnic_vf_setup(struct rte_eth_dev *eth_dev, const struct bcnic_window_map *win, bool by_name,
+		   const char *dev_name, unsigned int index, unsigned int timeout_ms,
+		   bool use_thread, const char *name);
 
 /* ---- devargs ---- */
 

@@ -180,7 +180,7 @@ bcnic_window_restore(struct bcnic_window_map *map)
 void
 bcnic_window_unmap(struct bcnic_window_map *map)
 {
-	if (map->base != NULL) {
+	if (map->base != NULL && !map->borrowed) {
 		guard_del(map->guard);
 		munmap(map->base, map->size);
 	}

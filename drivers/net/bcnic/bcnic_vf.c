@@ -1167,8 +1167,8 @@ static const struct eth_dev_ops bcnic_vf_ops = {
  * object (by_name: it can be opened again after a PF restart) or a BAR.
  * On failure the port is released and the window unmapped.
  */
-static int
-vf_setup(struct rte_eth_dev *eth_dev, const struct bcnic_window_map *win, bool by_name,
+int
+bcnic_vf_setup(struct rte_eth_dev *eth_dev, const struct bcnic_window_map *win, bool by_name,
 	 const char *dev_name, unsigned int index, unsigned int timeout_ms, bool use_thread,
 	 const char *name)
 {
@@ -1265,6 +1265,12 @@ fail:
 	return rc;
 }
 
+size_t
+bcnic_vf_priv_size(void)
+{
+	return sizeof(struct bcnic_vf);
+}
+
 static const char *const vf_valid_args[] = { "dev", "vf", "timeout_ms", "events", NULL };
 
 static int
@@ -1330,7 +1336,7 @@ bcnic_vf_probe(struct rte_vdev_device *vdev)
 		bcnic_window_unmap(&map);
 		return -ENOMEM;
 	}
-	return vf_setup(eth_dev, &map, true, dev_name, index, timeout_ms, use_thread, name);
+	return bcnic_vf_setup(eth_dev, &map, true, dev_name, index, timeout_ms, use_thread, name);
 }
 
 static int
