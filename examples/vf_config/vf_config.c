@@ -3,6 +3,7 @@
  * vf_config: a VF-side command line tool.
  *
  *   vf_config <EAL args> -- --dev NAME --vf N [--timeout MS] <command>
+ *   vf_config <EAL args incl. -a BDF> -- --pci BDF <command>   (a VF bound to vfio-pci)
  *
  * Commands:
  *   list                                  the block catalog
@@ -224,6 +225,7 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: vf_config <EAL args> -- --dev NAME --vf N [--timeout MS] <command>\n"
+		"       vf_config <EAL args with -a BDF> -- --pci BDF [--timeout MS] <command>\n"
 		"  list\n"
 		"  read <id> [offset [len]]\n"
 		"  write <id> <hex:..|text:..|file:PATH> [offset]\n"
@@ -234,7 +236,7 @@ int
 main(int argc, char **argv)
 {
 	static uint8_t buf[RTE_PMD_BCNIC_MAX_BLOCK_SIZE];
-	const char *dev = NULL, *vf = NULL, *timeout = NULL;
+	const char *dev = NULL, *vf = NULL, *timeout = NULL, *pci = NULL;
 	char args[256];
 	uint16_t port;
 	int i, rc;
@@ -253,18 +255,31 @@ main(int argc, char **argv)
 			vf = argv[i + 1];
 		else if (strcmp(argv[i], "--timeout") == 0)
 			timeout = argv[i + 1];
+		else if (strcmp(argv[i], "--pci") == 0)
+			pci = argv[i + 1];
 		else
 			break;
 	}
-	if (dev == NULL || vf == NULL || i >= argc) {
+	if ((pci == NULL && (dev == NULL || vf == NULL)) || i >= argc) {
 		usage();
 		return EX_USAGE;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	snprintf(args, sizeof(args), "net_bcnic_vf_cfg,dev=%s,vf=%s%s%s", dev, vf,
-		 timeout ? ",timeout_ms=" : "", timeout ? timeout : "");
-	if (rte_dev_probe(args) != 0 || rte_eth_dev_get_port_by_name("net_bcnic_vf_cfg", &port) != 0) {
+	if (pci != NULL) {
+		/* EAL probed it (-a BDF): the bcnic PCI driver claimed it, or declined it. */
+		if (rte_eth_dev_get_port_by_name(pci, &port) != 0) {
+			fprintf(stderr, "vf_config: %s is not a bcnic VF port (not bound to vfio-pci, "
+				"not given with -a, or its BAR holds no bcnic window)\n", pci);
+			rte_eal_cleanup();
+			return EX_ATTACH;
+		}
+		if (timeout != NULL)
+			rte_pmd_bcnic_vf_timeout_set(port, (unsigned int)atoi(timeout));
+	} else if (snprintf(args, sizeof(args), "net_bcnic_vf_cfg,dev=%s,vf=%s%s%s", dev, vf,
+			    timeout ? ",timeout_ms=" : "", timeout ? timeout : "") < 0 ||
+		   rte_dev_probe(args) != 0 ||
+		   rte_eth_dev_get_port_by_name("net_bcnic_vf_cfg", &port) != 0) {
 		fprintf(stderr, "vf_config: cannot attach VF %s of device %s (is its PF running?)\n", vf,
 			dev);
 		rte_eal_cleanup();
@@ -303,13 +318,17 @@ main(int argc, char **argv)
 		}
 	} else {
 		usage();
-		rte_eal_hotplug_remove("vdev", "net_bcnic_vf_cfg");
+		if (pci == NULL)
+			rte_eal_hotplug_remove("vdev", "net_bcnic_vf_cfg");
 		rte_eal_cleanup();
 		return EX_USAGE;
 	}
 	if (rc < 0)
 		fprintf(stderr, "vf_config: %s: %s\n", cmd, strerror(-rc));
-	rte_eal_hotplug_remove("vdev", "net_bcnic_vf_cfg");
+	if (pci == NULL)
+		rte_eal_hotplug_remove("vdev", "net_bcnic_vf_cfg");
+	else
+		rte_eth_dev_close(port);
 	rte_eal_cleanup();
 	if (rc < 0)
 		return exit_code(rc);
