@@ -20,10 +20,15 @@ say() { echo "setup: $*" >&2; }
 die() { echo "setup: error: $*" >&2; exit 1; }
 
 # Package -> what proves it is there. Keep in step with README "Requirements".
-pkgs="dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config python3-pyelftools libnuma-dev gcc clang libclang-rt-dev make xz-utils gnuplot-nox doxygen"
+pkgs="dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config python3-pyelftools libnuma-dev gcc clang libclang-rt-dev make xz-utils gnuplot-nox doxygen pciutils"
+# The vm suite (PCI transport in a QEMU guest): skipped where these cannot be installed.
+vm_pkgs="qemu-system-x86 linux-image-amd64 busybox-static kmod cpio"
 [ -n "${BCNIC_EXTRA_PKGS:-}" ] && pkgs="$pkgs $BCNIC_EXTRA_PKGS"
 
 missing=""
+if [ "$(id -u)" = 0 ] && [ -z "${BCNIC_NO_VM:-}" ]; then
+	pkgs="$pkgs $vm_pkgs"	# as root: the guest pieces too
+fi
 for p in $pkgs; do
 	st=$(dpkg-query -W -f '${db:Status-Abbrev}' "$p" 2>/dev/null || true)
 	case "$st" in
