@@ -127,12 +127,17 @@ check_frame(struct rte_mbuf *m, const struct rte_ether_addr *dst, uint32_t len, 
 	return 0;
 }
 
+/* Send one frame, waiting up to 5 s for room (the switch may be slow on a busy machine). */
 static int
 send_one(int port, struct rte_mbuf *m)
 {
-	for (int i = 0; i < 1000000; i++)
+	uint64_t end = rte_get_tsc_cycles() + 5 * rte_get_tsc_hz();
+
+	while (rte_get_tsc_cycles() < end) {
 		if (rte_eth_tx_burst(port, 0, &m, 1) == 1)
 			return 0;
+		rte_delay_us_sleep(10);
+	}
 	rte_pktmbuf_free(m);
 	return -1;
 }
