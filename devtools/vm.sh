@@ -7,6 +7,7 @@
 #
 #   devtools/vm.sh [--timeout SECONDS] [--ivshmem /dev/shm/OBJECT]... -- COMMAND [ARGS]
 #
+# The command runs in the current directory, as seen by the guest.
 # Prints what the command printed and exits with its status (124: the
 # guest did not finish in time; 125: the guest failed before the command).
 # The guest pieces come from Debian's packages (linux-image-amd64,
@@ -83,7 +84,8 @@ for obj in $ivshmem; do
 	devs="$devs -object memory-backend-file,id=win$i,share=on,mem-path=$obj,size=$size -device ivshmem-plain,memdev=win$i"
 	i=$((i + 1))
 done
-cmd=$(printf '%s ' "$@" | base64 -w0)
+# The command runs in the guest in the host's current directory (it is there, read-only).
+cmd=$( (printf "cd '%s' || exit 125; " "$PWD"; printf '%s ' "$@") | base64 -w0)
 log=$(mktemp /tmp/bcnic-vm.XXXXXX)
 # shellcheck disable=SC2086
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 1024 -smp 2 \

@@ -367,6 +367,8 @@ bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map
 	map->base = NULL;
 	map->fd = -1;
 	map->guard = -1;
+	/* Ours to unmap: a mapping left behind would keep the flock alive after close(). */
+	map->borrowed = false;
 	bcnic_shm_vf_path(path, sizeof(path), name, vf);
 	map->fd = shm_open(path, O_RDWR, 0);
 	if (map->fd < 0) {

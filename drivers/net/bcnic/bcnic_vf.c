@@ -1297,7 +1297,7 @@ bcnic_vf_probe(struct rte_vdev_device *vdev)
 	const char *name = rte_vdev_device_name(vdev);
 	char dev_name[BCNIC_DEV_NAME_MAX + 1];
 	unsigned int index = 0, timeout_ms = 1000;
-	struct bcnic_window_map map;
+	struct bcnic_window_map map = { .fd = -1, .guard = -1 };
 	struct rte_eth_dev *eth_dev;
 	struct rte_kvargs *kv;
 	bool use_thread = true;
