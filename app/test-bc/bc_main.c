@@ -368,6 +368,29 @@ samples_for(const struct bc_opts *o, uint32_t size)
 	return size > 4096 ? RTE_MAX(o->samples / (size / 4096), 1000u) : o->samples;
 }
 
+/*
+ * The VF gives the PF up after 200 ms without a heartbeat; on a shared
+ * machine the PF's lcore can be descheduled that long. Wait (bounded) for
+ * the VF to reconnect, say so, and let the caller retake the sample.
+ */
+static int
+bc_vf_reconnect(uint16_t vf)
+{
+	struct timespec ts = { 0, 1000000 };
+	uint8_t probe;
+
+	for (int i = 0; i < 5000 && !bc_quit; i++) {
+		rte_pmd_bcnic_vf_event_poll(vf);	/* reconnects when the PF beats again */
+		if (rte_pmd_bcnic_vf_block_read(vf, BC_BLOCK, 0, &probe, 1, NULL, 100) == 1) {
+			fprintf(stderr, "note: VF port %u lost the PF for a moment (a stalled lcore) and reconnected; sample retaken\n",
+				vf);
+			return 0;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return -ENOTCONN;
+}
+
 /* A chunk of synchronous reads or writes of s->size bytes, appended to s. */
 static int
 block_chunk(struct bc_series *s, uint16_t vf, bool write, uint32_t chunk, uint32_t warm)
@@ -391,6 +414,10 @@ block_chunk(struct bc_series *s, uint16_t vf, bool write, uint32_t chunk, uint32
 		else
 			rc = rte_pmd_bcnic_vf_block_read(vf, BC_BLOCK, 0, buf, size, NULL,
 							 BC_TIMEOUT_MS);
+		if (rc == -ENOTCONN && bc_vf_reconnect(vf) == 0) {
+			i--;	/* the sample is lost, not counted: take it again */
+			continue;
+		}
 		if (rc != (int)size) {
 			fprintf(stderr, "%s %u B failed: %s\n", s->name, size, strerror(-rc));
 			return rc < 0 ? rc : -EIO;
