@@ -307,8 +307,6 @@ rte_pmd_bcnic_pf_block_set(uint16_t port_id, uint32_t block_id, uint16_t vf, uin
 		return -ENOENT;
 	if (data == NULL || len == 0 || (uint64_t)offset + len > b->size)
 		return -EINVAL;
-	if (block_id == BCMBOX_BLOCK_MAC)
-		bcnic_switch_mac_changed(pf);
 	if (b->scope == BCMBOX_SCOPE_SHARED) {
 		uint32_t v = bcnic_block_write(&b->copies[0], offset, data, len);
 
@@ -324,6 +322,9 @@ rte_pmd_bcnic_pf_block_set(uint16_t port_id, uint32_t block_id, uint16_t vf, uin
 
 		bcnic_store_invalidate(pf, b, i, v, RTE_PMD_BCNIC_VF_ALL);
 	}
+	/* After the write: a switch rebuilding in between must not keep the old MAC. */
+	if (block_id == BCMBOX_BLOCK_MAC)
+		bcnic_switch_mac_changed(pf);
 	return 0;
 }
 
