@@ -119,6 +119,8 @@ struct bcnic_port {
 
 void bcnic_default_mac(struct rte_ether_addr *mac, const char *dev, unsigned int function);
 void bcnic_ethdev_init(struct rte_eth_dev *eth_dev, struct bcnic_port *port);
+/* Bus remove of any bcnic port (vdev or PCI) by device name. */
+int bcnic_port_remove(const char *dev_name);
 
 /* Common ops the PF and VF op tables share. */
 int bcnic_dev_configure(struct rte_eth_dev *dev);

@@ -180,6 +180,19 @@ bcnic_ethdev_init(struct rte_eth_dev *eth_dev, struct bcnic_port *port)
 }
 
 int
+bcnic_port_remove(const char *dev_name)
+{
+	struct rte_eth_dev *eth_dev = rte_eth_dev_allocated(dev_name);
+
+	if (eth_dev == NULL)
+		return 0;
+	/* Hot-unplug of a running port: stop it first, ethdev will not close it started. */
+	if (eth_dev->data->dev_started)
+		rte_eth_dev_stop(eth_dev->data->port_id);
+	return rte_eth_dev_close(eth_dev->data->port_id);
+}
+
+int
 bcnic_dev_configure(struct rte_eth_dev *dev)
 {
 	RTE_SET_USED(dev);

@@ -75,13 +75,7 @@ bcnic_vf_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
 static int
 bcnic_vf_pci_remove(struct rte_pci_device *pdev)
 {
-	struct rte_eth_dev *eth_dev = rte_eth_dev_allocated(pdev->device.name);
-
-	if (eth_dev == NULL)
-		return 0;
-	if (eth_dev->data->dev_started)
-		rte_eth_dev_stop(eth_dev->data->port_id);
-	return rte_eth_dev_close(eth_dev->data->port_id);
+	return bcnic_port_remove(pdev->device.name);
 }
 
 static struct rte_pci_driver bcnic_vf_pci_driver = {

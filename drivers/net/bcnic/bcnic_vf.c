@@ -1342,14 +1342,7 @@ bcnic_vf_probe(struct rte_vdev_device *vdev)
 static int
 bcnic_vf_remove(struct rte_vdev_device *vdev)
 {
-	struct rte_eth_dev *eth_dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
-
-	if (eth_dev == NULL)
-		return 0;
-	/* Hot-unplug of a running port: stop it first, ethdev will not close it started. */
-	if (eth_dev->data->dev_started)
-		rte_eth_dev_stop(eth_dev->data->port_id);
-	return rte_eth_dev_close(eth_dev->data->port_id);
+	return bcnic_port_remove(rte_vdev_device_name(vdev));
 }
 
 static struct rte_vdev_driver bcnic_vf_driver = {
