@@ -25,24 +25,13 @@
 #include <rte_mbuf.h>
 
 #include "check.h"
+#include "pmd_util.h"
 #include "rte_pmd_bcnic.h"
 
 int check_failures;
 
-static char uniq[64];
 static struct rte_mempool *mp;
 static const uint32_t sizes[] = { 60, 64, 128, 512, 1500, 2040, 2041, 2048, 4000, 9000 };
-
-static const char *
-devname(const char *tag)
-{
-	static char buf[4][96];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), "%s%s", uniq, tag);
-	return buf[k];
-}
 
 static int
 up(const char *vdev, const char *args)
@@ -502,10 +491,9 @@ main(int argc, char **argv)
 	char *eal[] = { "test_dp", "--no-huge", "-m", "512", "--no-pci", "--no-telemetry",
 			"--no-shconf", "--file-prefix=bcnic-test", "-l", "0",
 			"--log-level=pmd.net.bcnic*:notice", NULL };
-	char dir[PATH_MAX];
 	int rc;
 
-	snprintf(uniq, sizeof(uniq), "d%d-", getpid());
+	pmd_uniq_init('d');
 	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0)
 		return 1;
 	mp = rte_pktmbuf_pool_create("dp_pool", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -518,22 +506,8 @@ main(int argc, char **argv)
 		rc = vf_send(argv[2], argv[3], strtoul(argv[4], NULL, 0));
 	else
 		rc = check_run(cases, argc, argv);
-	DIR *d = opendir("/dev/shm");
-	struct dirent *e;
-
-	while (argc >= 2 && strcmp(argv[1], "pf-sink") != 0 && strcmp(argv[1], "vf-send") != 0 &&
-	       d != NULL && (e = readdir(d)) != NULL) {
-		char name[300];
-
-		if (strstr(e->d_name, uniq) != NULL) {
-			snprintf(name, sizeof(name), "/%s", e->d_name);
-			shm_unlink(name);
-		}
-	}
-	if (d != NULL)
-		closedir(d);
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(dir);
+	if (argc >= 2 && strcmp(argv[1], "pf-sink") != 0 && strcmp(argv[1], "vf-send") != 0)
+		cleanup_shm();	/* the helpers' devices belong to the test that started them */
+	finish();
 	return rc;
 }

@@ -31,13 +31,13 @@
 
 #include "bcmbox_client.h"
 #include "check.h"
+#include "pmd_util.h"
 #include "rte_pmd_bcnic.h"
 
 int check_failures;
 
 #define TIMEOUT_NS (2ull * 1000000000ull)
 
-static char uniq[64];
 static struct bcmbox_msg msg;
 
 struct raw_vf {
@@ -45,25 +45,6 @@ struct raw_vf {
 	void *base;
 	size_t size;
 };
-
-static const char *
-devname(const char *tag)
-{
-	static char buf[4][96];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), "%s%s", uniq, tag);
-	return buf[k];
-}
-
-static int
-port_of(const char *vdev)
-{
-	uint16_t port;
-
-	return rte_eth_dev_get_port_by_name(vdev, &port) == 0 ? port : -1;
-}
 
 /* Probe a PF vdev named net_bcnic_pf_<tag>; returns its port or -1. */
 static int
@@ -884,34 +865,6 @@ static const struct check_case cases[] = {
 	{ NULL, NULL },
 };
 
-static void
-cleanup_shm(void)
-{
-	DIR *d = opendir("/dev/shm");
-	struct dirent *e;
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		char name[300];
-
-		if (strstr(e->d_name, uniq) != NULL) {
-			snprintf(name, sizeof(name), "/%s", e->d_name);
-			shm_unlink(name);
-		}
-	}
-	if (d != NULL)
-		closedir(d);
-}
-
-static void
-finish(void)
-{
-	char dir[PATH_MAX];
-
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(dir);
-}
-
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -1189,7 +1142,7 @@ main(int argc, char **argv)
 		eal[10] = "0";
 		neal -= 2;
 	}
-	snprintf(uniq, sizeof(uniq), "p%d-", getpid());
+	pmd_uniq_init('p');
 	if (rte_eal_init(neal, eal) < 0) {
 		fprintf(stderr, "EAL init failed\n");
 		return 1;

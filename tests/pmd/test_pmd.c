@@ -28,23 +28,12 @@
 
 #include "bcmbox.h"
 #include "check.h"
+#include "pmd_util.h"
 
 int check_failures;
 
-static char uniq[64];		/* per-process prefix of device names: "t<pid>-" */
 static char logbuf[1 << 16];	/* captured log lines */
 static FILE *logf;
-
-static const char *
-devname(const char *tag)
-{
-	static char buf[4][96];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), "%s%s", uniq, tag);
-	return buf[k];
-}
 
 /* Number of /dev/shm objects whose name contains s. */
 static int
@@ -105,16 +94,6 @@ probe(const char *fmt, ...)
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
 	return rte_dev_probe(args);
-}
-
-static int
-port_of(const char *vdev)
-{
-	uint16_t port;
-
-	if (rte_eth_dev_get_port_by_name(vdev, &port) != 0)
-		return -1;
-	return port;
 }
 
 static int
@@ -470,17 +449,6 @@ eal_init(void)
 	return 0;
 }
 
-/* EAL made an (empty, thanks to --no-shconf) runtime folder: remove it if nobody else uses it. */
-static void
-finish(void)
-{
-	char dir[PATH_MAX];
-
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(dir);
-}
-
 /* mp helper: hold a PF until stdin closes. */
 static int
 serve_pf(const char *dev, const char *vfs)
@@ -535,7 +503,7 @@ attach_vf(const char *dev, const char *vf, const char *hold)
 int
 main(int argc, char **argv)
 {
-	snprintf(uniq, sizeof(uniq), "t%d-", getpid());
+	pmd_uniq_init('t');
 	if (eal_init() != 0)
 		return 1;
 	if (argc >= 4 && strcmp(argv[1], "serve-pf") == 0)
@@ -544,20 +512,7 @@ main(int argc, char **argv)
 		return attach_vf(argv[2], argv[3], argc >= 5 ? argv[4] : NULL);
 	int rc = check_run(cases, argc, argv);
 
-	/* Whatever failed, leave nothing behind in /dev/shm. */
-	DIR *d = opendir("/dev/shm");
-	struct dirent *e;
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		char name[300];
-
-		if (strstr(e->d_name, uniq) != NULL) {
-			snprintf(name, sizeof(name), "/%s", e->d_name);
-			shm_unlink(name);
-		}
-	}
-	if (d != NULL)
-		closedir(d);
+	cleanup_shm();	/* whatever failed, leave nothing behind in /dev/shm */
 	finish();
 	return rc;
 }

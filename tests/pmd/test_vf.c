@@ -28,30 +28,11 @@
 
 #include "bcmbox_client.h"
 #include "check.h"
+#include "pmd_util.h"
 #include "rte_pmd_bcnic.h"
 
 int check_failures;
 
-static char uniq[64];
-
-static const char *
-devname(const char *tag)
-{
-	static char buf[4][96];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), "%s%s", uniq, tag);
-	return buf[k];
-}
-
-static int
-port_of(const char *vdev)
-{
-	uint16_t port;
-
-	return rte_eth_dev_get_port_by_name(vdev, &port) == 0 ? port : -1;
-}
 
 static int
 up(const char *vdev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -550,34 +531,6 @@ static const struct check_case cases[] = {
 	{ NULL, NULL },
 };
 
-static void
-cleanup_shm(void)
-{
-	DIR *d = opendir("/dev/shm");
-	struct dirent *e;
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		char name[300];
-
-		if (strstr(e->d_name, uniq) != NULL) {
-			snprintf(name, sizeof(name), "/%s", e->d_name);
-			shm_unlink(name);
-		}
-	}
-	if (d != NULL)
-		closedir(d);
-}
-
-static void
-finish(void)
-{
-	char dir[PATH_MAX];
-
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(dir);
-}
-
 /*
  * mp helper: a started PF until stdin closes, with blocks for remote-api:
  * 0x10 64 KiB per VF RW, 0x11 16 B shared RO, 0x13 8 B shared RO that
@@ -736,7 +689,7 @@ main(int argc, char **argv)
 			"--log-level=pmd.net.bcnic*:notice", NULL };
 	int rc;
 
-	snprintf(uniq, sizeof(uniq), "v%d-", getpid());
+	pmd_uniq_init('v');
 	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0) {
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
