@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_common.h>
 #include <rte_ethdev.h>
@@ -98,6 +99,42 @@ struct bcnic_rxq {
 	uint16_t queue_id;
 	struct bcnic_queue_stats st;
 };
+
+/*
+ * A frame copied out of a packet buffer into an mbuf chain from mp, for
+ * port. NULL when mp ran dry (nothing is held then): the caller counts it.
+ * Inline: both Rx paths (the switch to the PF port, a VF's rx_burst) run it per frame.
+ */
+static inline struct rte_mbuf *
+bcnic_mbuf_from_frame(struct rte_mempool *mp, const uint8_t *data, uint32_t len, uint16_t port)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	uint32_t off = 0;
+
+	do {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+		uint32_t c;
+
+		if (m == NULL) {
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		c = RTE_MIN(len - off, (uint32_t)rte_pktmbuf_tailroom(m));
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *), data + off, c);
+		m->data_len = (uint16_t)c;
+		off += c;
+		if (head == NULL) {
+			head = m;
+		} else {
+			tail->next = m;
+			head->nb_segs++;
+		}
+		tail = m;
+	} while (off < len);
+	head->pkt_len = len;
+	head->port = port;
+	return head;
+}
 
 struct bcnic_txq {
 	struct rte_ring *ring;		/* PF port: frames for the switch */

@@ -125,37 +125,18 @@ static void
 deliver_pf(struct bcnic_pf *pf, const uint8_t *data, uint32_t len)
 {
 	struct bcnic_rxq *q = &pf->port.rxq[0];
-	struct rte_mbuf *head = NULL, *tail = NULL;
-	uint32_t off = 0;
+	struct rte_mbuf *head;
 
 	if (q->ring == NULL || q->mp == NULL || !pf->eth_dev->data->dev_started) {
 		pf->sw.drops[BCNIC_DROP_NOT_ATTACHED]++;
 		return;
 	}
-	while (off < len) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(q->mp);
-		uint32_t c;
-
-		if (m == NULL) {
-			rte_pktmbuf_free(head);
-			pf->sw.drops[BCNIC_DROP_NO_MBUF]++;
-			pf->eth_dev->data->rx_mbuf_alloc_failed++;
-			return;
-		}
-		c = RTE_MIN(len - off, (uint32_t)rte_pktmbuf_tailroom(m));
-		memcpy(rte_pktmbuf_mtod(m, uint8_t *), data + off, c);
-		m->data_len = (uint16_t)c;
-		off += c;
-		if (head == NULL) {
-			head = m;
-		} else {
-			tail->next = m;
-			head->nb_segs++;
-		}
-		tail = m;
+	head = bcnic_mbuf_from_frame(q->mp, data, len, pf->port.port_id);
+	if (head == NULL) {
+		pf->sw.drops[BCNIC_DROP_NO_MBUF]++;
+		pf->eth_dev->data->rx_mbuf_alloc_failed++;
+		return;
 	}
-	head->pkt_len = len;
-	head->port = pf->port.port_id;
 	if (rte_ring_sp_enqueue(q->ring, head) != 0) {
 		rte_pktmbuf_free(head);
 		pf->sw.drops[BCNIC_DROP_RX_FULL]++;

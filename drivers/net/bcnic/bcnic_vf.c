@@ -739,8 +739,7 @@ vf_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	if (!dp_enter(vf))
 		return 0;
 	while (got < n) {
-		struct rte_mbuf *head = NULL, *tail = NULL;
-		uint32_t off = 0;
+		struct rte_mbuf *head;
 		int rc = bcmbox_pkt_recv(&vf->drx, p);
 
 		if (rc == 0)
@@ -749,32 +748,12 @@ vf_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			vf->rx_malformed++;
 			continue;
 		}
-		while (off < p->len) {
-			struct rte_mbuf *m = rte_pktmbuf_alloc(q->mp);
-			uint32_t c;
-
-			if (m == NULL)
-				break;
-			c = RTE_MIN(p->len - off, (uint32_t)rte_pktmbuf_tailroom(m));
-			memcpy(rte_pktmbuf_mtod(m, uint8_t *), p->data + off, c);
-			m->data_len = (uint16_t)c;
-			off += c;
-			if (head == NULL) {
-				head = m;
-			} else {
-				tail->next = m;
-				head->nb_segs++;
-			}
-			tail = m;
-		}
-		if (off < p->len) {	/* out of mbufs: the frame is lost, counted */
-			rte_pktmbuf_free(head);
+		head = bcnic_mbuf_from_frame(q->mp, p->data, p->len, q->port_id);
+		if (head == NULL) {	/* out of mbufs: the frame is lost, counted */
 			rte_eth_devices[q->port_id].data->rx_mbuf_alloc_failed++;
 			q->st.errors++;
 			continue;
 		}
-		head->pkt_len = p->len;
-		head->port = q->port_id;
 		pkts[got++] = head;
 		q->st.packets++;
 		q->st.bytes += p->len;
