@@ -2,12 +2,14 @@
 # The two commands of the quick start, over meson/ninja:
 #   make bench   set up, build, run the latency benchmark on the emulated device
 #   make test    set up, build, run every test suite (and the sanitizer/fuzz build)
+#   make fuzz    every libFuzzer target for FUZZ_SECONDS each (default 10 minutes), from its seeds
 
 BUILD     ?= build
 SAN_BUILD ?= build-san
 MESON_TEST = meson test --print-errorlogs --num-processes 2
+FUZZ_SECONDS ?= 600
 
-.PHONY: all build bench test test-main test-san clean
+.PHONY: all build bench test fuzz clean
 
 all: build
 
@@ -26,6 +28,16 @@ test:
 		$(MESON_TEST) -C $(SAN_BUILD) --suite unit --suite fuzz --suite pmd --suite fault || rc=1; \
 	devtools/test-summary.py $(BUILD)/meson-logs/testlog.json $(SAN_BUILD)/meson-logs/testlog.json || rc=1; \
 	exit $$rc
+
+# Long fuzzing (not part of make test): executions and coverage per target, crashes kept
+# in $(SAN_BUILD)/tests/fuzz/fuzz-artifacts/.
+fuzz:
+	@devtools/build.sh $(SAN_BUILD) sanitize && \
+	rc=0; for t in $(SAN_BUILD)/tests/fuzz/fuzz_*; do \
+		[ -x "$$t" ] || continue; n=$${t##*/fuzz_}; \
+		python3 tests/fuzz/run_fuzz.py $$t tests/fuzz/corpus/$$n $(FUZZ_SECONDS) \
+			$(SAN_BUILD)/tests/fuzz/fuzz-artifacts || rc=1; \
+	done; exit $$rc
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)

@@ -17,6 +17,6 @@ esac
 if [ ! -f "$top/$dir/build.ninja" ]; then
 	# shellcheck disable=SC2086
 	CC=$cc meson setup "$top/$dir" "$top" -Dwerror=true -Ddpdk_sdk="$sdk" \
-		-Dfuzz_seconds="${BCNIC_FUZZ_SECONDS:-60}" $opts >&2
+		-Dfuzz_seconds="${BCNIC_FUZZ_SECONDS:-30}" $opts >&2
 fi
 ninja -C "$top/$dir" >&2

@@ -35,7 +35,7 @@ int
 bcmbox_client_open(struct bcmbox_client *c, void *base, size_t size)
 {
 	memset(c, 0, sizeof(*c));
-	c->pf_timeout_ns = 200 * 1000000ull;
+	c->pf_timeout_ns = BCMBOX_PF_TIMEOUT_NS;
 	return bcmbox_window_map(&c->w, base, size);
 }
 
@@ -43,7 +43,8 @@ int
 bcmbox_client_check_pf(struct bcmbox_client *c)
 {
 	uint32_t pf_epoch = __atomic_load_n(&c->w.pf->pf_epoch, __ATOMIC_ACQUIRE);
-	uint64_t hb, now;
+	uint64_t hb, now, silent;
+	int alive;
 
 	if (pf_epoch == 0 || pf_epoch != c->pf_epoch || c->epoch == 0 ||
 	    __atomic_load_n(&c->w.pf->vf_state, __ATOMIC_ACQUIRE) != BCMBOX_VF_READY ||
@@ -56,15 +57,40 @@ bcmbox_client_check_pf(struct bcmbox_client *c)
 	 * checks (an idle application) start watching again instead of
 	 * blaming the PF for the time we were not looking.
 	 */
-	if (hb != c->hb_last || c->hb_seen_ns == 0 || now - c->hb_checked_ns > c->pf_timeout_ns / 2) {
+	if (hb != c->hb_last || c->hb_seen_ns == 0 ||
+	    now - c->hb_checked_ns > c->pf_timeout_ns / 2) {
 		c->hb_last = hb;
 		c->hb_seen_ns = now;
-	} else if (now - c->hb_seen_ns > c->pf_timeout_ns) {
 		c->hb_checked_ns = now;
-		return -ENOTCONN;	/* the PF stopped beating: killed or hung */
+		c->stalled = false;
+		return 0;
 	}
 	c->hb_checked_ns = now;
+	silent = now - c->hb_seen_ns;
+	if (silent <= BCMBOX_SUSPECT_NS)
+		return 0;
+	/* A busy host delays the PF's heartbeat; only a dead PF process releases its lock. */
+	alive = c->pf_alive != NULL ? c->pf_alive(c->pf_alive_arg) : -1;
+	if (alive == 0)
+		return -ENOTCONN;	/* killed: no need to wait out the timeout */
+	if (silent <= c->pf_timeout_ns)
+		return 0;
+	if (alive < 0)
+		return -ENOTCONN;	/* nothing else to go by */
+	if (!c->stalled) {
+		c->stalled = true;
+		c->pf_stalls++;
+	}
+	if (silent > c->pf_timeout_ns * BCMBOX_HUNG_FACTOR)
+		return -ENOTCONN;	/* alive but not serving for that long: hung */
 	return 0;
+}
+
+static inline void
+waiting(struct bcmbox_client *c)
+{
+	if (c->wait_hook != NULL)
+		c->wait_hook(c->wait_arg);
 }
 
 static int64_t
@@ -138,6 +164,7 @@ wait_response(struct bcmbox_client *c, uint32_t tag, struct bcmbox_msg *m, uint6
 			continue;
 		}
 		if (++spins % CHECK_EVERY == 0) {
+			waiting(c);
 			if (need_session && bcmbox_client_check_pf(c) != 0)
 				return -ENOTCONN;
 			if (!need_session && __atomic_load_n(&c->w.pf->pf_epoch, __ATOMIC_ACQUIRE) == 0)
@@ -157,8 +184,11 @@ send_wait_room(struct bcmbox_client *c, struct bcmbox_msg_hdr *hdr, const void *
 	int64_t tag;
 
 	while ((tag = send_raw(c, hdr, payload)) == -ENOSPC) {
-		if (++spins % CHECK_EVERY == 0 && bcmbox_now_ns() > deadline)
-			return -ETIMEDOUT;
+		if (++spins % CHECK_EVERY == 0) {
+			waiting(c);
+			if (bcmbox_now_ns() > deadline)
+				return -ETIMEDOUT;
+		}
 		cpu_relax();
 	}
 	return tag < 0 ? (int)tag : 0;
@@ -191,6 +221,7 @@ bcmbox_client_connect(struct bcmbox_client *c, uint64_t timeout_ns)
 	__atomic_store_n(&c->w.vf_ctrl->reset_req, gen, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&c->w.pf->reset_ack, __ATOMIC_ACQUIRE) != gen) {
 		if (++spins % CHECK_EVERY == 0) {
+			waiting(c);
 			if (__atomic_load_n(&c->w.pf->pf_epoch, __ATOMIC_ACQUIRE) == 0)
 				return -ENOTCONN;
 			if (bcmbox_now_ns() > deadline)

@@ -25,8 +25,20 @@ struct bcmbox_client {
 	uint64_t hb_last;		/* last heartbeat value seen */
 	uint64_t hb_seen_ns;		/* when it last changed */
 	uint64_t hb_checked_ns;		/* when we last looked */
-	uint64_t pf_timeout_ns;		/* heartbeat silence that means "PF gone" */
+	uint64_t pf_timeout_ns;		/* heartbeat silence that may mean "PF gone" */
+	uint64_t pf_stalls;		/* silences longer than that of a PF still alive */
+	bool stalled;			/* in such a silence now */
 	uint64_t bad_responses;		/* malformed or unexpected responses skipped */
+	/* Run now and then while a call waits for the PF (a PF in this process drives its poller). */
+	void (*wait_hook)(void *arg);
+	void *wait_arg;
+	/*
+	 * Asked while the heartbeat is silent: 1 the PF process lives (a
+	 * stalled PF: keep the session), 0 it is gone, negative: cannot tell.
+	 * NULL: cannot tell.
+	 */
+	int (*pf_alive)(void *arg);
+	void *pf_alive_arg;
 	uint64_t bad_events;
 };
 
@@ -47,7 +59,17 @@ int bcmbox_client_open(struct bcmbox_client *c, void *base, size_t size);
  */
 int bcmbox_client_connect(struct bcmbox_client *c, uint64_t timeout_ns);
 
-/* 0 while the PF serves this session; -ENOTCONN when it is gone or restarted. */
+/*
+ * 0 while the PF serves this session; -ENOTCONN when it is gone or
+ * restarted. A silent heartbeat alone is not death: after
+ * BCMBOX_SUSPECT_NS of silence pf_alive() is asked and a PF process that is
+ * gone ends the session at once; after pf_timeout_ns a PF that cannot be
+ * asked is taken for dead, and one that is alive only after
+ * BCMBOX_HUNG_FACTOR times that (hung, not busy).
+ */
+#define BCMBOX_SUSPECT_NS	(20 * 1000000ull)
+#define BCMBOX_HUNG_FACTOR	5
+#define BCMBOX_PF_TIMEOUT_NS	(1000 * 1000000ull)	/* default pf_timeout_ns */
 int bcmbox_client_check_pf(struct bcmbox_client *c);
 
 /*

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Run one libFuzzer target for a bounded time on a scratch copy of its seed
-corpus; print how many inputs it executed. Crashes are kept in the build
+corpus, or from nothing when the corpus argument is "-"; print how many
+inputs it executed and the coverage reached. Crashes are kept in the build
 folder (fuzz-artifacts/) so they can be replayed."""
 import os
 import re
@@ -15,7 +16,10 @@ name = os.path.basename(target)
 os.makedirs(artifacts, exist_ok=True)
 with tempfile.TemporaryDirectory(prefix="bcnic-fuzz-") as work:
     corpus = os.path.join(work, "corpus")
-    shutil.copytree(seeds, corpus)
+    if seeds == "-":
+        os.mkdir(corpus)    # from nothing: what the seeds never suggested
+    else:
+        shutil.copytree(seeds, corpus)
     cmd = [target, corpus, f"-max_total_time={seconds}", "-print_final_stats=1",
            "-rss_limit_mb=2048", f"-artifact_prefix={artifacts}/{name}-"]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -28,5 +32,6 @@ with tempfile.TemporaryDirectory(prefix="bcnic-fuzz-") as work:
         print(f"fuzz {name}: FAILED (exit {p.returncode}, {execs} executions)")
         sys.exit(1)
     cov = re.findall(r"cov: (\d+)", out)
-    print(f"fuzz {name}: {execs} executions in {seconds} s, no crash"
+    origin = "an empty corpus" if seeds == "-" else "the seed corpus"
+    print(f"fuzz {name}: {execs} executions in {seconds} s from {origin}, no crash"
           + (f", coverage {cov[-1]} edges" if cov else ""))

@@ -6,12 +6,15 @@
  *
  * Usage: test_vf <case>...
  *        test_vf serve-pf <dev> <vfs>  hold a PF until stdin closes (mp tests)
- *        test_vf vf-loop <dev> <vf>    a VF port reading in a loop, printing
- *                                      every change of state (mp tests)
+ *        test_vf vf-loop <dev> <vf> [devargs]  a VF port reading in a loop,
+ *                                      printing every change of state and of
+ *                                      its mbox_pf_stalls/mbox_pf_lost xstats
+ *                                      (mp tests)
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -638,14 +641,29 @@ stdin_closed(void)
 	return poll(&p, 1, 0) > 0 && read(0, buf, sizeof(buf)) <= 0;
 }
 
+static uint64_t
+xstat(uint16_t port, const char *name)
+{
+	uint64_t id, v = UINT64_MAX;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		return UINT64_MAX;
+	return v;
+}
+
 /* mp helper: a VF reading its MTU block every 2 ms, printing each change. */
 static int
-vf_loop(const char *dev, const char *index)
+vf_loop(const char *dev, const char *index, const char *extra)
 {
-	int vf = up("net_bcnic_vf_mp", "dev=%s,vf=%s,timeout_ms=500", dev, index);
+	char name[32];
+	int vf;
 	int last_rc = 1, last_link = -1;
+	uint64_t last_stalls = 0, last_lost = 0;
 	uint64_t hz = rte_get_tsc_hz(), t0 = rte_get_tsc_cycles(), last_ok = t0;
 
+	snprintf(name, sizeof(name), "net_bcnic_vf_mp%s", index);
+	vf = up(name, "dev=%s,vf=%s,timeout_ms=500%s%s", dev, index, extra[0] ? "," : "", extra);
 	if (vf < 0 || start(vf) != 0) {
 		printf("attach failed\n");
 		return 3;
@@ -674,10 +692,18 @@ vf_loop(const char *dev, const char *index)
 			fflush(stdout);
 			last_link = l.link_status;
 		}
+		uint64_t stalls = xstat(vf, "mbox_pf_stalls"), lost = xstat(vf, "mbox_pf_lost");
+
+		if (stalls != last_stalls || lost != last_lost) {
+			printf("pf_stalls %" PRIu64 " pf_lost %" PRIu64 "\n", stalls, lost);
+			fflush(stdout);
+			last_stalls = stalls;
+			last_lost = lost;
+		}
 		rte_delay_us_sleep(2000);
 	}
 	rte_eth_dev_stop(vf);
-	down("net_bcnic_vf_mp");
+	down(name);
 	return 0;
 }
 
@@ -697,7 +723,7 @@ main(int argc, char **argv)
 	if (argc >= 4 && strcmp(argv[1], "serve-pf") == 0)
 		rc = serve_pf(argv[2], argv[3]);
 	else if (argc >= 4 && strcmp(argv[1], "vf-loop") == 0)
-		rc = vf_loop(argv[2], argv[3]);
+		rc = vf_loop(argv[2], argv[3], argc >= 5 ? argv[4] : "");
 	else if (argc >= 4 && strcmp(argv[1], "remote-api") == 0)
 		rc = remote_api(argv[2], argv[3]);
 	else

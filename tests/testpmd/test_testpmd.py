@@ -83,6 +83,46 @@ def test_testpmd_with_service_lcore():
     assert shm_objects(DEV) == []
 
 
+def spinners(n):
+    """Other DPDK processes busy on both CPUs: stock testpmd forwarding between
+    two null ports (non-interactive: forwards until its stdin closes)."""
+    procs = []
+    for i in range(n):
+        argv = [TESTPMD, "--lcores", f"0@{i % 2},1@{(i + 1) % 2}", "--no-huge", "-m", "256",
+                "--no-pci", "--no-shconf", "--no-telemetry",
+                "--file-prefix", f"bcnic-spin{os.getpid()}-{i}",
+                "--vdev", "net_null0", "--vdev", "net_null1", "--", "--total-num-mbufs=2048"]
+        procs.append(Proc(argv))
+    for p in procs:
+        p.wait_line("Checking link statuses", timeout=60)  # then it forwards (stdout is not flushed)
+    time.sleep(1)
+    for p in procs:
+        assert p.p.poll() is None, p.finish()
+    return procs
+
+
+def test_same_process_attach_loaded():
+    """A VF probed in the same EAL init as its PF, before EAL starts the PF's
+    service lcore, with a 50 ms timeout (the PF used to map its service on a
+    100 ms alarm) while other DPDK processes spin on both CPUs: the VF drives
+    its PF's poller until it is answered, every time."""
+    load = spinners(2)
+    try:
+        for attempt in range(5):
+            rc, out, err = testpmd([f"net_bcnic_pf0,dev={DEV},vfs=1",
+                                    f"net_bcnic_vf0,dev={DEV},vf=0,timeout_ms=50"],
+                                   ["show port info 1", "show port stats 1"],
+                                   lcores=("--lcores", "0@0,1@1,2@0", "-S", "1"))
+            assert rc == 0, f"attempt {attempt}: testpmd exit {rc}\n{out}\n{err}"
+            assert "Driver name: net_bcnic_vf" in out, f"attempt {attempt}: no VF port\n{out}\n{err}"
+            assert "no answer from the PF" not in out + err, out + err
+    finally:
+        for p in load:
+            p.finish(30)
+    print("same-process attach under load: 5 of 5")
+    assert shm_objects(DEV) == []
+
+
 def test_pmdinfo_lists_drivers():
     import subprocess
     tool = shutil.which("dpdk-pmdinfo.py")
@@ -217,5 +257,6 @@ def test_forwarding():
 
 sys.exit(run_cases([test_forwarding, test_ports_up_in_testpmd, test_testpmd_bad_devargs,
                     test_testpmd_with_service_lcore, test_pmdinfo_lists_drivers,
-                    test_vf_ethdev_ops, test_vf_mac_refused, test_telemetry],
+                    test_vf_ethdev_ops, test_vf_mac_refused, test_telemetry,
+                    test_same_process_attach_loaded],
                    lambda: remove_shm(DEV)))

@@ -23,6 +23,8 @@ extern int bcnic_logtype_mbox;
 
 #define BCNIC_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, bcnic_logtype, "bcnic: " fmt "\n", ##__VA_ARGS__)
+#define BCNIC_LOG_AT(lvl, fmt, ...) \
+	rte_log(lvl, bcnic_logtype, "bcnic: " fmt "\n", ##__VA_ARGS__)
 #define BCNIC_MBOX_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, bcnic_logtype_mbox, "bcnic.mbox: " fmt "\n", ##__VA_ARGS__)
 
@@ -55,12 +57,23 @@ int bcnic_dev_name_valid(const char *name);
 int bcnic_shm_device_create(const char *name, uint16_t num_vfs,
 			    const struct bcmbox_window_cfg *cfg, struct bcnic_shm_device **out);
 void bcnic_shm_device_destroy(struct bcnic_shm_device *d);
-int bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map *map);
+/* A VF's window by device name; quiet: errors logged at debug level only. */
+int bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map *map,
+			  bool quiet);
 void bcnic_window_unmap(struct bcnic_window_map *map);
 /* The object under the window was truncated (SIGBUS caught): zeros are mapped there now. */
 bool bcnic_window_broken(const struct bcnic_window_map *map);
+/* 1: the PF process behind the window lives, 0: it is gone, -ENOTSUP: cannot tell. */
+int bcnic_window_pf_alive(const struct bcnic_window_map *map);
 /* Map the object back, grown to its size again. */
 int bcnic_window_restore(struct bcnic_window_map *map);
+/*
+ * A PF in this process registers a hook that runs its poller once (NULL:
+ * unregister). bcnic_shm_assist() runs the hook of device name if its PF
+ * lives here: false when it does not.
+ */
+void bcnic_shm_set_assist(struct bcnic_shm_device *d, void (*assist)(void *arg), void *arg);
+bool bcnic_shm_assist(const char *name);
 /* shm object names, for messages and for tests that need to find them. */
 void bcnic_shm_pf_path(char *buf, size_t len, const char *name);
 void bcnic_shm_vf_path(char *buf, size_t len, const char *name, unsigned int vf);
@@ -71,10 +84,16 @@ void bcnic_shm_vf_path(char *buf, size_t len, const char *name, unsigned int vf)
  * restart. Returns 0, or a negative errno with the port released.
  */
 struct bcnic_vf;
+struct bcnic_vf_opts {
+	unsigned int timeout_ms;	/* a request's default timeout */
+	unsigned int pf_timeout_ms;	/* heartbeat silence before the PF may be gone */
+	bool use_thread;		/* events=thread */
+};
+#define BCNIC_VF_OPTS_DEFAULT { .timeout_ms = 1000, .pf_timeout_ms = 1000, .use_thread = true }
 size_t bcnic_vf_priv_size(void);
 int bcnic_vf_setup(struct rte_eth_dev *eth_dev, const struct bcnic_window_map *win, bool by_name,
-		   const char *dev_name, unsigned int index, unsigned int timeout_ms,
-		   bool use_thread, const char *name);
+		   const char *dev_name, unsigned int index, const struct bcnic_vf_opts *o,
+		   const char *name);
 
 /* ---- devargs ---- */
 

@@ -32,6 +32,7 @@ bcnic_vf_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
 {
 	struct rte_mem_resource *bar = &pdev->mem_resource[BCNIC_PCI_WINDOW_BAR];
 	struct bcnic_window_map map = { .fd = -1, .guard = -1, .borrowed = true };
+	const struct bcnic_vf_opts opts = BCNIC_VF_OPTS_DEFAULT;
 	struct bcmbox_window w;
 	struct rte_eth_dev *eth_dev;
 	char dev_name[BCNIC_DEV_NAME_MAX + 1];
@@ -68,7 +69,7 @@ bcnic_vf_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
 	if (eth_dev == NULL)
 		return -ENOMEM;
 	snprintf(dev_name, sizeof(dev_name), "%.32s", pdev->device.name);
-	return bcnic_vf_setup(eth_dev, &map, false, dev_name, w.info.vf_index, 1000, true,
+	return bcnic_vf_setup(eth_dev, &map, false, dev_name, w.info.vf_index, &opts,
 			      pdev->device.name);
 }
 

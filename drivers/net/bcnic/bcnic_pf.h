@@ -158,6 +158,7 @@ struct bcnic_pf {
 	enum bcnic_poller_mode mode;
 	uint32_t service_id;
 	bool service_registered;
+	rte_spinlock_t app_lock;		/* poller=app: the app's rounds vs a local VF's */
 	pthread_t thread;
 	bool thread_running;
 	volatile bool stop;

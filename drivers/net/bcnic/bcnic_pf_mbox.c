@@ -636,7 +636,12 @@ rte_pmd_bcnic_pf_poll(uint16_t port_id)
 		return rc;
 	if (pf->mode != BCNIC_POLLER_APP)
 		return -EBUSY;
-	return (int)bcnic_pf_poll_round(pf);
+	/* Uncontended but while a VF of this process attaches (poller_assist()). */
+	if (!rte_spinlock_trylock(&pf->app_lock))
+		return 0;
+	rc = (int)bcnic_pf_poll_round(pf);
+	rte_spinlock_unlock(&pf->app_lock);
+	return rc;
 }
 
 /* ---- running the poller ---- */
@@ -717,6 +722,38 @@ service_map_alarm(void *arg)
 	service_map_self(arg);
 }
 
+/*
+ * A VF of this process waits for an answer (bcnic_shm_assist()): in the
+ * same EAL init as its PF it probes before EAL starts any service lcore,
+ * and an application in poller=app mode has not begun to poll. Run a round
+ * for it, never beside another runner of this PF.
+ */
+static void
+poller_assist(void *arg)
+{
+	struct bcnic_pf *pf = arg;
+
+	switch (pf->mode) {
+	case BCNIC_POLLER_SERVICE:
+		/*
+		 * The service is MT-unsafe: EAL runs it under its execute lock,
+		 * on service lcores and here alike. Only an EAL thread may ask
+		 * (rte_lcore_id() indexes EAL's per-lcore state).
+		 */
+		if (rte_lcore_id() != LCORE_ID_ANY)
+			rte_service_run_iter_on_app_lcore(pf->service_id, 1);
+		break;
+	case BCNIC_POLLER_APP:
+		if (rte_spinlock_trylock(&pf->app_lock)) {
+			bcnic_pf_poll_round(pf);
+			rte_spinlock_unlock(&pf->app_lock);
+		}
+		break;
+	default:
+		break;	/* the thread runs on its own */
+	}
+}
+
 int
 bcnic_pf_poller_start(struct bcnic_pf *pf)
 {
@@ -728,6 +765,7 @@ bcnic_pf_poller_start(struct bcnic_pf *pf)
 
 	pf->next_sweep = 0;
 	pf->next_heartbeat = 0;
+	rte_spinlock_init(&pf->app_lock);
 	if (pf->mode == BCNIC_POLLER_AUTO) {
 		pf->mode = rte_service_lcore_count() > 0 ? BCNIC_POLLER_SERVICE : BCNIC_POLLER_THREAD;
 		if (pf->mode == BCNIC_POLLER_THREAD)
@@ -769,6 +807,7 @@ bcnic_pf_poller_start(struct bcnic_pf *pf)
 			service_map_self(pf);
 		else
 			rte_eal_alarm_set(100 * 1000, service_map_alarm, pf);
+		bcnic_shm_set_assist(pf->shm, poller_assist, pf);
 		BCNIC_LOG(INFO, "%s: PF poller is service %u (%s)", pf->dev_name, pf->service_id,
 			  spec.name);
 		return 0;
@@ -786,6 +825,7 @@ bcnic_pf_poller_start(struct bcnic_pf *pf)
 	default:
 		BCNIC_LOG(INFO, "%s: poller=app, the application calls rte_pmd_bcnic_pf_poll()",
 			  pf->dev_name);
+		bcnic_shm_set_assist(pf->shm, poller_assist, pf);
 		return 0;
 	}
 }
@@ -796,6 +836,7 @@ bcnic_pf_poller_stop(struct bcnic_pf *pf)
 	uint32_t lcores[RTE_MAX_LCORE];
 	int32_t n, i;
 
+	bcnic_shm_set_assist(pf->shm, NULL, NULL);	/* returns once no hook runs */
 	if (pf->service_registered) {
 		rte_eal_alarm_cancel(service_map_alarm, pf);
 		rte_service_runstate_set(pf->service_id, 0);

@@ -6,6 +6,10 @@
  * The PF holds an exclusive flock on its object for as long as it lives, so
  * a second PF is refused and a crashed PF's leftovers are taken over. A VF
  * holds an exclusive flock on its window, so one window has one driver.
+ * The PF also holds an OFD lock on the first byte of every window it made:
+ * the kernel drops it when the PF process dies, so a VF can tell a dead PF
+ * from a stalled one without opening anything but its own window (flock and
+ * OFD locks do not conflict with each other on Linux).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -191,7 +195,16 @@ bcnic_window_unmap(struct bcnic_window_map *map)
 	map->fd = -1;
 }
 
+/* Held by the PF on every window (write) and tested by VFs (read). */
+static const struct flock pf_alive_lock = {
+	.l_type = F_WRLCK,
+	.l_whence = SEEK_SET,
+	.l_start = 0,
+	.l_len = 1,
+};
+
 /* A new PF epoch: never 0, never the one a VF may still remember. */
+
 static uint32_t
 next_epoch(uint32_t old)
 {
@@ -232,8 +245,89 @@ window_create(struct bcnic_shm_device *d, unsigned int vf, const struct bcmbox_w
 		return rc;
 	}
 	w->guard = guard_add(w->base, size);
-	/* The PF keeps no lock on windows: the VF's flock says who is attached. */
+	/* The VF's flock says who is attached; this lock says the PF lives. */
+	if (fcntl(w->fd, F_OFD_SETLK, &pf_alive_lock) != 0) {
+		rc = -errno;
+		BCNIC_LOG(ERR, "cannot lock %s: %s", path, strerror(errno));
+		return rc;
+	}
 	return bcmbox_window_format(w->base, size, (uint16_t)vf, d->num_vfs, cfg);
+}
+
+int
+bcnic_window_pf_alive(const struct bcnic_window_map *map)
+{
+	struct flock l = pf_alive_lock;
+
+	if (map->fd < 0)
+		return -ENOTSUP;	/* a BAR: no process to ask about */
+	l.l_type = F_RDLCK;	/* conflicts only with the PF's write lock */
+	if (fcntl(map->fd, F_OFD_GETLK, &l) != 0)
+		return -errno;
+	return l.l_type != F_UNLCK;
+}
+
+/*
+ * Devices whose PF lives in this process, with a hook that runs one round
+ * of that PF's poller: a VF probed in the same EAL init waits for its
+ * HELLO before EAL has started any service lcore, and drives the PF
+ * itself meanwhile. The lock also keeps a device from being destroyed
+ * under a running hook.
+ */
+struct local_dev {
+	char name[BCNIC_DEV_NAME_MAX + 1];
+	void (*assist)(void *arg);
+	void *arg;
+};
+
+static struct local_dev local_devs[16];
+static pthread_mutex_t local_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void
+bcnic_shm_set_assist(struct bcnic_shm_device *d, void (*assist)(void *arg), void *arg)
+{
+	struct local_dev *free_slot = NULL;
+
+	pthread_mutex_lock(&local_lock);
+	for (unsigned int i = 0; i < RTE_DIM(local_devs); i++) {
+		struct local_dev *l = &local_devs[i];
+
+		if (l->name[0] != '\0' && strcmp(l->name, d->name) == 0) {
+			free_slot = l;
+			break;
+		}
+		if (l->name[0] == '\0' && free_slot == NULL)
+			free_slot = l;
+	}
+	if (free_slot != NULL) {	/* more local PFs than slots: they only lose the shortcut */
+		if (assist == NULL) {
+			memset(free_slot, 0, sizeof(*free_slot));
+		} else {
+			snprintf(free_slot->name, sizeof(free_slot->name), "%s", d->name);
+			free_slot->assist = assist;
+			free_slot->arg = arg;
+		}
+	}
+	pthread_mutex_unlock(&local_lock);
+}
+
+bool
+bcnic_shm_assist(const char *name)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&local_lock);
+	for (unsigned int i = 0; i < RTE_DIM(local_devs); i++) {
+		struct local_dev *l = &local_devs[i];
+
+		if (l->name[0] != '\0' && strcmp(l->name, name) == 0) {
+			l->assist(l->arg);
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&local_lock);
+	return found;
 }
 
 int
@@ -330,6 +424,7 @@ bcnic_shm_device_destroy(struct bcnic_shm_device *d)
 
 	if (d == NULL)
 		return;
+	bcnic_shm_set_assist(d, NULL, NULL);
 	for (i = 0; i < d->num_vfs; i++) {
 		struct bcnic_window_map *w = &d->win[i];
 
@@ -357,8 +452,10 @@ bcnic_shm_device_destroy(struct bcnic_shm_device *d)
 }
 
 int
-bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map *map)
+bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map *map, bool quiet)
 {
+	/* Reconnect attempts come every 100 ms: their caller summarises. */
+	uint32_t lvl = quiet ? RTE_LOG_DEBUG : RTE_LOG_ERR;
 	struct bcmbox_window w;
 	char path[64], vf0[64];
 	struct stat st;
@@ -374,30 +471,30 @@ bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map
 	if (map->fd < 0) {
 		rc = -errno;
 		if (rc != -ENOENT) {
-			BCNIC_LOG(ERR, "cannot open /dev/shm%s: %s", path, strerror(-rc));
+			BCNIC_LOG_AT(lvl, "cannot open /dev/shm%s: %s", path, strerror(-rc));
 			return rc;
 		}
 		/* Only a name lookup of VF 0's window, never a mapping of it. */
 		bcnic_shm_vf_path(vf0, sizeof(vf0), name, 0);
 		if (vf > 0 && (fd0 = shm_open(vf0, O_RDONLY, 0)) >= 0) {
 			close(fd0);
-			BCNIC_LOG(ERR, "device %s has no VF %u (vf= is beyond the PF's vfs=)",
+			BCNIC_LOG_AT(lvl, "device %s has no VF %u (vf= is beyond the PF's vfs=)",
 				  name, vf);
 			return -ERANGE;
 		}
-		BCNIC_LOG(ERR, "device %s not found (no /dev/shm%s): start its PF first", name,
+		BCNIC_LOG_AT(lvl, "device %s not found (no /dev/shm%s): start its PF first", name,
 			  path);
 		return -ENOENT;
 	}
 	if (flock(map->fd, LOCK_EX | LOCK_NB) != 0) {
-		BCNIC_LOG(ERR, "VF %u of device %s is already attached by another port or process",
+		BCNIC_LOG_AT(lvl, "VF %u of device %s is already attached by another port or process",
 			  vf, name);
 		rc = -EBUSY;
 		goto fail;
 	}
 	if (fstat(map->fd, &st) != 0 || st.st_size < (off_t)BCMBOX_WIN_RINGS_OFF ||
 	    (st.st_size & (st.st_size - 1)) != 0) {
-		BCNIC_LOG(ERR, "/dev/shm%s is truncated or not a bcnic window (%lld bytes)", path,
+		BCNIC_LOG_AT(lvl, "/dev/shm%s is truncated or not a bcnic window (%lld bytes)", path,
 			  (long long)st.st_size);
 		rc = -EINVAL;
 		goto fail;
@@ -406,7 +503,7 @@ bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map
 	map->base = map_fd(map->fd, map->size);
 	if (map->base == NULL) {
 		rc = -errno;
-		BCNIC_LOG(ERR, "cannot map /dev/shm%s: %s", path, strerror(errno));
+		BCNIC_LOG_AT(lvl, "cannot map /dev/shm%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	map->guard = guard_add(map->base, map->size);
@@ -415,18 +512,18 @@ bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map
 	case 0:
 		break;
 	case -ENODEV:
-		BCNIC_LOG(ERR, "/dev/shm%s has no bcnic magic (0x%08x)", path, w.info.magic);
+		BCNIC_LOG_AT(lvl, "/dev/shm%s has no bcnic magic (0x%08x)", path, w.info.magic);
 		goto fail;
 	case -EPROTONOSUPPORT:
-		BCNIC_LOG(ERR, "/dev/shm%s has layout version %u, this driver speaks %u", path,
+		BCNIC_LOG_AT(lvl, "/dev/shm%s has layout version %u, this driver speaks %u", path,
 			  w.info.layout_version, BCMBOX_LAYOUT_VERSION);
 		goto fail;
 	default:
-		BCNIC_LOG(ERR, "/dev/shm%s: inconsistent window geometry", path);
+		BCNIC_LOG_AT(lvl, "/dev/shm%s: inconsistent window geometry", path);
 		goto fail;
 	}
 	if (w.info.vf_index != vf) {
-		BCNIC_LOG(ERR, "/dev/shm%s says it is VF %u's window", path, w.info.vf_index);
+		BCNIC_LOG_AT(lvl, "/dev/shm%s says it is VF %u's window", path, w.info.vf_index);
 		rc = -EINVAL;
 		goto fail;
 	}

@@ -35,6 +35,7 @@
 #define EVENT_PERIOD_US		100
 #define CHECK_PERIOD_NS		(10ull * 1000000)
 #define RECONNECT_PERIOD_NS	(100ull * 1000000)
+#define AWAY_LOG_PERIOD_NS	(10ull * 1000000000)
 #define LAT_BUCKETS		10
 
 static const uint32_t lat_bounds_ns[LAT_BUCKETS - 1] = {
@@ -75,6 +76,7 @@ struct vf_counters {
 	uint64_t link_changes;
 	uint64_t disconnects;
 	uint64_t reconnects;
+	uint64_t pf_stalls;		/* heartbeat silences of a PF that was alive */
 	uint64_t lat[LAT_BUCKETS];
 };
 
@@ -95,6 +97,10 @@ struct bcnic_vf {
 	struct bcmbox_msg *ev;		/* event scratch (under evt_lock) */
 	uint64_t timeout_ns;
 	uint64_t timeout_tsc;		/* the same, in TSC cycles */
+	uint64_t pf_timeout_ns;		/* devarg pf_timeout_ms */
+	uint64_t stalls_base;		/* pf_stalls of earlier sessions */
+	uint32_t reconnect_fails;	/* attempts since the PF went away */
+	uint64_t next_away_log_ns;
 	uint64_t tsc_hz;
 	uint64_t lat_bounds_cycles[LAT_BUCKETS - 1];
 	bool connected;
@@ -102,6 +108,7 @@ struct bcnic_vf {
 	bool lsc_pending;
 	uint32_t link_speed;
 	bool use_thread;
+	bool probing;			/* in setup: may drive a PF of this process */
 	pthread_t thread;
 	bool thread_running;
 	volatile bool stop;
@@ -270,9 +277,13 @@ vf_submit(struct bcnic_vf *vf, uint8_t type, uint32_t id, uint32_t off, void *bu
 static int
 vf_check_pf(struct bcnic_vf *vf)
 {
+	int rc;
+
 	if (!vf->connected)
 		return -ENOTCONN;
-	if (bcmbox_client_check_pf(&vf->c) == 0)
+	rc = bcmbox_client_check_pf(&vf->c);
+	vf->cnt.pf_stalls = vf->stalls_base + vf->c.pf_stalls;
+	if (rc == 0)
 		return 0;
 	vf->connected = false;
 	vf->cnt.disconnects++;
@@ -293,6 +304,8 @@ vf_wait_keep(struct bcnic_vf *vf, uint32_t tag, uint64_t deadline_tsc)
 		if (r->state != REQ_INFLIGHT)
 			break;
 		if (++spins % 256 == 0) {
+			if (vf->c.wait_hook != NULL)
+				vf->c.wait_hook(vf->c.wait_arg);
 			if (rte_rdtsc() > deadline_tsc)
 				req_done(vf, r, -ETIMEDOUT, 0);
 			else
@@ -806,6 +819,23 @@ vf_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	return sent;
 }
 
+/* While probing: our PF may live in this process and not run yet (bcnic_shm_assist()). */
+static void
+vf_assist_pf(void *arg)
+{
+	struct bcnic_vf *vf = arg;
+
+	bcnic_shm_assist(vf->dev_name);
+}
+
+static int
+vf_pf_alive(void *arg)
+{
+	const struct bcnic_vf *vf = arg;
+
+	return bcnic_window_pf_alive(&vf->map);
+}
+
 /* Attach (again): window, handshake, what the port shows. Lock held. */
 static int
 vf_connect(struct bcnic_vf *vf, uint64_t timeout_ns, bool reopen)
@@ -820,11 +850,19 @@ vf_connect(struct bcnic_vf *vf, uint64_t timeout_ns, bool reopen)
 		 * (our flock goes with the old descriptor first).
 		 */
 		bcnic_window_unmap(&vf->map);
-		rc = bcnic_shm_window_open(vf->dev_name, vf->vf, &vf->map);
+		rc = bcnic_shm_window_open(vf->dev_name, vf->vf, &vf->map, true);
 		if (rc != 0)
 			return rc;
 	}
+	vf->stalls_base = vf->cnt.pf_stalls;
 	rc = bcmbox_client_open(&vf->c, vf->map.base, vf->map.size);
+	vf->c.pf_timeout_ns = vf->pf_timeout_ns;
+	vf->c.pf_alive = vf_pf_alive;
+	vf->c.pf_alive_arg = vf;
+	if (vf->probing && vf->by_name) {
+		vf->c.wait_hook = vf_assist_pf;
+		vf->c.wait_arg = vf;
+	}
 	if (rc == 0)
 		rc = bcmbox_client_connect(&vf->c, timeout_ns);
 	if (rc != 0)
@@ -840,7 +878,7 @@ static int
 vf_service(struct bcnic_vf *vf)
 {
 	uint64_t now = bcmbox_now_ns();
-	int handled = 0;
+	int handled = 0, rc;
 
 	/* Busy elsewhere, or called back into from one of our callbacks: nothing to do. */
 	if (!rte_spinlock_trylock(&vf->evt_lock))
@@ -889,12 +927,21 @@ vf_service(struct bcnic_vf *vf)
 		set_link(vf, vf->link_up, 0);	/* down while not connected */
 		if (!vf->connected && now >= vf->next_reconnect_ns && !vf->stop) {
 			vf->next_reconnect_ns = now + RECONNECT_PERIOD_NS;
-			if (vf_connect(vf, RECONNECT_PERIOD_NS / 2, true) == 0) {
+			rc = vf_connect(vf, RECONNECT_PERIOD_NS / 2, true);
+			if (rc == 0) {
 				vf->cnt.reconnects++;
-				BCNIC_LOG(NOTICE, "VF %u of %s: reconnected to the PF", vf->vf,
-					  vf->dev_name);
+				BCNIC_LOG(NOTICE, "VF %u of %s: reconnected to the PF after %u attempt(s)",
+					  vf->vf, vf->dev_name, vf->reconnect_fails + 1);
+				vf->reconnect_fails = 0;
 				refresh_link(vf);
 				handled++;
+			} else if (vf->reconnect_fails++ == 0 || now >= vf->next_away_log_ns) {
+				/* Every 100 ms while the PF is away: once, then a summary now and then. */
+				BCNIC_LOG(NOTICE, "VF %u of %s: no PF yet (%u attempt(s), last: %s); "
+					  "retrying every %llu ms", vf->vf, vf->dev_name,
+					  vf->reconnect_fails, strerror(-rc),
+					  RECONNECT_PERIOD_NS / 1000000);
+				vf->next_away_log_ns = now + AWAY_LOG_PERIOD_NS;
 			}
 		}
 		rte_spinlock_unlock(&vf->lock);
@@ -1016,6 +1063,7 @@ static const struct {
 	{ "mbox_link_changes", offsetof(struct vf_counters, link_changes) },
 	{ "mbox_pf_lost", offsetof(struct vf_counters, disconnects) },
 	{ "mbox_reconnects", offsetof(struct vf_counters, reconnects) },
+	{ "mbox_pf_stalls", offsetof(struct vf_counters, pf_stalls) },
 };
 #define VF_NB_XSTATS (RTE_DIM(vf_xstats) + LAT_BUCKETS + 2)
 
@@ -1148,8 +1196,7 @@ static const struct eth_dev_ops bcnic_vf_ops = {
  */
 int
 bcnic_vf_setup(struct rte_eth_dev *eth_dev, const struct bcnic_window_map *win, bool by_name,
-	 const char *dev_name, unsigned int index, unsigned int timeout_ms, bool use_thread,
-	 const char *name)
+	 const char *dev_name, unsigned int index, const struct bcnic_vf_opts *o, const char *name)
 {
 	struct bcnic_window_map map = *win;
 	struct bcnic_vf *vf;
@@ -1162,12 +1209,13 @@ bcnic_vf_setup(struct rte_eth_dev *eth_dev, const struct bcnic_window_map *win, 
 	vf->map = map;
 	vf->by_name = by_name;
 	vf->eth_dev = eth_dev;
-	vf->timeout_ns = (uint64_t)timeout_ms * 1000000ull;
+	vf->timeout_ns = (uint64_t)o->timeout_ms * 1000000ull;
+	vf->pf_timeout_ns = (uint64_t)o->pf_timeout_ms * 1000000ull;
 	vf->tsc_hz = rte_get_tsc_hz();
 	vf->timeout_tsc = ns_to_tsc(vf, vf->timeout_ns);
 	for (unsigned int i = 0; i < LAT_BUCKETS - 1; i++)
 		vf->lat_bounds_cycles[i] = (uint64_t)lat_bounds_ns[i] * vf->tsc_hz / 1000000000ull;
-	vf->use_thread = use_thread;
+	vf->use_thread = o->use_thread;
 	vf->link_speed = RTE_ETH_SPEED_NUM_100G;
 	rte_spinlock_init(&vf->lock);
 	rte_spinlock_init(&vf->evt_lock);
@@ -1199,6 +1247,7 @@ bcnic_vf_setup(struct rte_eth_dev *eth_dev, const struct bcnic_window_map *win, 
 		goto fail;
 	}
 	rte_spinlock_lock(&vf->lock);
+	vf->probing = true;
 	rc = vf_connect(vf, vf->timeout_ns, false);
 	rte_spinlock_unlock(&vf->lock);
 	if (rc != 0) {
@@ -1222,9 +1271,11 @@ bcnic_vf_setup(struct rte_eth_dev *eth_dev, const struct bcnic_window_map *win, 
 		eth_dev->data->mtu = (uint16_t)mtu;
 	rte_spinlock_lock(&vf->lock);
 	refresh_link(vf);
+	vf->probing = false;
+	vf->c.wait_hook = NULL;	/* from now on the PF runs on its own */
 	rte_spinlock_unlock(&vf->lock);
 	vf->lsc_pending = false;	/* not started: nothing to tell */
-	if (use_thread) {
+	if (o->use_thread) {
 		rc = rte_ctrl_thread_create(&vf->thread, "bcnic-vf-evt", NULL, event_thread, vf);
 		if (rc != 0) {
 			rc = -rc;
@@ -1250,7 +1301,8 @@ bcnic_vf_priv_size(void)
 	return sizeof(struct bcnic_vf);
 }
 
-static const char *const vf_valid_args[] = { "dev", "vf", "timeout_ms", "events", NULL };
+static const char *const vf_valid_args[] = { "dev", "vf", "timeout_ms", "pf_timeout_ms", "events",
+					    NULL };
 
 static int
 parse_events(struct rte_kvargs *kv, bool *use_thread)
@@ -1275,11 +1327,11 @@ bcnic_vf_probe(struct rte_vdev_device *vdev)
 {
 	const char *name = rte_vdev_device_name(vdev);
 	char dev_name[BCNIC_DEV_NAME_MAX + 1];
-	unsigned int index = 0, timeout_ms = 1000;
+	struct bcnic_vf_opts o = BCNIC_VF_OPTS_DEFAULT;
+	unsigned int index = 0;
 	struct bcnic_window_map map = { .fd = -1, .guard = -1 };
 	struct rte_eth_dev *eth_dev;
 	struct rte_kvargs *kv;
-	bool use_thread = true;
 	int rc;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
@@ -1300,14 +1352,16 @@ bcnic_vf_probe(struct rte_vdev_device *vdev)
 		if (set <= 0)
 			rc = -EINVAL;
 	}
-	if (rc == 0 && (bcnic_kvarg_uint(kv, "timeout_ms", 1, 3600000, false, &timeout_ms) < 0 ||
-			parse_events(kv, &use_thread) != 0))
+	if (rc == 0 && (bcnic_kvarg_uint(kv, "timeout_ms", 1, 3600000, false, &o.timeout_ms) < 0 ||
+			bcnic_kvarg_uint(kv, "pf_timeout_ms", 10, 3600000, false,
+					 &o.pf_timeout_ms) < 0 ||
+			parse_events(kv, &o.use_thread) != 0))
 		rc = -EINVAL;
 	rte_kvargs_free(kv);
 	if (rc != 0)
 		return rc;
 
-	rc = bcnic_shm_window_open(dev_name, index, &map);
+	rc = bcnic_shm_window_open(dev_name, index, &map, false);
 	if (rc != 0)
 		return rc;
 	eth_dev = rte_eth_vdev_allocate(vdev, sizeof(struct bcnic_vf));
@@ -1315,7 +1369,7 @@ bcnic_vf_probe(struct rte_vdev_device *vdev)
 		bcnic_window_unmap(&map);
 		return -ENOMEM;
 	}
-	return bcnic_vf_setup(eth_dev, &map, true, dev_name, index, timeout_ms, use_thread, name);
+	return bcnic_vf_setup(eth_dev, &map, true, dev_name, index, &o, name);
 }
 
 static int
@@ -1334,4 +1388,5 @@ RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_vf,
 	"dev=<name> "
 	"vf=<0-255> "
 	"timeout_ms=<1-3600000> "
+	"pf_timeout_ms=<10-3600000> "
 	"events=thread|poll");
