@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -216,6 +217,79 @@ def test_telemetry():
     assert shm_objects(DEV) == []
 
 
+def telemetry(prefix, commands):
+    """A direct client of DPDK's telemetry socket: one JSON reply per command."""
+    sock = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
+    for _ in range(100):
+        if os.path.exists(sock):
+            break
+        time.sleep(0.05)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    replies = []
+    try:
+        s.settimeout(10)
+        s.connect(sock)
+        size = json.loads(s.recv(1024).decode())["max_output_len"]
+        for c in commands:
+            s.send(c.encode())
+            reply = s.recv(size + 1).decode()
+            assert len(reply) < size, f"{c}: reply of {len(reply)} bytes, the limit is {size}"
+            replies.append(json.loads(reply))
+    finally:
+        s.close()
+    return replies
+
+
+def test_telemetry_256_vfs():
+    """/bcnic/vfs pages its answer: with 256 VFs every VF index is reachable
+    by following "next" (one reply used to stop at the 16 KiB limit, 152 VFs)."""
+    prefix = f"bcnic-tel256-{os.getpid()}"
+    eal = ["--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--file-prefix", prefix]
+    argv = [TESTPMD, "-l", "0-1", *eal, "-d", PLUGIN, "--vdev",
+            f"net_bcnic_pf0,dev={DEV},vfs=256,data_ring_size=0",
+            "--vdev", f"net_bcnic_vf0,dev={DEV},vf=255",
+            "--", "-i", "--total-num-mbufs=2048"]
+    tp = Proc(argv)
+    try:
+        tp.wait_line("Checking link statuses", timeout=60)
+        seen, pages, first = {}, 0, 0
+        while True:
+            reply = telemetry(prefix, [f"/bcnic/vfs,0,{first}"])[0]["/bcnic/vfs"]
+            assert reply["total_vfs"] == 256 and reply["first"] == first, reply
+            keys = [k for k in reply if k.startswith("vf")]
+            assert keys == [f"vf{i}" for i in range(first, reply["next"])], (first, keys)
+            assert all(k not in seen for k in keys), keys
+            seen.update((k, reply[k]) for k in keys)
+            pages += 1
+            if reply["next"] == reply["total_vfs"]:
+                break
+            assert reply["next"] > first and pages < 256, reply
+            first = reply["next"]
+        assert sorted(seen) == sorted(f"vf{i}" for i in range(256)), sorted(seen)
+        assert seen["vf255"]["state"] == "ready" and seen["vf254"]["state"] == "detached", seen
+        # The first page without an index, as dpdk-telemetry.py users type it, says how
+        # many VFs there are and where the next page starts; an index past the end is refused.
+        q = subprocess.run([shutil.which("dpdk-telemetry.py"), "-f", prefix],
+                           input="/bcnic/vfs,0\n/bcnic/vfs,0,256\n/bcnic/vfs,0,257\n"
+                           "/bcnic/vfs,0,x\n", stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=30)
+        replies = [json.loads(line) for line in q.stdout.splitlines() if line.startswith("{")]
+        assert len(replies) == 4, q.stdout
+        p0 = replies[0]["/bcnic/vfs"]
+        assert p0["total_vfs"] == 256 and p0["first"] == 0 and 0 < p0["next"] < 256, p0
+        assert "vf0" in p0 and f"vf{p0['next'] - 1}" in p0 and f"vf{p0['next']}" not in p0, p0
+        end = replies[1]["/bcnic/vfs"]
+        assert end["next"] == 256 and not [k for k in end if k.startswith("vf")], end
+        assert replies[2]["/bcnic/vfs"] is None and replies[3]["/bcnic/vfs"] is None, replies
+        print(f"/bcnic/vfs with 256 VFs: {pages} pages, {p0['next']} VFs in the first")
+    finally:
+        tp.p.stdin.write(b"quit\n")
+        tp.p.stdin.flush()
+        tp.finish(60)
+        shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+    assert shm_objects(DEV) == []
+
+
 def test_forwarding():
     """testpmd forwards frames PF <-> VF through the switch (mac forwarding)."""
     argv = [TESTPMD, "--lcores", "0@0,1@1,2@0", "-S", "1", *EAL_COMMON, "-d", PLUGIN,
@@ -257,6 +331,6 @@ def test_forwarding():
 
 sys.exit(run_cases([test_forwarding, test_ports_up_in_testpmd, test_testpmd_bad_devargs,
                     test_testpmd_with_service_lcore, test_pmdinfo_lists_drivers,
-                    test_vf_ethdev_ops, test_vf_mac_refused, test_telemetry,
+                    test_vf_ethdev_ops, test_vf_mac_refused, test_telemetry, test_telemetry_256_vfs,
                     test_same_process_attach_loaded],
                    lambda: remove_shm(DEV)))

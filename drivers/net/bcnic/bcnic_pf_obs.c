@@ -225,16 +225,62 @@ tel_pf(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/*
+ * DPDK telemetry answers in one message of at most 16 KiB (MAX_OUTPUT_LEN in
+ * lib/telemetry) and silently drops what does not fit. /bcnic/vfs therefore
+ * answers a page of VFS_PAGE VFs, sized for the longest possible entry: a
+ * 20-digit value in every counter, the longest state, a 3-digit index.
+ */
+#define TEL_REPLY_MAX (16 * 1024)
+#define VFS_PAGE 64
+#define VFS_ENTRY_MAX                                                                      \
+	",\"vf255\":{\"state\":\"resetting\",\"epoch\":18446744073709551615,"               \
+	"\"requests\":18446744073709551615,\"rejected\":18446744073709551615,"               \
+	"\"stale\":18446744073709551615,\"throttled\":18446744073709551615,"                 \
+	"\"events_dropped\":18446744073709551615}"
+#define VFS_HEAD_MAX "{\"/bcnic/vfs\":{\"total_vfs\":256,\"first\":256,\"next\":256}}"
+
+/* "/bcnic/vfs,<port>[,<first>]": VFs first .. first + VFS_PAGE - 1. */
 static int
 tel_vfs(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct bcnic_pf *pf = pf_from_params(params);
+	char port_str[16];
+	const char *comma;
+	struct bcnic_pf *pf;
+	unsigned long first = 0;
+	uint16_t end;
 
 	RTE_SET_USED(cmd);
-	if (pf == NULL)
+	RTE_BUILD_BUG_ON(RTE_DIM(vf_counters) != 5);	/* VFS_ENTRY_MAX has them all */
+	RTE_BUILD_BUG_ON(VFS_PAGE * (sizeof(VFS_ENTRY_MAX) - 1) + sizeof(VFS_HEAD_MAX) >
+			 TEL_REPLY_MAX);
+	RTE_BUILD_BUG_ON(VFS_PAGE + 3 > RTE_TEL_MAX_DICT_ENTRIES);
+	if (params == NULL)
 		return -EINVAL;
+	comma = strchr(params, ',');
+	if (comma != NULL) {
+		char *e;
+
+		if ((size_t)(comma - params) >= sizeof(port_str) || comma[1] < '0' ||
+		    comma[1] > '9')
+			return -EINVAL;
+		first = strtoul(comma + 1, &e, 10);
+		if (*e != '\0')
+			return -EINVAL;
+		memcpy(port_str, params, comma - params);
+		port_str[comma - params] = '\0';
+		params = port_str;
+	}
+	pf = pf_from_params(params);
+	if (pf == NULL || first > pf->num_vfs)
+		return -EINVAL;
+	end = (uint16_t)RTE_MIN(first + VFS_PAGE, (unsigned long)pf->num_vfs);
 	rte_tel_data_start_dict(d);
-	for (uint16_t vf = 0; vf < pf->num_vfs; vf++) {
+	/* First, so that they are there even if the page were cut short. */
+	rte_tel_data_add_dict_int(d, "total_vfs", pf->num_vfs);
+	rte_tel_data_add_dict_int(d, "first", (int)first);
+	rte_tel_data_add_dict_int(d, "next", end);
+	for (uint16_t vf = (uint16_t)first; vf < end; vf++) {
 		const struct rte_pmd_bcnic_vf_info *i = &pf->vfs[vf].info;
 		struct rte_tel_data *v = rte_tel_data_alloc();
 		char key[16];
@@ -298,7 +344,8 @@ RTE_INIT(bcnic_telemetry_init)
 	rte_telemetry_register_cmd("/bcnic/pf", tel_pf,
 				   "One PF: device, poller, epoch, counters. Parameter: port id");
 	rte_telemetry_register_cmd("/bcnic/vfs", tel_vfs,
-				   "A PF's VFs: session state, epoch, counters. Parameter: PF port id");
+				   "A PF's VFs, 64 a page: state, epoch, counters; total_vfs, "
+				   "next. Parameters: PF port id[,first VF]");
 	rte_telemetry_register_cmd("/bcnic/blocks", tel_blocks,
 				   "A PF's blocks: size, scope, versions. Parameter: PF port id");
 }
