@@ -259,6 +259,55 @@ command(char *line)
 	}
 }
 
+/*
+ * Commands from stdin, read with read(2) rather than stdio: poll() sees only
+ * what is still in the pipe, so every complete line that arrived is run now,
+ * not just the first (stdio would keep the others in its buffer, unseen).
+ * A line longer than the buffer is dropped with a message. Returns false at
+ * the end of stdin (a last line without a newline is run).
+ */
+static bool
+read_commands(void)
+{
+	static char buf[4096];
+	static size_t len;
+	static bool too_long;	/* dropping the rest of an overlong line */
+	size_t start = 0;
+	char *nl;
+	ssize_t n;
+
+	n = read(0, buf + len, sizeof(buf) - 1 - len);
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (n == 0) {
+		if (len > 0 && !too_long) {
+			buf[len] = '\0';
+			command(buf);
+		}
+		len = 0;
+		return false;
+	}
+	len += (size_t)n;
+	while (!quit && (nl = memchr(buf + start, '\n', len - start)) != NULL) {
+		*nl = '\0';
+		if (!too_long)
+			command(buf + start);
+		too_long = false;
+		start = (size_t)(nl - buf) + 1;
+	}
+	if (quit)
+		return true;
+	memmove(buf, buf + start, len - start);
+	len -= start;
+	if (len == sizeof(buf) - 1) {
+		if (!too_long)
+			logf_("command longer than %zu bytes: ignored", sizeof(buf) - 2);
+		too_long = true;
+		len = 0;
+	}
+	return true;
+}
+
 static void
 usage(void)
 {
@@ -280,7 +329,7 @@ main(int argc, char **argv)
 	};
 	const char *dev = NULL, *config = NULL, *store = NULL, *pf_args = "";
 	struct rte_pmd_bcnic_vf_info last[256];
-	char args[512], line[1024];
+	char args[512];
 	struct rte_eth_conf conf;
 	bool eof = false;
 	int c, rc;
@@ -353,14 +402,10 @@ main(int argc, char **argv)
 		struct pollfd p = { .fd = 0, .events = POLLIN };
 
 		watch_sessions(last);
-		if (!eof && poll(&p, 1, 100) > 0) {
-			if (fgets(line, sizeof(line), stdin) == NULL)
-				eof = true;	/* no more commands: keep serving until a signal */
-			else
-				command(line);
-		} else if (eof) {
+		if (!eof && poll(&p, 1, 100) > 0)
+			eof = !read_commands();	/* at the end: keep serving until a signal */
+		else if (eof)
 			usleep(100000);
-		}
 	}
 	logf_("stopping");
 	rte_eth_dev_stop(pf);

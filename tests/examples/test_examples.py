@@ -119,5 +119,22 @@ def test_store_survives_restart():
     assert shm_objects(DEV) == []
 
 
-sys.exit(run_cases([test_list_read_write, test_watch_sees_pf_changes, test_store_survives_restart],
+def test_command_burst():
+    """A burst of commands arriving at once runs at once, every one of them
+    (stdio's buffer used to hold all but the first until more input came)."""
+    a = agent()
+    a.p.stdin.write(b"".join(b"set 0x1001 all 0 hex:%02x\n" % i for i in range(1, 41)))
+    a.p.stdin.flush()  # one write; nothing more arrives until the 40 have run
+    end = time.monotonic() + 2
+    for i in range(40):
+        a.wait_line("set block 0x00001001 for all: done", timeout=max(0.01, end - time.monotonic()))
+    a.p.stdin.write(b"show 0x1001 0 1\n")
+    a.p.stdin.flush()
+    assert a.wait_line("block 0x00001001 vf 0 version").split(":")[-1].split() == ["28"], a.out
+    a.p.send_signal(signal.SIGTERM)
+    assert a.finish(30)[0] == 0
+
+
+sys.exit(run_cases([test_list_read_write, test_watch_sees_pf_changes, test_store_survives_restart,
+                    test_command_burst],
                    lambda: remove_shm(DEV)))
