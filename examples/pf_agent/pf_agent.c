@@ -7,8 +7,15 @@
  *
  * Creates a bcnic PF on the emulated device, defines vendor blocks from a
  * config file, lets only trusted VFs change their MAC, keeps the block store
- * across restarts (--store), logs every VF event, and takes commands on
- * stdin (help lists them; at the end of stdin it just keeps serving).
+ * across restarts (--store), logs VF events, and takes commands on stdin
+ * (help lists them; at the end of stdin it just keeps serving).
+ *
+ * The log stays small whatever the VFs do: a VF's writes are logged one by
+ * one up to LOG_LINES_PER_VF a second (LOG_LINES_TOTAL for all VFs), and so
+ * are its sessions attaching and detaching, the others counted; once a
+ * second a summary line per VF gives the count of what was not logged and of
+ * its malformed requests (LOG_SUMMARY_VFS lines at most, the remaining VFs
+ * summed in one).
  * SIGINT, SIGTERM or "quit" stop it cleanly: port closed, device files
  * removed, final snapshot.
  *
@@ -35,10 +42,47 @@
 
 #include <rte_pmd_bcnic.h>
 
+#define MAX_VFS 256
+#define LOG_PERIOD_NS 1000000000ull	/* the log's budget and summaries: per second */
+#define LOG_LINES_PER_VF 5		/* writes (sessions) logged, per VF and period */
+#define LOG_LINES_TOTAL 20		/* the same, all VFs together */
+#define LOG_SUMMARY_VFS 16		/* summary lines per period; more VFs share one */
+
 static volatile sig_atomic_t quit;
 static uint16_t pf;
 static uint64_t trusted;	/* bit n: VF n may change its MAC */
 static unsigned int num_vfs = 4;
+
+/*
+ * What the log says of one VF. The poller (the VF_MBOX callback) alone
+ * writes the first part; the main loop reads the counters atomically and
+ * alone writes the second part.
+ */
+struct vf_log {
+	uint64_t accepted;	/* writes not logged one by one, since the start */
+	uint64_t refused;
+	uint32_t last_block;	/* the last of them */
+	uint32_t lines;		/* lines logged in the poller's current period */
+	uint64_t accepted_told;	/* counts at the last summary */
+	uint64_t refused_told;
+	uint64_t rejected_told;
+	uint32_t session_lines;	/* session lines logged in this period */
+	uint64_t sessions_untold; /* session changes not logged since the last summary */
+};
+
+static struct vf_log vf_log[MAX_VFS];
+static uint64_t log_period_end;	/* poller: end of its current period */
+static uint32_t log_lines;	/* poller: lines logged in it */
+static uint32_t session_lines;	/* main loop: session lines logged in this period */
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 static void
 on_signal(int sig)
@@ -171,11 +215,13 @@ load_config(const char *path)
 	return 0;
 }
 
-/* The write policy: MAC changes only from trusted VFs; everything logged. */
+/* The write policy: MAC changes only from trusted VFs; every write logged or counted. */
 static int
 on_vf_write(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
 {
 	struct rte_pmd_bcnic_mb_event_param *p = ret;
+	struct vf_log *l;
+	uint64_t now;
 
 	(void)port;
 	(void)arg;
@@ -183,10 +229,44 @@ on_vf_write(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
 		return 0;
 	if (p->block_id == RTE_PMD_BCNIC_BLOCK_MAC && (p->vf >= 64 || !(trusted >> p->vf & 1)))
 		p->retval = RTE_PMD_BCNIC_MB_EVENT_REJECT;
-	/* Runs on the poller: logging is quick, nothing here blocks. */
-	logf_("VF %u writes block 0x%08x [%u, +%u): %s", p->vf, p->block_id, p->offset, p->length,
-	      p->retval == RTE_PMD_BCNIC_MB_EVENT_ACCEPT ? "accepted" : "refused (untrusted VF)");
+	if (p->vf >= MAX_VFS)
+		return 0;
+	/* Runs on the poller: a few lines a second at most, the rest counted. */
+	l = &vf_log[p->vf];
+	now = now_ns();
+	if (now >= log_period_end) {
+		log_period_end = now + LOG_PERIOD_NS;
+		log_lines = 0;
+		for (unsigned int vf = 0; vf < MAX_VFS; vf++)
+			vf_log[vf].lines = 0;
+	}
+	if (l->lines < LOG_LINES_PER_VF && log_lines < LOG_LINES_TOTAL) {
+		l->lines++;
+		log_lines++;
+		logf_("VF %u writes block 0x%08x [%u, +%u): %s", p->vf, p->block_id, p->offset,
+		      p->length, p->retval == RTE_PMD_BCNIC_MB_EVENT_ACCEPT ?
+		      "accepted" : "refused (untrusted VF)");
+		return 0;
+	}
+	__atomic_store_n(&l->last_block, p->block_id, __ATOMIC_RELAXED);
+	__atomic_fetch_add(p->retval == RTE_PMD_BCNIC_MB_EVENT_ACCEPT ? &l->accepted : &l->refused,
+			   1, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* May a session change of this VF be logged? If not, it is counted. */
+static bool
+session_line(unsigned int vf)
+{
+	struct vf_log *l = &vf_log[vf];
+
+	if (l->session_lines >= LOG_LINES_PER_VF || session_lines >= LOG_LINES_TOTAL) {
+		l->sessions_untold++;
+		return false;
+	}
+	l->session_lines++;
+	session_lines++;
+	return true;
 }
 
 /* Sessions coming and going: polled, since they are the VFs' doing. */
@@ -199,17 +279,74 @@ watch_sessions(struct rte_pmd_bcnic_vf_info *last)
 		if (rte_pmd_bcnic_pf_vf_info_get(pf, (uint16_t)vf, &now) != 0)
 			continue;
 		if (now.state != last[vf].state || now.epoch != last[vf].epoch) {
-			if (now.state == RTE_PMD_BCNIC_VF_READY)
+			if (now.state == RTE_PMD_BCNIC_VF_READY && session_line(vf))
 				logf_("VF %u attached (session %08x)", vf, now.epoch);
 			else if (now.state == RTE_PMD_BCNIC_VF_DETACHED &&
-				 last[vf].state == RTE_PMD_BCNIC_VF_READY)
+				 last[vf].state == RTE_PMD_BCNIC_VF_READY && session_line(vf))
 				logf_("VF %u detached", vf);
 		}
-		if (now.rejected != last[vf].rejected)
-			logf_("VF %u sent %" PRIu64 " malformed requests", vf,
-			      now.rejected - last[vf].rejected);
 		last[vf] = now;
 	}
+}
+
+/*
+ * Once a period: per VF, the writes and session changes not logged one by one
+ * and the malformed requests since the last summary, in LOG_SUMMARY_VFS + 1
+ * lines at most; a new period of session lines starts.
+ */
+static void
+log_summary(const struct rte_pmd_bcnic_vf_info *info, double seconds)
+{
+	uint64_t acc_all = 0, ref_all = 0, rej_all = 0, ses_all = 0;
+	unsigned int shown = 0, more = 0;
+
+	for (unsigned int vf = 0; vf < num_vfs; vf++) {
+		struct vf_log *l = &vf_log[vf];
+		uint64_t acc_now = __atomic_load_n(&l->accepted, __ATOMIC_ACQUIRE);
+		uint64_t ref_now = __atomic_load_n(&l->refused, __ATOMIC_ACQUIRE);
+		uint64_t acc = acc_now - l->accepted_told, ref = ref_now - l->refused_told;
+		/* (counters zeroed by an xstats reset start over) */
+		uint64_t rej = info[vf].rejected >= l->rejected_told
+				       ? info[vf].rejected - l->rejected_told : info[vf].rejected;
+		uint64_t ses = l->sessions_untold;
+		char writes[160] = "", other[96] = "";
+		int n = 0;
+
+		l->session_lines = 0;
+		if (acc + ref + rej + ses == 0)
+			continue;
+		l->accepted_told = acc_now;
+		l->refused_told = ref_now;
+		l->rejected_told = info[vf].rejected;
+		l->sessions_untold = 0;
+		if (shown == LOG_SUMMARY_VFS) {
+			more++;
+			acc_all += acc;
+			ref_all += ref;
+			rej_all += rej;
+			ses_all += ses;
+			continue;
+		}
+		shown++;
+		if (acc + ref != 0)
+			snprintf(writes, sizeof(writes),
+				 "%" PRIu64 " writes not logged one by one (%" PRIu64 " accepted, %"
+				 PRIu64 " refused; last block 0x%08x)", acc + ref, acc, ref,
+				 __atomic_load_n(&l->last_block, __ATOMIC_RELAXED));
+		if (ses != 0)
+			n += snprintf(other + n, sizeof(other) - n, "%s%" PRIu64
+				      " session changes not logged", writes[0] ? ", " : "", ses);
+		if (rej != 0)
+			snprintf(other + n, sizeof(other) - n, "%s%" PRIu64 " malformed requests",
+				 writes[0] || ses ? ", " : "", rej);
+		logf_("VF %u: %s%s in the last %.1f s", vf, writes, other, seconds);
+	}
+	session_lines = 0;
+	if (more != 0)
+		logf_("%u more VFs: %" PRIu64 " writes not logged one by one (%" PRIu64
+		      " accepted, %" PRIu64 " refused), %" PRIu64 " session changes not logged, %"
+		      PRIu64 " malformed requests in the last %.1f s",
+		      more, acc_all + ref_all, acc_all, ref_all, ses_all, rej_all, seconds);
 }
 
 static void
@@ -328,7 +465,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dev = NULL, *config = NULL, *store = NULL, *pf_args = "";
-	struct rte_pmd_bcnic_vf_info last[256];
+	struct rte_pmd_bcnic_vf_info last[MAX_VFS];
+	uint64_t summary_at;
 	char args[512];
 	struct rte_eth_conf conf;
 	bool eof = false;
@@ -369,7 +507,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (dev == NULL || num_vfs == 0 || num_vfs > 256) {
+	if (dev == NULL || num_vfs == 0 || num_vfs > MAX_VFS) {
 		usage();
 		return 1;
 	}
@@ -398,10 +536,17 @@ main(int argc, char **argv)
 	memset(last, 0, sizeof(last));
 	logf_("PF of device %s up: %u VFs, port %u%s%s; type help for commands", dev, num_vfs, pf,
 	      store ? ", store " : "", store ? store : "");
+	summary_at = now_ns();
 	while (!quit) {
 		struct pollfd p = { .fd = 0, .events = POLLIN };
 
 		watch_sessions(last);
+		if (now_ns() - summary_at >= LOG_PERIOD_NS) {
+			uint64_t t = now_ns();
+
+			log_summary(last, (double)(t - summary_at) / 1e9);
+			summary_at = t;
+		}
 		if (!eof && poll(&p, 1, 100) > 0)
 			eof = !read_commands();	/* at the end: keep serving until a signal */
 		else if (eof)
@@ -409,6 +554,10 @@ main(int argc, char **argv)
 	}
 	logf_("stopping");
 	rte_eth_dev_stop(pf);
+	/* What the last summary did not tell yet: the poller has stopped. */
+	for (unsigned int vf = 0; vf < num_vfs; vf++)
+		rte_pmd_bcnic_pf_vf_info_get(pf, (uint16_t)vf, &last[vf]);
+	log_summary(last, (double)(now_ns() - summary_at) / 1e9);
 	rte_eal_hotplug_remove("vdev", "net_bcnic_pf_agent");
 	rte_eal_cleanup();
 	return 0;

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """examples/pf_agent and examples/vf_config driven against each other.
-Usage: test_examples.py <pf_agent> <vf_config> <blocks.conf>"""
+Usage: test_examples.py <pf_agent> <vf_config> <blocks.conf> <test_pf>"""
 import os
+import re
+import select
+import subprocess
 import shutil
 import signal
 import sys
@@ -12,13 +15,13 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from bcnic_testlib import EAL_COMMON, Proc, remove_shm, run_cases, shm_objects, unique_dev  # noqa: E402
 
-AGENT, VFCFG, CONF = sys.argv[1:4]
+AGENT, VFCFG, CONF, TEST_PF = sys.argv[1:5]
 DEV = unique_dev("ex")
 EAL = ["-l", "0", *EAL_COMMON]
 
 
-def agent(*extra):
-    a = Proc([AGENT, *EAL, "--", "--dev", DEV, "--vfs", "4", "--config", CONF, "--trusted", "0",
+def agent(*extra, conf=CONF):
+    a = Proc([AGENT, *EAL, "--", "--dev", DEV, "--vfs", "4", "--config", conf, "--trusted", "0",
               *extra])
     a.wait_line("up:")
     return a
@@ -135,6 +138,91 @@ def test_command_burst():
     assert a.finish(30)[0] == 0
 
 
+def drain(a, seconds):
+    """Read the agent's stdout into a.out for a while (a full pipe would stall it)."""
+    end = time.monotonic() + seconds
+    fd = a.p.stdout.fileno()
+    while (left := end - time.monotonic()) > 0:
+        if not select.select([fd], [], [], left)[0]:
+            continue
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            break
+        a.pending += chunk
+        *lines, a.pending = a.pending.split(b"\n")
+        a.out += [l.decode(errors="replace") + "\n" for l in lines]
+
+
+def write_log(a, vf, block):
+    """(writes logged one by one, writes counted in summaries) of a VF on a block so far."""
+    one = sum(1 for l in a.out if f"VF {vf} writes block 0x{block:08x} " in l)
+    summed = sum(int(m.group(1)) for l in a.out
+                 if (m := re.search(rf"VF {vf}: (\d+) writes not logged one by one .*"
+                                    rf"last block 0x{block:08x}", l)))
+    return one, summed
+
+
+def test_write_flood_log_bounded():
+    """A VF writing as fast as it can: the agent logs its first writes, then a
+    summary a second with the count of the others, never more than a bounded
+    number of lines a second; every write is accounted for, and another VF's
+    write is still logged. (It used to log one line per write: 442 MB in 26 s.)"""
+    n = 300000
+    with tempfile.NamedTemporaryFile("w", suffix=".conf") as conf:
+        conf.write(open(CONF).read() + "\nblock 0x500 8 per_vf rw\n")
+        conf.flush()
+        a = agent(conf=conf.name)
+    w = subprocess.Popen([TEST_PF, "writer", DEV, "1", str(n)], stdout=subprocess.DEVNULL)
+    try:
+        t0 = time.monotonic()
+        drain(a, 0.5)
+        v = Proc([VFCFG, *EAL, "--", "--dev", DEV, "--vf", "2", "write", "0x1000", "text:abc"],
+                 stdin=False)
+        while v.p.poll() is None and time.monotonic() - t0 < 60:
+            drain(a, 0.1)
+        rc, out, err = v.finish(30)
+        assert rc == 0, (rc, out, err)
+        while w.poll() is None and time.monotonic() - t0 < 120:
+            drain(a, 0.2)
+        assert w.wait(1) == 0, "the writer failed"
+        took = time.monotonic() - t0
+    finally:
+        if w.poll() is None:
+            w.kill()
+            w.wait()
+    end = time.monotonic() + 5
+    while sum(write_log(a, 1, 0x500)) < n and time.monotonic() < end:
+        drain(a, 0.2)
+    one, summed = write_log(a, 1, 0x500)
+    assert one + summed == n, (one, summed, "".join(a.out[-20:]))
+    assert 1 <= one <= 5 * (took + 3), (one, took)
+    assert any("VF 2 writes block 0x00001000 [0, +3): accepted" in l for l in a.out), a.out
+    per_second = {}
+    for l in a.out:
+        if m := re.match(r"\[(\d+)\.\d+\] ", l):
+            per_second[m.group(1)] = per_second.get(m.group(1), 0) + 1
+    busiest = max(per_second.values())
+    print(f"{n} writes of VF 1 in {took:.1f} s: {one} logged one by one, {summed} in summaries; "
+          f"{len(a.out)} lines in all, at most {busiest} in a second")
+    assert busiest <= 60 and len(a.out) <= 60 * (took + 6), (busiest, len(a.out))
+    # A hostile VF (malformed requests, resets, sessions again and again): its
+    # session changes and malformed requests are summarised, within the same bound.
+    since = len(a.out)
+    h = subprocess.Popen([TEST_PF, "hostile", DEV, "3", "2"], stdout=subprocess.DEVNULL)
+    t0 = time.monotonic()
+    while h.poll() is None and time.monotonic() - t0 < 60:
+        drain(a, 0.2)
+    assert h.wait(1) == 0, "the hostile VF failed"
+    drain(a, 1.5)
+    hostile = a.out[since:]
+    assert any(re.search(r"VF 3: .*\d+ malformed requests in the last", l)
+               for l in hostile), hostile
+    assert len(hostile) <= 60 * (time.monotonic() - t0 + 1), len(hostile)
+    a.p.send_signal(signal.SIGTERM)
+    assert a.finish(30)[0] == 0
+    assert shm_objects(DEV) == []
+
+
 sys.exit(run_cases([test_list_read_write, test_watch_sees_pf_changes, test_store_survives_restart,
-                    test_command_burst],
+                    test_command_burst, test_write_flood_log_bounded],
                    lambda: remove_shm(DEV)))
