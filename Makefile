@@ -6,6 +6,7 @@
 
 BUILD     ?= build
 SAN_BUILD ?= build-san
+TSAN_BUILD ?= build-tsan
 MESON_TEST = meson test --print-errorlogs --num-processes 2
 FUZZ_SECONDS ?= 600
 
@@ -19,14 +20,21 @@ build:
 bench: build
 	@devtools/bench.sh $(BUILD)
 
-# Every suite of the gcc build, then unit/pmd/fault/fuzz under ASan+UBSan with clang;
-# the last line is the summary of both.
+# Every suite of the gcc build, then unit/pmd/fault/fuzz under ASan+UBSan with clang,
+# then the in-process PF+VF suite (pmd: PF, VF, data path; not the long torn-read
+# stress of the fault suite) under ThreadSanitizer, where
+# any report fails the test (tests/tsan/tsan.supp says what is suppressed and why);
+# the last line is the summary of all three.
 test:
 	@rc=0; \
 	devtools/build.sh $(BUILD) gcc && $(MESON_TEST) -C $(BUILD) || rc=1; \
 	devtools/build.sh $(SAN_BUILD) sanitize && \
 		$(MESON_TEST) -C $(SAN_BUILD) --suite unit --suite fuzz --suite pmd --suite fault || rc=1; \
-	devtools/test-summary.py $(BUILD)/meson-logs/testlog.json $(SAN_BUILD)/meson-logs/testlog.json || rc=1; \
+	devtools/build.sh $(TSAN_BUILD) tsan && \
+		TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan/tsan.supp exitcode=66" \
+		$(MESON_TEST) -C $(TSAN_BUILD) --suite unit --suite pmd --no-suite fault || rc=1; \
+	devtools/test-summary.py $(BUILD)/meson-logs/testlog.json $(SAN_BUILD)/meson-logs/testlog.json \
+		$(TSAN_BUILD)/meson-logs/testlog.json || rc=1; \
 	exit $$rc
 
 # Long fuzzing (not part of make test): executions and coverage per target, crashes kept
@@ -40,4 +48,4 @@ fuzz:
 	done; exit $$rc
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(TSAN_BUILD)

@@ -265,8 +265,21 @@ test_app_blocks(void)
 	pf_down("app");
 }
 
+/* Written by the PF's poller thread: atomic, and the copy under a lock. */
 static int policy_calls;
 static struct rte_pmd_bcnic_mb_event_param policy_seen;
+static pthread_mutex_t policy_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct rte_pmd_bcnic_mb_event_param
+policy_last(void)
+{
+	struct rte_pmd_bcnic_mb_event_param p;
+
+	pthread_mutex_lock(&policy_lock);
+	p = policy_seen;
+	pthread_mutex_unlock(&policy_lock);
+	return p;
+}
 
 static int
 policy_cb(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
@@ -277,8 +290,10 @@ policy_cb(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
 	RTE_SET_USED(arg);
 	if (type != RTE_ETH_EVENT_VF_MBOX)
 		return 0;
-	policy_calls++;
+	__atomic_fetch_add(&policy_calls, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&policy_lock);
 	policy_seen = *p;
+	pthread_mutex_unlock(&policy_lock);
 	/* Only locally administered MACs, and nothing starting with 0xff elsewhere. */
 	if (p->block_id == RTE_PMD_BCNIC_BLOCK_MAC && !(((const uint8_t *)p->data)[0] & 0x02))
 		p->retval = RTE_PMD_BCNIC_MB_EVENT_REJECT;
@@ -300,23 +315,23 @@ test_policy(void)
 	REQUIRE(rte_eth_dev_callback_register(pf, RTE_ETH_EVENT_VF_MBOX, policy_cb, NULL) == 0);
 	REQUIRE(vf_open(&v, dev, 0) == 0);
 	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_MAC, 0, bad, 8, NULL), -EACCES);
-	CHECK_EQ(policy_calls, 1);
-	CHECK_EQ(policy_seen.vf, 0);
-	CHECK_EQ(policy_seen.block_id, RTE_PMD_BCNIC_BLOCK_MAC);
-	CHECK_EQ(policy_seen.length, 8);
+	CHECK_EQ(__atomic_load_n(&policy_calls, __ATOMIC_RELAXED), 1);
+	CHECK_EQ(policy_last().vf, 0);
+	CHECK_EQ(policy_last().block_id, RTE_PMD_BCNIC_BLOCK_MAC);
+	CHECK_EQ(policy_last().length, 8);
 	CHECK_EQ(rte_pmd_bcnic_pf_block_get(pf, RTE_PMD_BCNIC_BLOCK_MAC, 0, 0, back, 8, NULL), 0);
 	CHECK(memcmp(back, bad, 8) != 0);	/* refused: unchanged */
 	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_MAC, 0, good, 8, NULL), 0);
-	CHECK_EQ(policy_calls, 2);
+	CHECK_EQ(__atomic_load_n(&policy_calls, __ATOMIC_RELAXED), 2);
 	CHECK_EQ(rte_pmd_bcnic_pf_block_get(pf, RTE_PMD_BCNIC_BLOCK_MAC, 0, 0, back, 8, NULL), 0);
 	CHECK(memcmp(back, good, 8) == 0);
 	/* Access rules come first: no event for a write the rules refuse. */
 	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_LINK, 0, good, 8, NULL), -EACCES);
-	CHECK_EQ(policy_calls, 2);
+	CHECK_EQ(__atomic_load_n(&policy_calls, __ATOMIC_RELAXED), 2);
 	/* Without the callback the access rule alone decides. */
 	CHECK_EQ(rte_eth_dev_callback_unregister(pf, RTE_ETH_EVENT_VF_MBOX, policy_cb, NULL), 0);
 	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_MAC, 0, bad, 8, NULL), 0);
-	CHECK_EQ(policy_calls, 2);
+	CHECK_EQ(__atomic_load_n(&policy_calls, __ATOMIC_RELAXED), 2);
 	vf_close(&v);
 	pf_down("pol");
 }
@@ -593,7 +608,7 @@ struct torn_peer {
 	unsigned long n;
 	unsigned long done;
 	unsigned long torn;
-	volatile int stop;
+	int stop;		/* atomic */
 };
 
 static int
@@ -612,7 +627,7 @@ pf_writer(void *arg)
 	struct torn_peer *w = arg;
 	static uint8_t buf[TORN_SIZE];
 
-	for (w->done = 0; w->done < w->n && !w->stop; w->done++) {
+	for (w->done = 0; w->done < w->n && !__atomic_load_n(&w->stop, __ATOMIC_RELAXED); w->done++) {
 		memset(buf, (int)(w->done & 0x7f), w->size);
 		rte_pmd_bcnic_pf_block_set(w->port, w->block, 0, 0, buf, w->size);
 	}
@@ -626,7 +641,7 @@ pf_reader(void *arg)
 	struct torn_peer *r = arg;
 	static uint8_t buf[TORN_SIZE];
 
-	for (r->done = 0; r->done < r->n && !r->stop; r->done++) {
+	for (r->done = 0; r->done < r->n && !__atomic_load_n(&r->stop, __ATOMIC_RELAXED); r->done++) {
 		rte_pmd_bcnic_pf_block_get(r->port, r->block, 0, 0, buf, r->size, NULL);
 		r->torn += !uniform(buf, r->size);
 	}
@@ -635,7 +650,7 @@ pf_reader(void *arg)
 
 struct app_poller {
 	int port;
-	volatile int stop;
+	int stop;		/* atomic */
 };
 
 static void *
@@ -643,7 +658,7 @@ app_poll(void *arg)
 {
 	struct app_poller *p = arg;
 
-	while (!p->stop)
+	while (!__atomic_load_n(&p->stop, __ATOMIC_RELAXED))
 		rte_pmd_bcnic_pf_poll(p->port);
 	return NULL;
 }
@@ -659,7 +674,7 @@ vf_open_polled(struct raw_vf *v, const char *dev, unsigned int vf, int pf)
 	if (pthread_create(&th, NULL, app_poll, &p) != 0)
 		return -EAGAIN;
 	rc = vf_open(v, dev, vf);
-	p.stop = 1;
+	__atomic_store_n(&p.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(th, NULL);
 	return rc;
 }
@@ -715,7 +730,7 @@ test_torn_reads(void)
 			break;
 		torn += !uniform(msg.payload, TORN_SIZE);
 	}
-	peer.stop = 1;
+	__atomic_store_n(&peer.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(th, NULL);
 	printf("torn_reads: PF application wrote %lu times while a VF read %lu times: %lu torn\n",
 	       peer.done, reads, torn);
@@ -723,7 +738,7 @@ test_torn_reads(void)
 	CHECK_EQ(torn, 0);
 	CHECK_EQ(reads, n);
 
-	peer.stop = 0;
+	__atomic_store_n(&peer.stop, 0, __ATOMIC_RELAXED);
 	peer.done = 0;
 	peer.n = ULONG_MAX;	/* reads until the writes are done */
 	REQUIRE(pthread_create(&th, NULL, pf_reader, &peer) == 0);
@@ -737,7 +752,7 @@ test_torn_reads(void)
 		if (rc != 0)
 			break;
 	}
-	peer.stop = 1;
+	__atomic_store_n(&peer.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(th, NULL);
 	printf("torn_reads: a VF wrote %lu times while the PF application read %lu times: %lu torn\n",
 	       writes, peer.done, peer.torn);
@@ -789,7 +804,8 @@ test_torn_concurrent(void)
 		if (rc == 0)
 			vf_torn += !uniform(msg.payload, TORN_SIZE);
 	}
-	w.stop = r.stop = 1;
+	__atomic_store_n(&w.stop, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(tw, NULL);
 	pthread_join(tr, NULL);
 	printf("torn_concurrent: PF wrote %lu, VF wrote and read %lu, PF read %lu times: "
@@ -848,6 +864,8 @@ test_api_port_checks(void)
 	pf_down("api");
 }
 
+static void test_crash_reattach(void);
+
 static const struct check_case cases[] = {
 	{ "std_blocks", test_std_blocks },
 	{ "app_blocks", test_app_blocks },
@@ -862,6 +880,7 @@ static const struct check_case cases[] = {
 	{ "torn_concurrent", test_torn_concurrent },
 	{ "service_hotplug", test_service_hotplug },
 	{ "api_port_checks", test_api_port_checks },
+	{ "crash_reattach", test_crash_reattach },
 	{ NULL, NULL },
 };
 
@@ -988,6 +1007,92 @@ xorshift(uint64_t *s)
  * epochs, floods valid requests without reading the answers, scribbles its
  * consumer positions and control lines, and asks for resets.
  */
+/*
+ * A VF driver that crashed mid-way leaves anything in its window: half a
+ * message, a reset request the PF has not seen, impossible consumer
+ * positions. The next driver must always get the window back through the
+ * reset handshake and work (fuzz_pf_window's reset sequence, without the
+ * fuzzer).
+ */
+static void
+test_crash_reattach(void)
+{
+	const char *dev = devname("crash");
+	struct rte_pmd_bcnic_block_def def = { 0x10, 64, RTE_PMD_BCNIC_SCOPE_PER_VF,
+						RTE_PMD_BCNIC_ACCESS_RW };
+	uint64_t seed = 0x243f6a8885a308d3ull;
+	char args[128];
+	int pf;
+
+	pf = pf_up("crash", dev, "vfs=2,poller=thread,data_ring_size=64");
+	REQUIRE(pf >= 0);
+	REQUIRE(rte_pmd_bcnic_pf_block_define(pf, &def) == 0);
+	snprintf(args, sizeof(args), "net_bcnic_vf_crash,dev=%s,vf=1", dev);
+	for (unsigned int round = 0; round < 120; round++) {
+		uint64_t r = xorshift(&seed), x = xorshift(&seed), back = 0;
+		struct raw_vf v;
+		int port;
+
+		REQUIRE(vf_open(&v, dev, 1) == 0);
+		struct bcmbox_window *w = &v.c.w;
+		uint32_t at = __atomic_load_n(&w->req_cons->pos, __ATOMIC_ACQUIRE);
+		uint32_t mask = w->info.req_slots - 1;
+
+		switch (round % 5) {
+		case 0: {	/* the first slot of a two-slot WRITE, then nothing */
+			struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_WRITE, .nslots = 2,
+						    .epoch = v.c.epoch, .block_id = 0x10,
+						    .length = 64 };
+
+			memcpy(w->req[at & mask].data, &h, sizeof(h));
+			__atomic_store_n(&w->req[at & mask].seq, at + 1, __ATOMIC_RELEASE);
+			break;
+		}
+		case 1:	/* random slots ahead, some with the right sequence */
+			for (uint32_t i = 0; i < 8; i++) {
+				struct bcmbox_slot *sl = &w->req[(at + i) & mask];
+
+				for (unsigned int b = 0; b < BCMBOX_SLOT_DATA; b += 8) {
+					uint64_t y = xorshift(&seed);
+
+					memcpy(sl->data + b, &y, RTE_MIN(8u, BCMBOX_SLOT_DATA - b));
+				}
+				__atomic_store_n(&sl->seq, at + i + 1 + (uint32_t)(r >> (i * 2) & 1),
+						 __ATOMIC_RELEASE);
+			}
+			break;
+		case 2:	/* every position the VF writes, garbage */
+			__atomic_store_n(&w->vf->resp_cons, (uint32_t)x, __ATOMIC_RELEASE);
+			__atomic_store_n(&w->vf->evt_cons, (uint32_t)(x >> 32), __ATOMIC_RELEASE);
+			if (w->rx_cons != NULL)
+				__atomic_store_n(&w->rx_cons->pos, (uint32_t)r, __ATOMIC_RELEASE);
+			break;
+		case 3:	/* crashed inside the handshake: two reset requests, no wait */
+			__atomic_fetch_add(&w->vf_ctrl->reset_req, 1, __ATOMIC_RELEASE);
+			__atomic_fetch_add(&w->vf_ctrl->reset_req, 1 + (uint32_t)(r & 7), __ATOMIC_RELEASE);
+			break;
+		default:	/* a reset request that wraps the counter */
+			__atomic_store_n(&w->vf_ctrl->reset_req, UINT32_MAX - (uint32_t)(r & 1),
+					 __ATOMIC_RELEASE);
+			break;
+		}
+		vf_close(&v);	/* crashed: no BYE */
+		/* The next driver, at once or after the PF's next sweep. */
+		if (r & 8)
+			rte_delay_us_sleep(300);
+		REQUIRE(rte_dev_probe(args) == 0);
+		port = port_of("net_bcnic_vf_crash");
+		REQUIRE(port >= 0);
+		CHECK_EQ(rte_pmd_bcnic_vf_block_write(port, 0x10, 8, &x, 8, NULL, -1), 8);
+		CHECK_EQ(rte_pmd_bcnic_vf_block_read(port, 0x10, 8, &back, 8, NULL, -1), 8);
+		CHECK_EQ(back, x);
+		CHECK_EQ(rte_eal_hotplug_remove("vdev", "net_bcnic_vf_crash"), 0);
+		if (check_failures)
+			break;
+	}
+	pf_down("crash");
+}
+
 static int
 hostile(const char *dev, unsigned int vf, double seconds)
 {

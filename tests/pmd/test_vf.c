@@ -177,7 +177,7 @@ test_api(void)
 /* The PF poller on worker lcore 1, for poller=app PFs. */
 struct poll_loop {
 	int port;
-	volatile int stop;
+	int stop;		/* atomic */
 };
 
 static int
@@ -185,7 +185,7 @@ poll_loop(void *arg)
 {
 	struct poll_loop *p = arg;
 
-	while (!p->stop)
+	while (!__atomic_load_n(&p->stop, __ATOMIC_RELAXED))
 		rte_pmd_bcnic_pf_poll(p->port);
 	return 0;
 }
@@ -194,14 +194,14 @@ static void
 poller_start(struct poll_loop *p, int port)
 {
 	p->port = port;
-	p->stop = 0;
+	__atomic_store_n(&p->stop, 0, __ATOMIC_RELAXED);
 	rte_eal_remote_launch(poll_loop, p, 1);
 }
 
 static void
 poller_stop(struct poll_loop *p)
 {
-	p->stop = 1;
+	__atomic_store_n(&p->stop, 1, __ATOMIC_RELAXED);
 	rte_eal_wait_lcore(1);
 }
 

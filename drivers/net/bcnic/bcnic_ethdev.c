@@ -229,7 +229,7 @@ bcnic_dev_start(struct rte_eth_dev *dev)
 {
 	uint16_t i;
 
-	dev->data->dev_link.link_status = RTE_ETH_LINK_UP;
+	/* The link is each side's own: pf_update_link(), the VF's set_link(). */
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
@@ -242,7 +242,6 @@ bcnic_dev_stop(struct rte_eth_dev *dev)
 {
 	uint16_t i;
 
-	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
 	dev->data->dev_started = 0;
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;

@@ -71,11 +71,15 @@ pf_update_link(struct rte_eth_dev *dev, bool started)
 {
 	struct bcnic_pf *pf = dev->data->dev_private;
 	bool up = started && !pf->link_down_forced;
+	struct rte_eth_link l;
 
-	dev->data->dev_link.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	rte_eth_linkstatus_get(dev, &l);
+	l.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	rte_eth_linkstatus_set(dev, &l);	/* one 64-bit store: readers never see half */
 	if (up == pf->link_up)
 		return;
-	pf->link_up = up;
+	/* The switch reads it every round: relaxed, a frame more or less either way. */
+	__atomic_store_n(&pf->link_up, up, __ATOMIC_RELAXED);
 	bcnic_pf_link_changed(pf, up, dev->data->dev_link.link_speed);
 	rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 }
@@ -83,8 +87,11 @@ pf_update_link(struct rte_eth_dev *dev, bool started)
 static int
 bcnic_pf_start(struct rte_eth_dev *dev)
 {
+	struct bcnic_pf *pf = dev->data->dev_private;
 	int rc = bcnic_dev_start(dev);
 
+	/* Relaxed: the queues it guards were set up under round_lock. */
+	__atomic_store_n(&pf->port_started, true, __ATOMIC_RELAXED);
 	pf_update_link(dev, true);
 	return rc;
 }
@@ -92,8 +99,10 @@ bcnic_pf_start(struct rte_eth_dev *dev)
 static int
 bcnic_pf_stop(struct rte_eth_dev *dev)
 {
+	struct bcnic_pf *pf = dev->data->dev_private;
 	int rc = bcnic_dev_stop(dev);
 
+	__atomic_store_n(&pf->port_started, false, __ATOMIC_RELAXED);
 	pf_update_link(dev, false);
 	return rc;
 }
@@ -136,10 +145,14 @@ bcnic_pf_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 			unsigned int socket, const struct rte_eth_rxconf *conf, struct rte_mempool *mp)
 {
 	struct bcnic_pf *pf = dev->data->dev_private;
-	int rc = bcnic_rx_queue_setup(dev, qid, nb_desc, socket, conf, mp);
+	int rc;
 
+	/* The poller keeps serving VFs while the port is stopped: not mid-round with this queue. */
+	rte_spinlock_lock(&pf->round_lock);
+	rc = bcnic_rx_queue_setup(dev, qid, nb_desc, socket, conf, mp);
 	if (rc == 0 && pf->data_slots != 0)
 		rc = bcnic_switch_queue_ring(pf, true, nb_desc, &pf->port.rxq[qid].ring);
+	rte_spinlock_unlock(&pf->round_lock);
 	return rc;
 }
 
@@ -148,10 +161,13 @@ bcnic_pf_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 			unsigned int socket, const struct rte_eth_txconf *conf)
 {
 	struct bcnic_pf *pf = dev->data->dev_private;
-	int rc = bcnic_tx_queue_setup(dev, qid, nb_desc, socket, conf);
+	int rc;
 
+	rte_spinlock_lock(&pf->round_lock);	/* as in bcnic_pf_rx_queue_setup() */
+	rc = bcnic_tx_queue_setup(dev, qid, nb_desc, socket, conf);
 	if (rc == 0 && pf->data_slots != 0)
 		rc = bcnic_switch_queue_ring(pf, false, nb_desc, &pf->port.txq[qid].ring);
+	rte_spinlock_unlock(&pf->round_lock);
 	return rc;
 }
 

@@ -26,7 +26,7 @@ struct bcnic_pf_counters {
 	uint64_t throttled;
 	uint64_t policy_rejects;
 	uint64_t resp_ring_full;		/* rounds a VF was skipped: its responses unread */
-	uint64_t bad_cons;			/* VF published an impossible consumer position */
+	uint64_t bad_cons;			/* impossible VF positions; atomic: app threads too */
 	uint64_t events;
 	uint64_t events_dropped;
 	uint64_t resets;
@@ -158,10 +158,17 @@ struct bcnic_pf {
 	enum bcnic_poller_mode mode;
 	uint32_t service_id;
 	bool service_registered;
-	rte_spinlock_t app_lock;		/* poller=app: the app's rounds vs a local VF's */
+	/*
+	 * One runner of the poller at a time: the service lcore, the thread,
+	 * the app (poller=app) or a VF of this process at probe
+	 * (poller_assist()); the PF port's queue setup takes it to swap the
+	 * switch's rings. Its acquire/release also orders probe's set-up
+	 * before the first round and the last round before close.
+	 */
+	rte_spinlock_t round_lock;
 	pthread_t thread;
 	bool thread_running;
-	volatile bool stop;
+	bool stop;			/* thread mode: atomic, set by poller_stop() */
 	uint32_t vf_burst;			/* requests per VF per round */
 	uint32_t rate;				/* requests/s per VF, 0 = unlimited */
 	uint32_t rate_burst;			/* bucket depth */
@@ -187,7 +194,8 @@ struct bcnic_pf {
 		struct bcmbox_msg_hdr req;
 	} acks[BCNIC_MAX_ACKS];
 	bool link_down_forced;			/* rte_eth_dev_set_link_down() */
-	bool link_up;				/* what the link block says */
+	bool link_up;
+	bool port_started;			/* the PF port's; atomic: the switch reads it */				/* what the link block says */
 	bool vf_mac_change;			/* VFs may write their MAC block */
 };
 

@@ -160,7 +160,7 @@ respond(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg_hdr 
 
 	/* Room for the largest response was checked before the request was taken. */
 	if (bcmbox_ring_send(&v->resp, &h, payload) < 0)
-		pf->cnt.bad_cons++;
+		__atomic_fetch_add(&pf->cnt.bad_cons, 1, __ATOMIC_RELAXED);	/* app threads post events too */
 	pf->cnt.status[status]++;
 }
 
@@ -222,7 +222,8 @@ handle_hello(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 	resp.max_block_size = BCMBOX_MAX_BLOCK_SIZE;
 	resp.rate_limit = pf->rate;
 	for (uint32_t i = 0; i < __atomic_load_n(&pf->store.count, __ATOMIC_ACQUIRE); i++)
-		if (pf->store.blocks[i].access[v - pf->vfs] != BCMBOX_ACCESS_NONE)
+		if (__atomic_load_n(&pf->store.blocks[i].access[v - pf->vfs], __ATOMIC_RELAXED) !=
+		    BCMBOX_ACCESS_NONE)
 			resp.num_blocks++;
 	BCNIC_MBOX_LOG(INFO, "%s VF %u: session epoch %08x, protocol %u", pf->dev_name,
 		       (unsigned int)(v - pf->vfs), v->epoch, v->proto);
@@ -412,7 +413,7 @@ serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_scratch *s)
 		int rc;
 
 		if (free_slots < 0) {
-			pf->cnt.bad_cons++;
+			__atomic_fetch_add(&pf->cnt.bad_cons, 1, __ATOMIC_RELAXED);	/* app threads post events too */
 			break;
 		}
 		if (free_slots < (int)need) {
@@ -637,10 +638,10 @@ rte_pmd_bcnic_pf_poll(uint16_t port_id)
 	if (pf->mode != BCNIC_POLLER_APP)
 		return -EBUSY;
 	/* Uncontended but while a VF of this process attaches (poller_assist()). */
-	if (!rte_spinlock_trylock(&pf->app_lock))
+	if (!rte_spinlock_trylock(&pf->round_lock))
 		return 0;
 	rc = (int)bcnic_pf_poll_round(pf);
-	rte_spinlock_unlock(&pf->app_lock);
+	rte_spinlock_unlock(&pf->round_lock);
 	return rc;
 }
 
@@ -657,10 +658,15 @@ rte_pmd_bcnic_pf_poll(uint16_t port_id)
 static int32_t
 service_run(void *arg)
 {
+	struct bcnic_pf *pf = arg;
 	unsigned int served = 0;
 
+	/* Two atomics per ROUNDS_PER_CALL rounds; busy only while a local VF attaches. */
+	if (!rte_spinlock_trylock(&pf->round_lock))
+		return -EBUSY;
 	for (int i = 0; i < ROUNDS_PER_CALL; i++)
-		served += bcnic_pf_poll_round(arg);
+		served += bcnic_pf_poll_round(pf);
+	rte_spinlock_unlock(&pf->round_lock);
 	return served > 0 ? 0 : -EAGAIN;
 }
 
@@ -672,8 +678,13 @@ thread_run(void *arg)
 
 	/* Sleep what we ask for: the default 50 us timer slack would double short sleeps. */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
-	while (!pf->stop) {
-		if (bcnic_pf_poll_round(pf) > 0) {
+	while (!__atomic_load_n(&pf->stop, __ATOMIC_RELAXED)) {
+		unsigned int served;
+
+		rte_spinlock_lock(&pf->round_lock);	/* against queue setup only: uncontended */
+		served = bcnic_pf_poll_round(pf);
+		rte_spinlock_unlock(&pf->round_lock);
+		if (served > 0) {
 			idle = 0;
 			sleep_us = 0;
 			continue;
@@ -726,31 +737,17 @@ service_map_alarm(void *arg)
  * A VF of this process waits for an answer (bcnic_shm_assist()): in the
  * same EAL init as its PF it probes before EAL starts any service lcore,
  * and an application in poller=app mode has not begun to poll. Run a round
- * for it, never beside another runner of this PF.
+ * for it, never beside another runner of this PF (round_lock). Registered
+ * in service and app mode only: the thread runs on its own.
  */
 static void
 poller_assist(void *arg)
 {
 	struct bcnic_pf *pf = arg;
 
-	switch (pf->mode) {
-	case BCNIC_POLLER_SERVICE:
-		/*
-		 * The service is MT-unsafe: EAL runs it under its execute lock,
-		 * on service lcores and here alike. Only an EAL thread may ask
-		 * (rte_lcore_id() indexes EAL's per-lcore state).
-		 */
-		if (rte_lcore_id() != LCORE_ID_ANY)
-			rte_service_run_iter_on_app_lcore(pf->service_id, 1);
-		break;
-	case BCNIC_POLLER_APP:
-		if (rte_spinlock_trylock(&pf->app_lock)) {
-			bcnic_pf_poll_round(pf);
-			rte_spinlock_unlock(&pf->app_lock);
-		}
-		break;
-	default:
-		break;	/* the thread runs on its own */
+	if (rte_spinlock_trylock(&pf->round_lock)) {
+		bcnic_pf_poll_round(pf);
+		rte_spinlock_unlock(&pf->round_lock);
 	}
 }
 
@@ -765,7 +762,10 @@ bcnic_pf_poller_start(struct bcnic_pf *pf)
 
 	pf->next_sweep = 0;
 	pf->next_heartbeat = 0;
-	rte_spinlock_init(&pf->app_lock);
+	/* round_lock is zero from rte_zmalloc(): unlocked; an init here would race a hotplug's service lcore. */
+	/* Publishes probe's set-up to whoever takes the lock first (service_run()). */
+	rte_spinlock_lock(&pf->round_lock);
+	rte_spinlock_unlock(&pf->round_lock);
 	if (pf->mode == BCNIC_POLLER_AUTO) {
 		pf->mode = rte_service_lcore_count() > 0 ? BCNIC_POLLER_SERVICE : BCNIC_POLLER_THREAD;
 		if (pf->mode == BCNIC_POLLER_THREAD)
@@ -813,7 +813,7 @@ bcnic_pf_poller_start(struct bcnic_pf *pf)
 		return 0;
 	case BCNIC_POLLER_THREAD:
 		BCNIC_LOG(INFO, "%s: PF mailbox poller in a control thread", pf->dev_name);
-		pf->stop = false;
+		__atomic_store_n(&pf->stop, false, __ATOMIC_RELAXED);	/* before the thread exists */
 		rc = rte_ctrl_thread_create(&pf->thread, "bcnic-pf", NULL, thread_run, pf);
 		if (rc != 0) {
 			BCNIC_LOG(ERR, "%s: cannot start the poller thread: %s", pf->dev_name,
@@ -850,8 +850,14 @@ bcnic_pf_poller_stop(struct bcnic_pf *pf)
 		pf->service_registered = false;
 	}
 	if (pf->thread_running) {
-		pf->stop = true;
+		__atomic_store_n(&pf->stop, true, __ATOMIC_RELAXED);	/* join orders the rest */
 		pthread_join(pf->thread, NULL);
 		pf->thread_running = false;
 	}
+	/*
+	 * Pairs with the last round's unlock, whoever ran it (a service lcore,
+	 * an app thread that stopped polling): its writes are ours to free now.
+	 */
+	rte_spinlock_lock(&pf->round_lock);
+	rte_spinlock_unlock(&pf->round_lock);
 }

@@ -210,7 +210,7 @@ tel_pf(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "poller", mode_names[pf->mode]);
 	rte_tel_data_add_dict_u64(d, "pf_epoch", pf->shm->hdr->pf_epoch);
 	rte_tel_data_add_dict_int(d, "blocks", (int)pf->store.count);
-	rte_tel_data_add_dict_int(d, "link_up", pf->link_up);
+	rte_tel_data_add_dict_int(d, "link_up", __atomic_load_n(&pf->link_up, __ATOMIC_RELAXED));
 	n = pf_xstats_walk(pf, NULL, NULL);
 	values = malloc(n * sizeof(*values));
 	names = malloc(n * sizeof(*names));

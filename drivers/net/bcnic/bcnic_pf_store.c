@@ -128,7 +128,8 @@ bcnic_store_define(struct bcnic_pf *pf, uint32_t id, uint32_t size, uint8_t scop
 		if (b->copies[c].bytes == NULL)
 			goto nomem;
 	}
-	s->count++;
+	/* Release: a reader that loads count (acquire) sees the block filled above. */
+	__atomic_store_n(&s->count, s->count + 1, __ATOMIC_RELEASE);
 	for (h = hash_id(id) & s->hash_mask; s->hash[h] != 0; h = (h + 1) & s->hash_mask)
 		;
 	__atomic_store_n(&s->hash[h], s->count, __ATOMIC_RELEASE);
@@ -202,7 +203,8 @@ bcnic_store_invalidate(struct bcnic_pf *pf, struct bcnic_block *b, uint16_t vf, 
 			.arg = version,
 		};
 
-		if (i == except_vf || b->access[i] == BCMBOX_ACCESS_NONE)
+		if (i == except_vf ||
+		    __atomic_load_n(&b->access[i], __ATOMIC_RELAXED) == BCMBOX_ACCESS_NONE)
 			continue;
 		bcnic_pf_post_event(pf, i, &h, NULL);
 	}
@@ -283,10 +285,10 @@ rte_pmd_bcnic_pf_block_access_set(uint16_t port_id, uint32_t block_id, uint16_t 
 	b = bcnic_store_find(&pf->store, block_id);
 	if (b == NULL)
 		return -ENOENT;
-	if (vf == RTE_PMD_BCNIC_VF_ALL)
-		memset(b->access, access, pf->num_vfs);
-	else
-		__atomic_store_n(&b->access[vf], (uint8_t)access, __ATOMIC_RELEASE);
+	/* The poller reads each VF's byte with a relaxed load: no ordering with anything else. */
+	for (uint16_t i = 0; i < pf->num_vfs; i++)
+		if (vf == RTE_PMD_BCNIC_VF_ALL || i == vf)
+			__atomic_store_n(&b->access[i], (uint8_t)access, __ATOMIC_RELAXED);
 	return 0;
 }
 

@@ -100,7 +100,7 @@ deliver_vf(struct bcnic_pf *pf, uint16_t vf, const uint8_t *data, uint32_t len)
 	const void *seg = data;
 	int rc;
 
-	if (!pf->link_up) {
+	if (!__atomic_load_n(&pf->link_up, __ATOMIC_RELAXED)) {	/* pf_update_link() */
 		pf->sw.drops[BCNIC_DROP_LINK_DOWN]++;
 		return;
 	}
@@ -116,7 +116,8 @@ deliver_vf(struct bcnic_pf *pf, uint16_t vf, const uint8_t *data, uint32_t len)
 		pf->sw.drops[BCNIC_DROP_RX_FULL]++;
 		v->dp.rx_full++;
 	} else {
-		pf->cnt.bad_cons++;	/* the VF published an impossible Rx consumer position */
+		/* The VF published an impossible Rx consumer position. */
+		__atomic_fetch_add(&pf->cnt.bad_cons, 1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -127,7 +128,8 @@ deliver_pf(struct bcnic_pf *pf, const uint8_t *data, uint32_t len)
 	struct bcnic_rxq *q = &pf->port.rxq[0];
 	struct rte_mbuf *head;
 
-	if (q->ring == NULL || q->mp == NULL || !pf->eth_dev->data->dev_started) {
+	if (q->ring == NULL || q->mp == NULL ||
+	    !__atomic_load_n(&pf->port_started, __ATOMIC_RELAXED)) {
 		pf->sw.drops[BCNIC_DROP_NOT_ATTACHED]++;
 		return;
 	}

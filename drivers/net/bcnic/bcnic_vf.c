@@ -111,7 +111,7 @@ struct bcnic_vf {
 	bool probing;			/* in setup: may drive a PF of this process */
 	pthread_t thread;
 	bool thread_running;
-	volatile bool stop;
+	bool stop;			/* atomic: the event thread's exit flag */
 	uint64_t next_check_ns;
 	uint64_t next_reconnect_ns;
 	uint64_t next_live_check;	/* TSC: completions() checks the PF at most this often */
@@ -285,7 +285,7 @@ vf_check_pf(struct bcnic_vf *vf)
 	vf->cnt.pf_stalls = vf->stalls_base + vf->c.pf_stalls;
 	if (rc == 0)
 		return 0;
-	vf->connected = false;
+	__atomic_store_n(&vf->connected, false, __ATOMIC_RELAXED);
 	vf->cnt.disconnects++;
 	vf_fail_inflight(vf, -ENOTCONN, 0);
 	BCNIC_LOG(NOTICE, "VF %u of %s: the PF is gone", vf->vf, vf->dev_name);
@@ -658,21 +658,27 @@ notify(struct bcnic_vf *vf, uint32_t block_id, uint32_t version)
 		cbs[i].cb(vf->port.port_id, block_id, version, cbs[i].arg);
 }
 
+/* The port's link from the PF's and our state. vf->lock held: the event thread and the app call it. */
 static void
 set_link(struct bcnic_vf *vf, bool up, uint32_t speed)
 {
 	struct rte_eth_dev *dev = vf->eth_dev;
 	bool port_up = up && vf->connected && dev->data->dev_started;
-	bool was_up = dev->data->dev_link.link_status == RTE_ETH_LINK_UP;
+	struct rte_eth_link l;
+	bool was_up;
 
 	vf->link_up = up;
 	if (speed != 0)
 		vf->link_speed = speed;
-	dev->data->dev_link.link_speed = vf->link_speed;
-	dev->data->dev_link.link_status = port_up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	rte_eth_linkstatus_get(dev, &l);
+	was_up = l.link_status == RTE_ETH_LINK_UP;
+	l.link_speed = vf->link_speed;
+	l.link_status = port_up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	rte_eth_linkstatus_set(dev, &l);	/* one 64-bit store: rte_eth_link_get_nowait() sees all or nothing */
 	if (port_up != was_up) {
 		vf->cnt.link_changes++;
-		vf->lsc_pending = true;	/* raised by flush_lsc(), outside our locks */
+		/* Raised by flush_lsc(), outside our locks: it may run on another thread now. */
+		__atomic_store_n(&vf->lsc_pending, true, __ATOMIC_RELEASE);
 	}
 }
 
@@ -868,7 +874,7 @@ vf_connect(struct bcnic_vf *vf, uint64_t timeout_ns, bool reopen)
 	if (rc != 0)
 		return rc;
 	vf->head = vf->tail = vf->c.next_tag;
-	vf->connected = true;
+	__atomic_store_n(&vf->connected, true, __ATOMIC_RELAXED);
 	dp_attach(vf);
 	return 0;
 }
@@ -883,7 +889,9 @@ vf_service(struct bcnic_vf *vf)
 	/* Busy elsewhere, or called back into from one of our callbacks: nothing to do. */
 	if (!rte_spinlock_trylock(&vf->evt_lock))
 		return 0;
-	while (vf->connected && bcmbox_client_event(&vf->c, vf->ev) == 1) {
+	/* connected: written under vf->lock, read here under evt_lock only; relaxed is enough */
+	while (__atomic_load_n(&vf->connected, __ATOMIC_RELAXED) &&
+	       bcmbox_client_event(&vf->c, vf->ev) == 1) {
 		struct bcmbox_msg *m = vf->ev;
 
 		handled++;
@@ -897,7 +905,9 @@ vf_service(struct bcnic_vf *vf)
 			struct bcmbox_link_evt l;
 
 			memcpy(&l, m->payload, sizeof(l));
+			rte_spinlock_lock(&vf->lock);
 			set_link(vf, l.link_up != 0, l.speed_mbps);
+			rte_spinlock_unlock(&vf->lock);
 			break;
 		}
 		case BCMBOX_EVT_OVERFLOW:
@@ -918,14 +928,15 @@ vf_service(struct bcnic_vf *vf)
 		if (vf->connected && bcnic_window_broken(&vf->map)) {
 			BCNIC_LOG(WARNING, "VF %u of %s: the window was truncated under us",
 				  vf->vf, vf->dev_name);
-			vf->connected = false;
+			__atomic_store_n(&vf->connected, false, __ATOMIC_RELAXED);
 			vf->cnt.disconnects++;
 			vf_fail_inflight(vf, -ENOTCONN, 0);
 			set_link(vf, false, 0);
 		}
 		vf_check_pf(vf);
 		set_link(vf, vf->link_up, 0);	/* down while not connected */
-		if (!vf->connected && now >= vf->next_reconnect_ns && !vf->stop) {
+		if (!vf->connected && now >= vf->next_reconnect_ns &&
+		    !__atomic_load_n(&vf->stop, __ATOMIC_RELAXED)) {
 			vf->next_reconnect_ns = now + RECONNECT_PERIOD_NS;
 			rc = vf_connect(vf, RECONNECT_PERIOD_NS / 2, true);
 			if (rc == 0) {
@@ -969,7 +980,7 @@ event_thread(void *arg)
 	struct bcnic_vf *vf = arg;
 	struct timespec ts = { 0, EVENT_PERIOD_US * 1000 };
 
-	while (!vf->stop) {
+	while (!__atomic_load_n(&vf->stop, __ATOMIC_RELAXED)) {
 		vf_service(vf);
 		nanosleep(&ts, NULL);
 	}
@@ -984,9 +995,10 @@ bcnic_vf_start(struct rte_eth_dev *dev)
 	struct bcnic_vf *vf = dev->data->dev_private;
 	int rc = bcnic_dev_start(dev);
 
-	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
-	dev->data->dev_started = 1;
+	rte_spinlock_lock(&vf->lock);
+	dev->data->dev_started = 1;	/* what set_link() goes by; ethdev sets it after us */
 	set_link(vf, vf->link_up, 0);
+	rte_spinlock_unlock(&vf->lock);
 	flush_lsc(vf);
 	return rc;
 }
@@ -994,10 +1006,17 @@ bcnic_vf_start(struct rte_eth_dev *dev)
 static int
 bcnic_vf_stop(struct rte_eth_dev *dev)
 {
-	int rc = bcnic_dev_stop(dev);
+	struct bcnic_vf *vf = dev->data->dev_private;
+	struct rte_eth_link l;
+	int rc;
 
-	/* The PF's link state is kept: the port shows it again at start. */
-	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
+	/* The PF's link state is kept: the port shows it again at start. No LSC for a stop. */
+	rte_spinlock_lock(&vf->lock);
+	rc = bcnic_dev_stop(dev);
+	rte_eth_linkstatus_get(dev, &l);
+	l.link_status = RTE_ETH_LINK_DOWN;
+	rte_eth_linkstatus_set(dev, &l);
+	rte_spinlock_unlock(&vf->lock);
 	return rc;
 }
 
@@ -1128,7 +1147,7 @@ static void
 vf_free(struct bcnic_vf *vf)
 {
 	if (vf->thread_running) {
-		vf->stop = true;
+		__atomic_store_n(&vf->stop, true, __ATOMIC_RELAXED);	/* join orders the rest */
 		pthread_join(vf->thread, NULL);
 		vf->thread_running = false;
 	}
@@ -1136,7 +1155,7 @@ vf_free(struct bcnic_vf *vf)
 	if (vf->connected && vf->c.w.base != NULL) {
 		vf->c.next_tag = vf->tail;
 		bcmbox_client_bye(&vf->c, vf->rx, 100 * 1000000ull);
-		vf->connected = false;
+		__atomic_store_n(&vf->connected, false, __ATOMIC_RELAXED);
 	}
 	rte_spinlock_unlock(&vf->lock);
 	bcnic_window_unmap(&vf->map);
