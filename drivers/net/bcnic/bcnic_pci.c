@@ -79,13 +79,15 @@ bcnic_vf_pci_remove(struct rte_pci_device *pdev)
 	return bcnic_port_remove(pdev->device.name);
 }
 
-static struct rte_pci_driver bcnic_vf_pci_driver = {
+/* Registered by bcnic_register() (bcnic_ethdev.c), once per process. */
+struct rte_pci_driver bcnic_vf_pci_driver = {
+	.driver = { .name = RTE_STR(net_bcnic_vf_pci) },
 	.id_table = bcnic_vf_pci_ids,
 	.drv_flags = RTE_PCI_DRV_NEED_MAPPING,
 	.probe = bcnic_vf_pci_probe,
 	.remove = bcnic_vf_pci_remove,
 };
 
-RTE_PMD_REGISTER_PCI(net_bcnic_vf_pci, bcnic_vf_pci_driver);
+RTE_PMD_EXPORT_NAME(net_bcnic_vf_pci, __COUNTER__);
 RTE_PMD_REGISTER_PCI_TABLE(net_bcnic_vf_pci, bcnic_vf_pci_ids);
 RTE_PMD_REGISTER_KMOD_DEP(net_bcnic_vf_pci, "vfio-pci");

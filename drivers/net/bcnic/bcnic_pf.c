@@ -380,12 +380,14 @@ bcnic_pf_remove(struct rte_vdev_device *vdev)
 	return bcnic_port_remove(rte_vdev_device_name(vdev));
 }
 
-static struct rte_vdev_driver bcnic_pf_driver = {
+/* Registered by bcnic_register() (bcnic_ethdev.c), once per process. */
+struct rte_vdev_driver bcnic_pf_driver = {
+	.driver = { .name = RTE_STR(net_bcnic_pf) },
 	.probe = bcnic_pf_probe,
 	.remove = bcnic_pf_remove,
 };
 
-RTE_PMD_REGISTER_VDEV(net_bcnic_pf, bcnic_pf_driver);
+RTE_PMD_EXPORT_NAME(net_bcnic_pf, __COUNTER__);
 RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_pf,
 	"dev=<name> "
 	"vfs=<1-256> "

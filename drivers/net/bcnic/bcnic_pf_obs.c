@@ -338,7 +338,8 @@ tel_blocks(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-RTE_INIT(bcnic_telemetry_init)
+void
+bcnic_telemetry_register(void)
 {
 	rte_telemetry_register_cmd("/bcnic/pfs", tel_pfs, "Ports of bcnic PFs. No parameters");
 	rte_telemetry_register_cmd("/bcnic/pf", tel_pf,

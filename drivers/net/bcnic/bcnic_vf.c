@@ -1397,12 +1397,14 @@ bcnic_vf_remove(struct rte_vdev_device *vdev)
 	return bcnic_port_remove(rte_vdev_device_name(vdev));
 }
 
-static struct rte_vdev_driver bcnic_vf_driver = {
+/* Registered by bcnic_register() (bcnic_ethdev.c), once per process. */
+struct rte_vdev_driver bcnic_vf_driver = {
+	.driver = { .name = RTE_STR(net_bcnic_vf) },
 	.probe = bcnic_vf_probe,
 	.remove = bcnic_vf_remove,
 };
 
-RTE_PMD_REGISTER_VDEV(net_bcnic_vf, bcnic_vf_driver);
+RTE_PMD_EXPORT_NAME(net_bcnic_vf, __COUNTER__);
 RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_vf,
 	"dev=<name> "
 	"vf=<0-255> "
