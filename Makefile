@@ -3,6 +3,9 @@
 #   make bench   set up, build, run the latency benchmark on the emulated device
 #   make test    set up, build, run every test suite (and the sanitizer/fuzz build)
 #   make fuzz    every libFuzzer target for FUZZ_SECONDS each (default 10 minutes), from its seeds
+# Optional:
+#   make install [DESTDIR=<staging dir>] [PREFIX=<prefix>]   meson install of the build
+#   make uninstall                                         remove what the last install put there
 
 BUILD     ?= build
 SAN_BUILD ?= build-san
@@ -10,7 +13,7 @@ TSAN_BUILD ?= build-tsan
 MESON_TEST = meson test --print-errorlogs --num-processes 2
 FUZZ_SECONDS ?= 600
 
-.PHONY: all build bench test fuzz clean
+.PHONY: all build bench test fuzz clean install uninstall
 
 all: build
 
@@ -46,6 +49,18 @@ fuzz:
 		python3 tests/fuzz/run_fuzz.py $$t tests/fuzz/corpus/$$n $(FUZZ_SECONDS) \
 			$(SAN_BUILD)/tests/fuzz/fuzz-artifacts || rc=1; \
 	done; exit $$rc
+# The plugin goes to the PMD directory EAL searches (outside PREFIX unless it is
+# DPDK's own), the rest below PREFIX (default /usr/local). PREFIX reconfigures
+# the build folder. ldconfig makes a new library directory's links known.
+install: build
+	@$(if $(PREFIX),meson configure $(BUILD) -Dprefix=$(PREFIX) && ninja -C $(BUILD) >/dev/null &&) \
+	meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir "$(DESTDIR)") && \
+	$(if $(DESTDIR),true,{ [ "$$(id -u)" != 0 ] || ldconfig; })
+
+# Meson's log of the last install (build/meson-logs/install-log.txt) lists the
+# files and the folders it created; uninstall removes them (folders if empty).
+uninstall:
+	@ninja -C $(BUILD) uninstall
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(TSAN_BUILD)

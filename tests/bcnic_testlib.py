@@ -33,10 +33,10 @@ class Proc:
     """A child process with line-oriented stdout, reaped by pid."""
     live = []
 
-    def __init__(self, argv, stdin=True):
+    def __init__(self, argv, stdin=True, env=None):
         self.argv = argv
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self.out = []       # complete lines read so far
         self.pending = b""  # bytes of a line not complete yet
         self.seen = 0       # lines of self.out already matched by wait_line
