@@ -6,6 +6,7 @@
 # Optional:
 #   make install [DESTDIR=<staging dir>] [PREFIX=<prefix>]   meson install of the build
 #   make uninstall                                         remove what the last install put there
+#   make deb     Debian packages in build-deb/, lintian-checked (devtools/deb.sh)
 
 BUILD     ?= build
 SAN_BUILD ?= build-san
@@ -13,7 +14,7 @@ TSAN_BUILD ?= build-tsan
 MESON_TEST = meson test --print-errorlogs --num-processes 2
 FUZZ_SECONDS ?= 600
 
-.PHONY: all build bench test fuzz clean install uninstall
+.PHONY: all build bench test fuzz clean install uninstall deb
 
 all: build
 
@@ -62,5 +63,8 @@ install: build
 uninstall:
 	@ninja -C $(BUILD) uninstall
 
+deb:
+	@devtools/deb.sh build-deb
+
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD) $(TSAN_BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(TSAN_BUILD) build-deb

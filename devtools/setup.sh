@@ -21,6 +21,8 @@ die() { echo "setup: error: $*" >&2; exit 1; }
 
 # Package -> what proves it is there. Keep in step with the README's quick start.
 pkgs="dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config python3-pyelftools libnuma-dev gcc clang libclang-rt-dev make xz-utils gnuplot-nox doxygen pciutils"
+# make deb and the deb suite: the Debian package build and its checker.
+pkgs="$pkgs debhelper dpkg-dev fakeroot lintian"
 # The vm suite (PCI transport in a QEMU guest): skipped where these cannot be installed.
 vm_pkgs="qemu-system-x86 linux-image-amd64 busybox-static kmod cpio iproute2"
 [ -n "${BCNIC_EXTRA_PKGS:-}" ] && pkgs="$pkgs $BCNIC_EXTRA_PKGS"
