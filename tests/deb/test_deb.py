@@ -4,7 +4,7 @@
 dpkg-buildpackage and runs lintian (no error or warning); each package holds
 what it should and nothing twice; then the packages' files, unpacked with
 dpkg -x and shown as installed in a private mount namespace
-(tests/install/installed.py), let stock dpdk-testpmd find the plugin with no
+(tests/install/installed.py; or named by path where none can be made), let stock dpdk-testpmd find the plugin with no
 -d and an application build from the -dev package and run.
 Usage: test_deb.py <source root> <build folder> <app.c>"""
 import glob
@@ -85,28 +85,24 @@ def test_make_deb():
 
 
 def unpack():
-    """The packages' files in STAGE (once); False if they cannot be shown as installed here."""
+    """The packages' files in STAGE, once."""
     assert DEBS, "no packages (test_make_deb failed)"
     if not os.listdir(STAGE):
         for pkg in EXPECT:
             rc, out, err = run(["dpkg", "-x", DEBS[pkg], STAGE])
             assert rc == 0, err
-    if VIEW.reason():
-        print(f"SKIP: {VIEW.reason()}")
-        return False
-    return True
 
 
 def test_package_testpmd_without_d():
-    if unpack():
-        testpmd_finds_plugin(VIEW, DEV)
-        assert shm_objects(DEV) == []
+    unpack()
+    testpmd_finds_plugin(VIEW, DEV)
+    assert shm_objects(DEV) == []
 
 
 def test_package_app_builds_and_runs():
-    if unpack():
-        build_and_run_app(VIEW, APP_SRC, DEV, SRC_ROOT)
-        assert shm_objects(DEV) == []
+    unpack()
+    build_and_run_app(VIEW, APP_SRC, DEV, SRC_ROOT)
+    assert shm_objects(DEV) == []
 
 
 def cleanup():

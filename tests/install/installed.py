@@ -5,7 +5,9 @@ dpkg -x) is laid over the real folders by an overlay mount in a private mount
 namespace (unshare), where ldconfig's cache is rebuilt as `make install` and
 the package's trigger do. EAL looks for plugins in the one folder compiled
 into it (RTE_EAL_PMD_PATH), so this is how stock dpdk-testpmd is shown to
-find the plugin with no -d. Other processes never see the overlay.
+find the plugin with no -d. Other processes never see the overlay. Where no
+mount namespace can be made, View falls back to naming the staged files by
+path (EAL's -d <folder>, LD_LIBRARY_PATH, the .pc's prefix) and says so.
 Shared by tests/install/test_install.py and tests/deb/test_deb.py."""
 import os
 import shutil
@@ -56,51 +58,106 @@ exec "$@"
 
 
 class View:
-    """Commands run as if the stage were installed on this machine."""
+    """Commands run as if the stage were installed on this machine.
+
+    Mode "overlay": in a private mount namespace the stage covers the real
+    folders (root, or a user namespace where the kernel allows one). Mode
+    "paths", where no namespace can be made (an unprivileged container): the
+    documented equivalent, the stage's files named by path instead: EAL gets
+    -d <staged PMD folder> (a folder: EAL loads every plugin in it, as it does
+    its own), the dynamic linker LD_LIBRARY_PATH, pkg-config the staged prefix.
+    """
 
     def __init__(self, stage, work):
         self.stage, self.work = stage, work
         self.unshare = ["unshare", "--mount", "--propagation", "private"]
         if os.getuid() != 0:
             self.unshare.append("--map-root-user")  # a user namespace, where the kernel allows it
-        self._reason = False
+        self.mode = None
+
+    def probe(self):
+        """Choose the mode (once the stage is filled); say which and why."""
+        if self.mode is None:
+            why = "no unshare(1)"
+            if os.environ.get("BCNIC_TEST_NO_NAMESPACE"):
+                why = "BCNIC_TEST_NO_NAMESPACE is set"
+            elif shutil.which("unshare"):
+                rc, out, err = run([*self.unshare, "sh", "-c", VIEW, "view", self.stage,
+                                    os.path.join(self.work, "ld.so.cache"), "true"])
+                why = None if rc == 0 else err.strip()
+            self.mode = "overlay" if why is None else "paths"
+            if why:
+                print(f"NOTE: no private mount namespace here ({' '.join(self.unshare)}: {why}); "
+                      f"the stage is named by path and EAL given -d {self.stage + PMD_DIR}")
+        return self.mode
+
+    def path(self, installed):
+        """Where a process sees an installed file."""
+        return installed if self.probe() == "overlay" else self.stage + installed
+
+    @property
+    def plugin(self):
+        return self.path(PLUGIN)
+
+    @property
+    def eal(self):
+        """EAL arguments that find the installed plugin: none when it is installed."""
+        return [] if self.probe() == "overlay" else ["-d", self.stage + PMD_DIR]
+
+    def _pc(self):
+        """The staged libdpdk-bcnic.pc: (its folder, the prefix it names)."""
+        for d, _, files in os.walk(self.stage):
+            if "libdpdk-bcnic.pc" in files:
+                prefix = [l.split("=", 1)[1].strip() for l in open(os.path.join(d, "libdpdk-bcnic.pc"))
+                          if l.startswith("prefix=")][0]
+                return d, prefix
+        raise AssertionError(f"no libdpdk-bcnic.pc under {self.stage}")
+
+    def env(self):
+        if self.probe() == "overlay":
+            return ENV
+        pcdir, _ = self._pc()
+        return {**ENV, "LD_LIBRARY_PATH": os.path.dirname(pcdir), "PKG_CONFIG_PATH": pcdir}
+
+    def pkg_config(self):
+        """The pkg-config part of the application's build command."""
+        if self.probe() == "overlay":
+            return "$(pkg-config --cflags --libs libdpdk libdpdk-bcnic)"
+        _, prefix = self._pc()
+        return ("$(pkg-config --cflags --libs libdpdk) $(pkg-config --define-variable="
+                f"prefix={self.stage}{prefix} --cflags --libs libdpdk-bcnic)")
 
     def cmd(self, argv):
+        if self.probe() == "paths":
+            return list(argv)
         return [*self.unshare, "sh", "-c", VIEW, "view", self.stage,
                 os.path.join(self.work, "ld.so.cache"), *argv]
 
-    def reason(self):
-        """None if the view works here, else why not (checked once)."""
-        if self._reason is False:
-            if shutil.which("unshare") is None:
-                self._reason = "no unshare(1)"
-            else:
-                rc, out, err = run(self.cmd(["true"]))
-                self._reason = None if rc == 0 else (
-                    f"cannot show the stage as installed ({' '.join(self.unshare)}, overlay "
-                    f"mount): {err.strip()}")
-        return self._reason
+    def run(self, argv, **kw):
+        p = subprocess.run(self.cmd(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, env=self.env(), **kw)
+        return p.returncode, p.stdout, p.stderr
 
 
 def build_and_run_app(view, app_src, dev, src_root):
     """Build app.c outside the source tree from the installed header and .pc only,
-    run it against a PF and a VF made by EAL from --vdev (no -d); check its output."""
+    run it against a PF and a VF made by EAL from --vdev; check its output."""
     assert not os.path.realpath(view.work).startswith(src_root + "/"), view.work
     shutil.copy(app_src, os.path.join(view.work, "app.c"))
-    build = ('cd "$1" && cc -Wall -Wextra -Werror -o app app.c '
-             '$(pkg-config --cflags --libs libdpdk libdpdk-bcnic)')
-    rc, out, err = run(view.cmd(["sh", "-c", build, "build", view.work]))
+    build = f'cd "$1" && cc -Wall -Wextra -Werror -o app app.c {view.pkg_config()}'
+    rc, out, err = view.run(["sh", "-c", build, "build", view.work])
     assert rc == 0, f"the application does not build from the installed files:\n{out}\n{err}"
     app = os.path.join(view.work, "app")
-    rc, out, err = run(view.cmd([app, "-l", "0", *EAL_COMMON,
-                                 "--vdev", f"net_bcnic_pf0,dev={dev},vfs=1",
-                                 "--vdev", f"net_bcnic_vf0,dev={dev},vf=0"]), timeout=60)
+    rc, out, err = view.run([app, "-l", "0", *EAL_COMMON, *view.eal,
+                             "--vdev", f"net_bcnic_pf0,dev={dev},vfs=1",
+                             "--vdev", f"net_bcnic_vf0,dev={dev},vf=0"], timeout=60)
     print(out)
     assert rc == 0 and "app: ok" in out, f"app exit {rc}\n{out}\n{err}"
-    assert f"app: driver mapped from {PLUGIN}\n" in out, out  # the one copy: the installed plugin
+    # The one copy: the installed plugin.
+    assert f"app: driver mapped from {view.plugin}\n" in out, out
     assert 'VF read "from-the-pf"' in out and 'VF wrote "from-the-vf"' in out, out
     assert UNUSED not in out + err, err
-    # Outside the view the program cannot even start: nothing leaked onto the machine.
+    # Without the view the program cannot even start: nothing leaked onto the machine.
     if not os.path.exists(PLUGIN):
         rc, out, err = run([app, "-l", "0", *EAL_COMMON], timeout=60)
         assert rc != 0 and SONAME in err, f"app ran without the installed view: {rc}\n{err}"
@@ -108,16 +165,17 @@ def build_and_run_app(view, app_src, dev, src_root):
 
 def testpmd(view, dev, extra, commands):
     """dpdk-testpmd with a PF and its VF 1, interactive commands; (stdout, stderr)."""
-    argv = [TESTPMD, "-l", "0-1", *EAL_COMMON, *extra,
+    argv = [TESTPMD, "-l", "0-1", *EAL_COMMON, *extra, *view.eal,
             "--vdev", f"net_bcnic_pf0,dev={dev},vfs=2", "--vdev", f"net_bcnic_vf0,dev={dev},vf=1",
             "--", "-i", "--total-num-mbufs=2048"]
-    rc, out, err = run(view.cmd(argv), timeout=90, input="\n".join(commands + ["quit"]) + "\n")
+    rc, out, err = view.run(argv, timeout=90, input="\n".join(commands + ["quit"]) + "\n")
     assert rc == 0, f"testpmd exit {rc}\n{out}\n{err}"
     return out, err
 
 
 def testpmd_finds_plugin(view, dev):
-    """Stock testpmd, no -d: both bcnic ports come up from the installed plugin."""
+    """Stock testpmd, no -d (in "paths" mode: -d the staged PMD folder): both
+    bcnic ports come up from the installed plugin."""
     out, err = testpmd(view, dev, [], ["show port info all"])
     assert "Driver name: net_bcnic_pf" in out and "Driver name: net_bcnic_vf" in out, out + err
     assert "Device name: net_bcnic_vf0" in out and "MAC address: 02:" in out, out

@@ -8,7 +8,8 @@ uninstall, leaving nothing behind.
 
 "Installed" is simulated without touching the machine (tests/install/installed.py):
 each step runs in a private mount namespace where an overlay puts the DESTDIR
-over the real folders.
+over the real folders (where none can be made: the DESTDIR's files named by
+path, EAL given -d <staged PMD folder>, and the output says so).
 Usage: test_install.py <build folder> <app.c> <source root>"""
 import os
 import shutil
@@ -19,7 +20,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bcnic_testlib import EAL_COMMON, Proc, remove_shm, run_cases, shm_objects, unique_dev  # noqa: E402
-from installed import (ENV, PLUGIN, PMD_DIR, SONAME, UNUSED, View, build_and_run_app,  # noqa: E402
+from installed import (PLUGIN, PMD_DIR, SONAME, UNUSED, View, build_and_run_app,  # noqa: E402
                        run, testpmd, testpmd_finds_plugin)
 
 BUILD = os.path.abspath(sys.argv[1])
@@ -91,58 +92,42 @@ def test_install_layout():
         assert "test_" not in f and not f.endswith(".a") and "bcmbox" not in f, f"unexpected {f}"
 
 
-def skipped(case):
-    reason = VIEW.reason()
-    if reason:
-        print(f"SKIP {case}: {reason}")
-    return reason is not None
-
-
 def test_app_from_installed_files():
-    if skipped("test_app_from_installed_files"):
-        return
     build_and_run_app(VIEW, APP_SRC, DEV, SRC_ROOT)
     assert shm_objects(DEV) == [], f"left {shm_objects(DEV)}"
 
 
 def test_testpmd_finds_plugin_without_d():
-    if skipped("test_testpmd_finds_plugin_without_d"):
-        return
     testpmd_finds_plugin(VIEW, DEV)
     assert shm_objects(DEV) == []
 
 
 def test_second_copy_stays_unused():
-    """A build-tree plugin given with -d beside the installed one: one copy serves."""
-    if skipped("test_second_copy_stays_unused"):
-        return
+    """A build-tree plugin given with -d before the installed one: one copy serves."""
     tree = os.path.join(BUILD, "drivers", "net", "bcnic", "librte_net_bcnic.so")
     out, err = testpmd(VIEW, DEV, ["-d", tree], ["show port info 1"])
     want = (f"driver already loaded from {os.path.realpath(tree)}; "
-            f"this second copy ({PLUGIN}) {UNUSED}")
+            f"this second copy ({VIEW.plugin}) {UNUSED}")
     assert (out + err).count(want) == 1, f"expected once: {want!r}\n{out}\n{err}"
     assert "Driver name: net_bcnic_vf" in out, out
 
 
 def test_installed_programs():
-    if skipped("test_installed_programs"):
-        return
     files = stage_files()
-    bindir = os.path.dirname(one(files, "/bin/bcnic-pf-agent"))
-    conf = one(files, "/doc/bcnic/examples/blocks.conf")
-    eal = ["-l", "0", *EAL_COMMON]
+    bindir = VIEW.path(os.path.dirname(one(files, "/bin/bcnic-pf-agent")))
+    conf = VIEW.path(one(files, "/doc/bcnic/examples/blocks.conf"))
+    eal = ["-l", "0", *EAL_COMMON, *VIEW.eal]
     agent = Proc(VIEW.cmd([f"{bindir}/bcnic-pf-agent", *eal, "--", "--dev", DEV, "--vfs", "4",
-                       "--config", conf]), env=ENV)
+                           "--config", conf]), env=VIEW.env())
     agent.wait_line("up:")
-    rc, out, err = run(VIEW.cmd([f"{bindir}/bcnic-vf-config", *eal, "--", "--dev", DEV, "--vf", "1",
-                             "read", "0x1000", "0", "16"]), timeout=60)
+    rc, out, err = VIEW.run([f"{bindir}/bcnic-vf-config", *eal, "--", "--dev", DEV, "--vf", "1",
+                             "read", "0x1000", "0", "16"], timeout=60)
     assert rc == 0 and "|vport-config-v1.|" in out, f"vf-config exit {rc}\n{out}\n{err}"
     assert UNUSED not in err, err
     agent.p.send_signal(signal.SIGINT)
     rc, out, err = agent.finish(30)
     assert rc == 0 and UNUSED not in err, f"agent exit {rc}\n{err}"
-    rc, out, err = run(VIEW.cmd([f"{bindir}/dpdk-test-bc", "-l", "0", *EAL_COMMON, "--", "--help"]),
-                       timeout=60)
+    rc, out, err = VIEW.run([f"{bindir}/dpdk-test-bc", *eal, "--", "--help"], timeout=60)
     assert rc == 0 and "--baselines" in out + err, f"dpdk-test-bc --help exit {rc}\n{out}\n{err}"
     assert shm_objects(DEV) == []
 
