@@ -48,20 +48,24 @@ struct bcmbox_ring {
 	uint32_t max_msg_slots;		/* largest message accepted/sent */
 };
 
-/* Why a message was rejected. Each has its own counter in the PF. */
+/*
+ * Why a message was rejected. Each has its own counter in the PF. The
+ * numbers are on the wire (the arg of a PROTO answer, doc/mailbox.md
+ * section 5): never renumber.
+ */
 enum bcmbox_reject {
 	BCMBOX_REJ_NONE = 0,
-	BCMBOX_REJ_NSLOTS,	/* nslots is 0 or above the ring's limit */
-	BCMBOX_REJ_CONT_SEQ,	/* a continuation slot was not published */
-	BCMBOX_REJ_LENGTH,	/* length does not match nslots */
-	BCMBOX_REJ_TYPE,	/* unknown type, or one for the other direction */
-	BCMBOX_REJ_STATUS,	/* status set in a request, unknown in a response */
-	BCMBOX_REJ_EPOCH,	/* epoch is not the current session's (stale) */
-	BCMBOX_REJ_XFER,	/* transfer length above BCMBOX_MAX_XFER */
-	BCMBOX_REJ_RANGE,	/* offset + length beyond BCMBOX_MAX_BLOCK_SIZE */
-	BCMBOX_REJ_PAYLOAD,	/* payload length wrong for the message type */
-	BCMBOX_REJ_HELLO,	/* HELLO with proto_min > proto_max */
-	BCMBOX_REJ_RESERVED,	/* a reserved field is not zero */
+	BCMBOX_REJ_NSLOTS = 1,	/* nslots is 0 or above the ring's limit */
+	BCMBOX_REJ_CONT_SEQ = 2,	/* a continuation slot was not published */
+	BCMBOX_REJ_LENGTH = 3,	/* length does not match nslots */
+	BCMBOX_REJ_TYPE = 4,	/* unknown type, or one for the other direction */
+	BCMBOX_REJ_STATUS = 5,	/* status set in a request, unknown in a response */
+	BCMBOX_REJ_EPOCH = 6,	/* epoch is not the current session's (stale) */
+	BCMBOX_REJ_XFER = 7,	/* transfer length above BCMBOX_MAX_XFER */
+	BCMBOX_REJ_RANGE = 8,	/* zero bytes, or offset + length beyond BCMBOX_MAX_BLOCK_SIZE */
+	BCMBOX_REJ_PAYLOAD = 9,	/* payload length wrong for the message type */
+	BCMBOX_REJ_HELLO = 10,	/* HELLO with proto_min > proto_max */
+	BCMBOX_REJ_RESERVED = 11,	/* a reserved field is not zero (HELLO: also its epoch) */
 	BCMBOX_REJ__MAX
 };
 

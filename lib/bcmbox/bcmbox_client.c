@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* VF-side client of one window. See bcmbox_client.h and doc/mailbox.md. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -194,6 +195,46 @@ send_wait_room(struct bcmbox_client *c, struct bcmbox_msg_hdr *hdr, const void *
 	return tag < 0 ? (int)tag : 0;
 }
 
+/*
+ * The reset handshake, through the control lines whose offsets do not depend
+ * on the info line. want_pf: give up at once when pf_epoch says no PF.
+ */
+static int
+window_reset(uint8_t *base, uint64_t deadline, bool want_pf, struct bcmbox_client *c)
+{
+	uint32_t *req = (uint32_t *)(base + BCMBOX_WIN_VF_CTRL_OFF +
+				     offsetof(struct bcmbox_win_vf_ctrl, reset_req));
+	struct bcmbox_win_pf *pf = (struct bcmbox_win_pf *)(base + BCMBOX_WIN_PF_OFF);
+	unsigned int spins = 0;
+	uint32_t gen;
+
+	gen = __atomic_load_n(req, __ATOMIC_RELAXED) + 1;
+	/* Never 0, and never what reset_ack holds already (it may be junk). */
+	while (gen == 0 || gen == __atomic_load_n(&pf->reset_ack, __ATOMIC_ACQUIRE))
+		gen++;
+	__atomic_store_n(req, gen, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&pf->reset_ack, __ATOMIC_ACQUIRE) != gen) {
+		if (++spins % CHECK_EVERY == 0) {
+			if (c != NULL)
+				waiting(c);
+			if (want_pf && __atomic_load_n(&pf->pf_epoch, __ATOMIC_ACQUIRE) == 0)
+				return -ENOTCONN;
+			if (bcmbox_now_ns() > deadline)
+				return -ETIMEDOUT;
+		}
+		cpu_relax();
+	}
+	return 0;
+}
+
+int
+bcmbox_window_repair(void *base, size_t size, uint64_t timeout_ns)
+{
+	if (base == NULL || size < BCMBOX_WIN_RINGS_OFF)
+		return -EINVAL;
+	return window_reset(base, bcmbox_now_ns() + timeout_ns, false, NULL);
+}
+
 int
 bcmbox_client_connect(struct bcmbox_client *c, uint64_t timeout_ns)
 {
@@ -206,8 +247,7 @@ bcmbox_client_connect(struct bcmbox_client *c, uint64_t timeout_ns)
 	struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_HELLO, .length = sizeof(hello) };
 	struct bcmbox_msg m;
 	const struct bcmbox_win_info *i = &c->w.info;
-	uint32_t gen, pf_epoch;
-	unsigned int spins = 0;
+	uint32_t pf_epoch;
 	int rc;
 
 	c->epoch = 0;
@@ -215,20 +255,9 @@ bcmbox_client_connect(struct bcmbox_client *c, uint64_t timeout_ns)
 	if (pf_epoch == 0)
 		return -ENOTCONN;
 	/* Ask for a window reset; the PF acks once it cleared the rings. */
-	gen = __atomic_load_n(&c->w.vf_ctrl->reset_req, __ATOMIC_RELAXED) + 1;
-	if (gen == 0)
-		gen = 1;
-	__atomic_store_n(&c->w.vf_ctrl->reset_req, gen, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&c->w.pf->reset_ack, __ATOMIC_ACQUIRE) != gen) {
-		if (++spins % CHECK_EVERY == 0) {
-			waiting(c);
-			if (__atomic_load_n(&c->w.pf->pf_epoch, __ATOMIC_ACQUIRE) == 0)
-				return -ENOTCONN;
-			if (bcmbox_now_ns() > deadline)
-				return -ETIMEDOUT;
-		}
-		cpu_relax();
-	}
+	rc = window_reset(c->w.base, deadline, true, c);
+	if (rc != 0)
+		return rc;
 	if (bcmbox_ring_init(&c->req, c->w.req, i->req_slots, &c->w.req_cons->pos) != 0 ||
 	    bcmbox_ring_init(&c->resp, c->w.resp, i->resp_slots, &c->w.vf->resp_cons) != 0 ||
 	    bcmbox_ring_init(&c->evt, c->w.evt, i->evt_slots, &c->w.vf->evt_cons) != 0)
@@ -267,6 +296,8 @@ bcmbox_client_call(struct bcmbox_client *c, struct bcmbox_msg_hdr *hdr, const vo
 		rc = wait_response(c, hdr->tag, m, deadline, true);
 	if (rc != 0)
 		return rc;
+	if (m->hdr.type == BCMBOX_RESP_UNKNOWN)
+		return -ENOTSUP;	/* the PF does not know this request type */
 	if (m->hdr.type != (hdr->type | BCMBOX_RESP))
 		return -EPROTO;
 	return bcmbox_status_to_errno(m->hdr.status);

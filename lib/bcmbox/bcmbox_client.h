@@ -52,6 +52,15 @@ uint64_t bcmbox_now_ns(void);
 int bcmbox_client_open(struct bcmbox_client *c, void *base, size_t size);
 
 /*
+ * VF side, for a window known to be bcnic's whose PF-written lines do not
+ * validate (a VF can scribble over them in shared memory): ask for a window
+ * reset through the fixed-offset control lines; the PF re-publishes every
+ * line it owns before it acknowledges. Returns 0 once acknowledged, or
+ * -ETIMEDOUT. Validate the window again afterwards.
+ */
+int bcmbox_window_repair(void *base, size_t size, uint64_t timeout_ns);
+
+/*
  * Reset the window (the PF clears the rings) and HELLO: a new session.
  * Returns 0; -ENOTCONN no PF behind the window; -ETIMEDOUT the PF did not
  * answer within timeout_ns; -EPROTONOSUPPORT no common protocol version;

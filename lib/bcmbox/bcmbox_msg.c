@@ -99,26 +99,21 @@ bcmbox_check_request(const struct bcmbox_msg *m, uint32_t session_epoch)
 	const struct bcmbox_msg_hdr *h = &m->hdr;
 	struct bcmbox_hello_req hello;
 
+	/* Type first: an unknown type is answered NOTSUP whatever else it holds. */
+	if (h->type < BCMBOX_MSG_HELLO || h->type > BCMBOX_MSG_BYE)
+		return BCMBOX_REJ_TYPE;
 	if (h->status != 0)
 		return BCMBOX_REJ_STATUS;
-	switch (h->type) {
-	case BCMBOX_MSG_HELLO:
-		/* Any epoch: a restarted VF does not know the new one yet. */
+	if (h->type == BCMBOX_MSG_HELLO) {
+		/* Epoch 0: a VF starting a session has none (and must not claim one). */
 		if (h->length != sizeof(hello))
 			return BCMBOX_REJ_PAYLOAD;
-		if (h->block_id != 0 || h->offset != 0 || h->arg != 0)
+		if (h->epoch != 0 || h->block_id != 0 || h->offset != 0 || h->arg != 0)
 			return BCMBOX_REJ_RESERVED;
 		memcpy(&hello, m->payload, sizeof(hello));
 		if (hello.proto_min > hello.proto_max)
 			return BCMBOX_REJ_HELLO;
 		return BCMBOX_REJ_NONE;
-	case BCMBOX_MSG_LIST:
-	case BCMBOX_MSG_READ:
-	case BCMBOX_MSG_WRITE:
-	case BCMBOX_MSG_BYE:
-		break;
-	default:
-		return BCMBOX_REJ_TYPE;
 	}
 	if (session_epoch == 0 || h->epoch != session_epoch)
 		return BCMBOX_REJ_EPOCH;
@@ -161,6 +156,11 @@ bcmbox_check_response(const struct bcmbox_msg *m, uint32_t session_epoch)
 	const struct bcmbox_msg_hdr *h = &m->hdr;
 	uint8_t req = h->type & (uint8_t)~BCMBOX_RESP;
 
+	/* 0x80: the answer to a request of a type the PF does not know. */
+	if (h->type == BCMBOX_RESP_UNKNOWN)
+		return h->status != BCMBOX_ST_NOTSUP ? BCMBOX_REJ_STATUS :
+			h->epoch != session_epoch ? BCMBOX_REJ_EPOCH :
+			h->length != 0 ? BCMBOX_REJ_PAYLOAD : BCMBOX_REJ_NONE;
 	if (!(h->type & BCMBOX_RESP) || req < BCMBOX_MSG_HELLO || req > BCMBOX_MSG_BYE)
 		return BCMBOX_REJ_TYPE;
 	if (h->status >= BCMBOX_ST__MAX)

@@ -189,6 +189,8 @@ enum bcmbox_msg_type {
 	BCMBOX_EVT_OVERFLOW = 0x44,
 
 	BCMBOX_RESP = 0x80,
+	/* The answer to a request of an unknown type: status NOTSUP, arg = that type. */
+	BCMBOX_RESP_UNKNOWN = 0x80,
 };
 
 /* Status of a response; bcmbox_status_to_errno() maps it to -errno. */

@@ -460,11 +460,16 @@ test_stale_epoch(void)
 	REQUIRE(pf >= 0);
 	REQUIRE(vf_open(&v, dev, 0) == 0);
 	old = v.c.epoch;
-	/* A second HELLO (no reset) starts a new session on the same rings. */
+	/* A second HELLO (no reset, epoch 0) starts a new session on the same rings. */
 	struct bcmbox_hello_req hello = { 1, 1, 0 };
-	struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_HELLO, .length = sizeof(hello) };
+	struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_HELLO, .tag = 77, .length = sizeof(hello) };
+	uint64_t until = bcmbox_now_ns() + TIMEOUT_NS;
 
-	CHECK_EQ(bcmbox_client_call(&v.c, &h, &hello, &msg, TIMEOUT_NS), 0);
+	CHECK(bcmbox_ring_send(&v.c.req, &h, &hello) > 0);
+	while (bcmbox_client_recv(&v.c, &msg) == 0 && bcmbox_now_ns() < until)
+		;
+	CHECK_EQ(msg.hdr.type, BCMBOX_MSG_HELLO | BCMBOX_RESP);
+	CHECK_EQ(msg.hdr.tag, 77);
 	CHECK(msg.hdr.epoch != old && msg.hdr.epoch != 0);
 	/* Our client still speaks the old epoch: its request is stale. */
 	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_READ, .block_id = RTE_PMD_BCNIC_BLOCK_MTU,
@@ -504,21 +509,24 @@ test_malformed(void)
 	struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_READ, .block_id = RTE_PMD_BCNIC_BLOCK_MTU,
 				    .arg = 0 };
 
-	CHECK_EQ(bcmbox_client_call(&v.c, &h, NULL, &msg, TIMEOUT_NS), -EPROTO);
-	CHECK_EQ(msg.hdr.arg, BCMBOX_REJ_RANGE);
+	/* Zero bytes is a bad range: status RANGE. */
+	CHECK_EQ(bcmbox_client_call(&v.c, &h, NULL, &msg, TIMEOUT_NS), -EINVAL);
+	CHECK_EQ(msg.hdr.status, BCMBOX_ST_RANGE);
 	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_WRITE, .block_id = 1, .length = 4, .arg = 9 };
 	CHECK_EQ(bcmbox_client_call(&v.c, &h, "abcd", &msg, TIMEOUT_NS), -EPROTO);
 	CHECK_EQ(msg.hdr.arg, BCMBOX_REJ_RESERVED);
-	/* An unknown type gets an answer of an unknown type, which the client drops. */
+	/* An unknown type is answered NOTSUP, as type 0x80. */
 	h = (struct bcmbox_msg_hdr){ .type = 0x33 };
-	CHECK_EQ(bcmbox_client_call(&v.c, &h, NULL, &msg, 100000000), -ETIMEDOUT);
-	CHECK_EQ(v.c.bad_responses, 1);
-	/* A slot with nslots = 0: no answer is possible (no trusted tag), just skipped. */
+	CHECK_EQ(bcmbox_client_call(&v.c, &h, NULL, &msg, TIMEOUT_NS), -ENOTSUP);
+	CHECK_EQ(v.c.bad_responses, 0);
+	/* A slot with nslots = 0: no answer is possible (no trusted tag); the session ends. */
 	struct bcmbox_slot *s = &v.c.req.slots[v.c.req.pos & v.c.req.mask];
 
 	memset(s->data, 0, sizeof(s->data));
 	__atomic_store_n(&s->seq, v.c.req.pos + 1, __ATOMIC_RELEASE);
 	v.c.req.pos++;
+	CHECK_EQ(vf_read(&v, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, NULL), -ENOTCONN);
+	CHECK_EQ(bcmbox_client_connect(&v.c, TIMEOUT_NS), 0);	/* a reset makes it whole */
 	CHECK_EQ(vf_read(&v, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, NULL), 0);
 	CHECK_EQ(mtu, 1500);
 	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(pf, 0, &info), 0);

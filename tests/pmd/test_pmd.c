@@ -319,7 +319,13 @@ test_probe_errors(void)
 	expect_refused("net_bcnic_vf_e2", "dev=%s,vf=0", dev, "already attached");
 	CHECK_EQ(unplug("net_bcnic_vf_e"), 0);
 
-	/* Damage VF 1's window: wrong version, wrong magic, truncated. */
+	/*
+	 * Damage VF 1's window: wrong version, wrong magic, truncated. A PF
+	 * that polls would publish the line again (and a VF asks it to): here
+	 * the PF's poller is the application's, which does not poll.
+	 */
+	CHECK_EQ(unplug("net_bcnic_pf_e"), 0);
+	REQUIRE(probe("net_bcnic_pf_e,dev=%s,vfs=2,poller=app", dev) == 0);
 	char path[128];
 	int fd;
 	struct bcmbox_win_info *info;

@@ -10,6 +10,8 @@
 
 int check_failures;
 
+#define RTE_DIM_(a) (sizeof(a) / sizeof((a)[0]))
+
 struct pair {
 	struct bcmbox_slot *slots;
 	uint32_t cons_pos;
@@ -370,10 +372,13 @@ test_check_request(void)
 	CHECK_EQ(bcmbox_check_request(mk((struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_HELLO,
 							      .length = sizeof(hello) }, &hello), 0),
 		 BCMBOX_REJ_NONE);
-	/* HELLO is accepted whatever the epoch */
+	/* HELLO carries epoch 0, in a session or not (doc/mailbox.md section 3) */
+	CHECK_EQ(bcmbox_check_request(mk((struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_HELLO,
+							      .length = sizeof(hello) }, &hello), E),
+		 BCMBOX_REJ_NONE);
 	CHECK_EQ(bcmbox_check_request(mk((struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_HELLO,
 							      .epoch = 5, .length = sizeof(hello) }, &hello), E),
-		 BCMBOX_REJ_NONE);
+		 BCMBOX_REJ_RESERVED);
 	CHECK_EQ(bcmbox_check_request(mk((struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_HELLO,
 							      .length = 4 }, &hello), 0),
 		 BCMBOX_REJ_PAYLOAD);
@@ -390,6 +395,8 @@ test_check_request(void)
 	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_EVT_LINK, .epoch = E), E), BCMBOX_REJ_TYPE);
 	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_READ, .status = 1, .epoch = E, .arg = 8), E),
 		 BCMBOX_REJ_STATUS);
+	/* the type is checked first: an unknown type with a status is still "type" */
+	CHECK_EQ(bcmbox_check_request(REQ(.type = 0x06, .status = 1, .epoch = E), E), BCMBOX_REJ_TYPE);
 	/* epochs */
 	CHECK_EQ(bcmbox_check_request(REQ(.type = BCMBOX_MSG_READ, .epoch = E, .arg = 8), E),
 		 BCMBOX_REJ_NONE);
@@ -459,6 +466,15 @@ test_check_response_and_event(void)
 		 BCMBOX_REJ_NONE);
 	CHECK_EQ(bcmbox_check_response(RSP(.type = BCMBOX_MSG_READ, .epoch = E), E), BCMBOX_REJ_TYPE);
 	CHECK_EQ(bcmbox_check_response(RSP(.type = 0x80 | 0x33, .epoch = E), E), BCMBOX_REJ_TYPE);
+	/* 0x80 answers a request of an unknown type: NOTSUP only, no payload */
+	CHECK_EQ(bcmbox_check_response(RSP(.type = 0x80, .epoch = E, .status = BCMBOX_ST_NOTSUP,
+					   .arg = 0x06), E),
+		 BCMBOX_REJ_NONE);
+	CHECK_EQ(bcmbox_check_response(RSP(.type = 0x80, .epoch = E, .status = BCMBOX_ST_OK), E),
+		 BCMBOX_REJ_STATUS);
+	CHECK_EQ(bcmbox_check_response(RSP(.type = 0x80, .epoch = E + 1, .status = BCMBOX_ST_NOTSUP),
+				       E),
+		 BCMBOX_REJ_EPOCH);
 	CHECK_EQ(bcmbox_check_response(RSP(.type = BCMBOX_MSG_READ | BCMBOX_RESP, .epoch = E,
 					   .status = BCMBOX_ST__MAX), E),
 		 BCMBOX_REJ_STATUS);
@@ -747,6 +763,89 @@ test_pkt_ring(void)
 	CHECK_EQ(p.len, 100);
 }
 
+/*
+ * doc/mailbox.md as a VF writer reads it (issue 14 items 1, 2, 5): the
+ * data_offset formula of section 1.2 for every color and ring size, each
+ * acceptance rule, and the wire numbers of the reject reasons.
+ */
+static void
+test_spec_layout(void)
+{
+	static const uint32_t rings[][3] = { { 128, 128, 16 }, { 256, 256, 64 },
+					     { 4096, 4096, 1024 }, { 128, 4096, 16 } };
+	static const uint16_t vfs[] = { 0, 1, 63, 64, 65, 255 };
+	struct bcmbox_window w;
+
+	for (unsigned int r = 0; r < RTE_DIM_(rings); r++) {
+		for (unsigned int data = 0; data < 2; data++) {
+			struct bcmbox_window_cfg cfg = { rings[r][0], rings[r][1], rings[r][2],
+							 data ? 64 : 0 };
+			uint32_t size = bcmbox_window_size(&cfg);
+			/* The text: 0x1000 + 64 x 64 + 64 x (req + resp + evt), up to 4 KiB. */
+			uint32_t end = 0x1000 + 64 * 64 + 64 * (rings[r][0] + rings[r][1] +
+								rings[r][2]);
+			uint32_t doff = (end + 4095) & ~4095u;
+			uint8_t *base = aligned_alloc(4096, size);
+
+			REQUIRE(base != NULL);
+			CHECK(size >= (data ? doff + 2 * 64 * 2048 : end));
+			CHECK_EQ(size & (size - 1), 0);
+			for (unsigned int i = 0; i < RTE_DIM_(vfs); i++) {
+				memset(base, 0, size);
+				CHECK_EQ(bcmbox_window_format(base, size, vfs[i], 256, &cfg), 0);
+				CHECK_EQ(bcmbox_window_map(&w, base, size), 0);
+				CHECK_EQ(w.info.data_offset, data ? doff : 0);
+				CHECK_EQ(w.info.req_offset, 0x1000 + 64 * (vfs[i] % 64));
+				CHECK_EQ(w.info.evt_offset + w.info.evt_slots * 64 <= end, 1);
+			}
+			free(base);
+		}
+	}
+	/* Acceptance: each rule of section 1.2 refuses a window that breaks it. */
+	struct bcmbox_window_cfg cfg = { 256, 256, 64, 0 };
+	uint32_t size = bcmbox_window_size(&cfg);
+	uint8_t *base = aligned_alloc(4096, size);
+	struct bcmbox_win_info *info = (struct bcmbox_win_info *)base;
+
+	REQUIRE(base != NULL);
+#define REFUSED(field, value, rc) do { \
+		memset(base, 0, size); \
+		CHECK_EQ(bcmbox_window_format(base, size, 5, 8, &cfg), 0); \
+		info->field = value; \
+		CHECK_EQ(bcmbox_window_map(&w, base, size), rc); \
+	} while (0)
+	REFUSED(magic, 0x12345678, -ENODEV);
+	REFUSED(layout_version, 2, -EPROTONOSUPPORT);
+	REFUSED(slot_size, 128, -EINVAL);
+	REFUSED(vf_index, 8, -EINVAL);
+	REFUSED(num_vfs, 257, -EINVAL);
+	REFUSED(window_size, size * 2, -EINVAL);
+	REFUSED(req_offset, 0x1000, -EINVAL);
+	REFUSED(resp_slots, 100, -EINVAL);
+	REFUSED(max_xfer, 8192, -EINVAL);
+	REFUSED(max_block_size, 4096, -EINVAL);
+	REFUSED(data_offset, 0x10000, -EINVAL);	/* no data path: 0 */
+	REFUSED(data_buf_size, 2048, -EINVAL);	/* no data path: 0 */
+	REFUSED(reserved, 1, -EINVAL);
+	REFUSED(reserved, 0, 0);
+#undef REFUSED
+	free(base);
+	/* Section 5: the reason numbers a PROTO answer carries in arg. */
+	CHECK_EQ(BCMBOX_REJ_NSLOTS, 1);
+	CHECK_EQ(BCMBOX_REJ_CONT_SEQ, 2);
+	CHECK_EQ(BCMBOX_REJ_LENGTH, 3);
+	CHECK_EQ(BCMBOX_REJ_TYPE, 4);
+	CHECK_EQ(BCMBOX_REJ_STATUS, 5);
+	CHECK_EQ(BCMBOX_REJ_EPOCH, 6);
+	CHECK_EQ(BCMBOX_REJ_XFER, 7);
+	CHECK_EQ(BCMBOX_REJ_RANGE, 8);
+	CHECK_EQ(BCMBOX_REJ_PAYLOAD, 9);
+	CHECK_EQ(BCMBOX_REJ_HELLO, 10);
+	CHECK_EQ(BCMBOX_REJ_RESERVED, 11);
+	CHECK_EQ(BCMBOX_ST_MSGSIZE, 4);
+	CHECK_EQ(BCMBOX_ST_NOTSUP, 9);
+}
+
 static const struct check_case cases[] = {
 	{ "msg_slots", test_msg_slots },
 	{ "roundtrip_all_messages", test_roundtrip_all_messages },
@@ -762,6 +861,7 @@ static const struct check_case cases[] = {
 	{ "negotiate", test_negotiate },
 	{ "event_overflow", test_event_overflow },
 	{ "window", test_window },
+	{ "spec_layout", test_spec_layout },
 	{ "ring_init_rejects", test_ring_init_rejects },
 	{ "pkt_ring", test_pkt_ring },
 	{ NULL, NULL },

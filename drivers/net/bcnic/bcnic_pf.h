@@ -32,6 +32,7 @@ struct bcnic_pf_counters {
 	uint64_t resets;
 	uint64_t hellos;
 	uint64_t windows_restored;		/* window objects truncated under us */
+	uint64_t lines_republished;		/* PF-owned window lines found changed */
 	uint64_t persist_errors;		/* journal append or sync failed */
 	uint64_t lat[BCNIC_LAT_BUCKETS];	/* request service time */
 };
@@ -65,6 +66,8 @@ struct bcnic_pf_vf {
 	bool hot;				/* in bcnic_pf.hot[]: checked every round */
 	uint16_t acks_queued;			/* write acks waiting for the journal sync */
 	uint64_t last_busy;			/* poller round it last had a request */
+	bool req_halted;			/* framing lost: no requests until a reset */
+	uint32_t rx_prod_pub;			/* the Rx producer position last published */
 	struct rte_pmd_bcnic_vf_info info;	/* counters kept in API form */
 };
 
@@ -152,6 +155,7 @@ struct bcnic_pf {
 	uint16_t hot[BCMBOX_MAX_VFS];		/* VFs checked every round */
 	uint16_t nhot;
 	uint16_t cold_next;			/* next cold VF to check */
+	uint16_t lines_next;			/* next VF whose PF-owned lines the sweep checks */
 	struct bcnic_store store;
 
 	/* poller */

@@ -55,7 +55,112 @@ vf_rings_init(struct bcnic_pf_vf *v)
 	    bcmbox_ring_init(&v->evt, v->win.evt, i->evt_slots, &v->win.vf->evt_cons) != 0)
 		return -EINVAL;
 	memset(&v->evt_ovf, 0, sizeof(v->evt_ovf));
+	v->req_halted = false;	/* a cleared ring frames from position 0 again */
 	return 0;
+}
+
+/* Drop the VF's session: only a reset (and HELLO) gives it another. */
+static void
+end_session(struct bcnic_pf_vf *v)
+{
+	rte_spinlock_lock(&v->evt_lock);
+	v->epoch = 0;
+	v->state = BCMBOX_VF_DETACHED;
+	publish_state(v);
+	rte_spinlock_unlock(&v->evt_lock);
+}
+
+/*
+ * The lines the PF owns in a VF window. In shared memory the VF can write
+ * them too (on silicon it cannot): they hold what the PF last published,
+ * and the PF writes that back when it finds anything else. key: the word
+ * stored last (the one VFs load-acquire). skip: words left alone (the
+ * heartbeat count, rewritten by every beat anyway).
+ */
+#define LINE_WORDS (BCMBOX_CACHE_LINE / sizeof(uint32_t))
+
+static const struct {
+	uint32_t off;
+	uint8_t key;
+	uint8_t skip;	/* words at the start left alone */
+} pf_lines[] = {
+	{ BCMBOX_WIN_INFO_OFF, 0, 0 },		/* magic */
+	{ BCMBOX_WIN_PF_OFF, 2, 0 },		/* vf_state */
+	{ BCMBOX_WIN_REQ_CONS_OFF, 0, 0 },
+	{ BCMBOX_WIN_HEARTBEAT_OFF, 0, 2 },
+	{ BCMBOX_WIN_TX_CONS_OFF, 0, 0 },
+};
+
+static void
+pf_line_image(const struct bcnic_pf *pf, const struct bcnic_pf_vf *v, uint32_t off,
+	      uint32_t img[LINE_WORDS])
+{
+	memset(img, 0, BCMBOX_CACHE_LINE);
+	switch (off) {
+	case BCMBOX_WIN_INFO_OFF:
+		memcpy(img, &v->win.info, sizeof(v->win.info));
+		break;
+	case BCMBOX_WIN_PF_OFF:
+		img[0] = pf->shm->hdr->pf_epoch;
+		img[1] = v->epoch;
+		img[2] = v->state;
+		img[3] = v->reset_seen;
+		break;
+	case BCMBOX_WIN_REQ_CONS_OFF:
+		img[0] = v->req.pos;
+		break;
+	case BCMBOX_WIN_TX_CONS_OFF:
+		if (v->win.tx != NULL) {
+			img[0] = v->dtx.pos;
+			img[1] = v->rx_prod_pub;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Make the PF-owned lines of v's window say what the PF published: one
+ * read of each word, and a write only where it differs. Poller thread only.
+ */
+static void
+republish_lines(struct bcnic_pf *pf, struct bcnic_pf_vf *v)
+{
+	for (unsigned int l = 0; l < RTE_DIM(pf_lines); l++) {
+		uint32_t *w = (uint32_t *)(v->win.base + pf_lines[l].off);
+		uint32_t img[LINE_WORDS];
+		unsigned int k, key = pf_lines[l].key;
+		bool differ = false;
+
+		pf_line_image(pf, v, pf_lines[l].off, img);
+		for (k = pf_lines[l].skip; k < LINE_WORDS && !differ; k++)
+			differ = __atomic_load_n(&w[k], __ATOMIC_RELAXED) != img[k];
+		if (!differ)
+			continue;
+		/* A VF must not validate a half-written info line: magic off first. */
+		if (pf_lines[l].off == BCMBOX_WIN_INFO_OFF)
+			__atomic_store_n(&w[key], 0, __ATOMIC_RELEASE);
+		for (k = pf_lines[l].skip; k < LINE_WORDS; k++)
+			if (k != key)
+				__atomic_store_n(&w[k], img[k], __ATOMIC_RELEASE);
+		if (key >= pf_lines[l].skip)
+			__atomic_store_n(&w[key], img[key], __ATOMIC_RELEASE);
+		pf->cnt.lines_republished++;
+	}
+}
+
+/* Some windows' PF-owned lines per sweep: all of them every num_vfs / 8 sweeps. */
+#define LINES_PER_SWEEP 8u
+
+static void
+check_pf_lines(struct bcnic_pf *pf)
+{
+	for (unsigned int n = 0; n < LINES_PER_SWEEP && n < pf->num_vfs; n++) {
+		republish_lines(pf, &pf->vfs[pf->lines_next]);
+		pf->lines_next = (uint16_t)(pf->lines_next + 1 == pf->num_vfs ? 0 :
+					    pf->lines_next + 1);
+	}
 }
 
 int
@@ -105,9 +210,9 @@ bcnic_pf_post_event(struct bcnic_pf *pf, uint16_t vf, struct bcmbox_msg_hdr *hdr
 	int rc;
 
 	rte_spinlock_lock(&v->evt_lock);
-	if (v->state != BCMBOX_VF_READY) {
+	if (v->state != BCMBOX_VF_READY || !(v->caps & BCMBOX_CAP_EVENTS)) {
 		rte_spinlock_unlock(&v->evt_lock);
-		return 0;	/* no session: the VF reads everything fresh at HELLO */
+		return 0;	/* no session (it reads everything fresh at HELLO), or no events asked */
 	}
 	hdr->epoch = v->epoch;
 	rc = bcmbox_event_post(&v->evt, &v->evt_ovf, hdr, payload);
@@ -199,6 +304,7 @@ handle_hello(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 		BCNIC_MBOX_LOG(NOTICE, "%s VF %u: HELLO for protocol %u..%u, PF speaks %u..%u",
 			       pf->dev_name, (unsigned int)(v - pf->vfs), req.proto_min,
 			       req.proto_max, BCMBOX_PROTO_MIN, BCMBOX_PROTO_MAX);
+		end_session(v);	/* a HELLO always ends the session it was sent in */
 		respond(pf, v, &m->hdr, BCMBOX_ST_VERSION, 0, 0, NULL);
 		return;
 	}
@@ -211,6 +317,7 @@ handle_hello(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 	v->caps = req.caps & BCMBOX_CAP_EVENTS;
 	publish_state(v);
 	rte_spinlock_unlock(&v->evt_lock);
+	republish_lines(pf, v);	/* a new session starts from lines that say what we say */
 	pf->cnt.hellos++;
 
 	memset(&resp, 0, sizeof(resp));
@@ -425,9 +532,19 @@ serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_scratch *s)
 		if (rc == 0)
 			break;
 		if (rc < 0) {
+			/*
+			 * Framing is lost: the next slots may be payload, never to be
+			 * run as requests. The session ends; only a window reset
+			 * (which clears the ring) makes us read this ring again.
+			 */
 			pf->cnt.reject[why]++;
 			v->info.rejected++;
-			continue;
+			v->req_halted = true;
+			end_session(v);
+			BCNIC_MBOX_LOG(DEBUG, "%s VF %u: framing error (%s): session ended",
+				       pf->dev_name, (unsigned int)(v - pf->vfs),
+				       bcmbox_reject_name(why));
+			break;
 		}
 		why = bcmbox_check_request(&s->req, v->epoch);
 		if (why == BCMBOX_REJ_EPOCH) {
@@ -437,9 +554,29 @@ serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_scratch *s)
 			continue;
 		}
 		if (why != BCMBOX_REJ_NONE) {
+			struct bcmbox_msg_hdr *q = &s->req.hdr;
+			uint16_t st = BCMBOX_ST_PROTO;
+			uint32_t arg = why;
+
 			pf->cnt.reject[why]++;
 			v->info.rejected++;
-			respond(pf, v, &s->req.hdr, BCMBOX_ST_PROTO, why, 0, NULL);
+			if (why == BCMBOX_REJ_TYPE) {
+				/* Answered as type 0x80, which every VF knows, naming the type. */
+				arg = q->type;
+				q->type = 0;
+				q->block_id = 0;
+				q->offset = 0;
+				st = BCMBOX_ST_NOTSUP;
+			} else if (why == BCMBOX_REJ_XFER) {
+				st = BCMBOX_ST_MSGSIZE;
+				arg = 0;
+			} else if (why == BCMBOX_REJ_RANGE) {
+				st = BCMBOX_ST_RANGE;
+				arg = 0;
+			} else if (q->type == BCMBOX_MSG_HELLO) {
+				end_session(v);	/* a HELLO always ends the session it was sent in */
+			}
+			respond(pf, v, q, st, arg, 0, NULL);
 			continue;
 		}
 		if (s->req.hdr.type != BCMBOX_MSG_HELLO && !rate_ok(pf, v, t0)) {
@@ -487,6 +624,7 @@ reset_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, uint32_t req)
 	bcmbox_ring_clear(v->win.evt, i->evt_slots, &v->win.vf->evt_cons);
 	vf_rings_init(v);
 	bcnic_switch_vf_reset(pf, (uint16_t)(v - pf->vfs));
+	republish_lines(pf, v);	/* whatever the VF wrote over them, before the ack */
 	v->epoch = 0;
 	v->state = BCMBOX_VF_HELLO;
 	v->reset_seen = req;
@@ -550,6 +688,7 @@ sweep(struct bcnic_pf *pf, uint64_t now)
 	}
 	if (beat)
 		pf->next_heartbeat = now + pf->heartbeat_period;
+	check_pf_lines(pf);
 	pf->next_sweep = now + pf->sweep_period;
 }
 
@@ -569,7 +708,7 @@ static inline unsigned int
 check_vf(struct bcnic_pf *pf, uint16_t i, struct bcnic_pf_scratch *s)
 {
 	struct bcnic_pf_vf *v = &pf->vfs[i];
-	bool req = bcmbox_ring_ready(&v->req);
+	bool req = !v->req_halted && bcmbox_ring_ready(&v->req);
 	bool pkt = v->win.tx != NULL && bcmbox_pkt_ready(&v->dtx);
 	unsigned int n = 0;
 

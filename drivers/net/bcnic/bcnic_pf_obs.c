@@ -32,6 +32,7 @@ static const struct {
 	{ "mbox_window_resets", offsetof(struct bcnic_pf_counters, resets) },
 	{ "mbox_sessions", offsetof(struct bcnic_pf_counters, hellos) },
 	{ "mbox_windows_restored", offsetof(struct bcnic_pf_counters, windows_restored) },
+	{ "mbox_lines_republished", offsetof(struct bcnic_pf_counters, lines_republished) },
 	{ "mbox_persist_errors", offsetof(struct bcnic_pf_counters, persist_errors) },
 };
 

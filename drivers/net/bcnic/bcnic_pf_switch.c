@@ -266,6 +266,7 @@ bcnic_switch_vf_reset(struct bcnic_pf *pf, uint16_t vf)
 	 */
 	__atomic_store_n(&v->win.tx_cons->pos, v->dtx.pos, __ATOMIC_RELAXED);
 	__atomic_store_n(&v->win.tx_cons->rx_prod, v->drx.pos, __ATOMIC_RELAXED);
+	v->rx_prod_pub = v->drx.pos;
 	__atomic_store_n(&v->win.rx_cons->pos, v->drx.pos, __ATOMIC_RELAXED);
 	v->drx.cons_cache = v->drx.pos;
 }

@@ -27,6 +27,7 @@
 #include <rte_random.h>
 
 #include "bcnic.h"
+#include "bcmbox_client.h"
 
 int
 bcnic_dev_name_valid(const char *name)
@@ -74,6 +75,8 @@ map_fd(int fd, size_t size)
  * the owner restores or drops it later (bcnic_window_broken()).
  */
 #define GUARD_MAX 1024
+/* How long a VF waits for the PF to re-publish a window's info line. */
+#define REPAIR_TIMEOUT_NS (1000ull * 1000 * 1000)
 
 struct guard {
 	uintptr_t base;			/* 0: free */
@@ -508,6 +511,17 @@ bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map
 	}
 	map->guard = guard_add(map->base, map->size);
 	rc = bcmbox_window_map(&w, map->base, map->size);
+	if (rc == -ENODEV || rc == -EINVAL || (rc == 0 && w.info.vf_index != vf)) {
+		/*
+		 * Ours by name, yet the info line is wrong: in shared memory a VF
+		 * can write over the PF's lines. A reset makes the PF publish
+		 * them again (doc/mailbox.md 4.2); no PF, no answer: refused.
+		 */
+		BCNIC_LOG(NOTICE, "/dev/shm%s: info line invalid, asking the PF to re-publish it",
+			  path);
+		if (bcmbox_window_repair(map->base, map->size, REPAIR_TIMEOUT_NS) == 0)
+			rc = bcmbox_window_map(&w, map->base, map->size);
+	}
 	switch (rc) {
 	case 0:
 		break;

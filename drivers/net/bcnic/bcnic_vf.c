@@ -862,6 +862,9 @@ vf_connect(struct bcnic_vf *vf, uint64_t timeout_ns, bool reopen)
 	}
 	vf->stalls_base = vf->cnt.pf_stalls;
 	rc = bcmbox_client_open(&vf->c, vf->map.base, vf->map.size);
+	if ((rc == -ENODEV || rc == -EINVAL) &&
+	    bcmbox_window_repair(vf->map.base, vf->map.size, timeout_ns) == 0)
+		rc = bcmbox_client_open(&vf->c, vf->map.base, vf->map.size);	/* re-published */
 	vf->c.pf_timeout_ns = vf->pf_timeout_ns;
 	vf->c.pf_alive = vf_pf_alive;
 	vf->c.pf_alive_arg = vf;
