@@ -13,6 +13,8 @@
  *   4: bump reset_req (after the input) 5: a control sweep amid the polls, then a reset
  *   6: the bytes after the slots become packet buffers in the data Tx ring
  *      (each: control byte, u16 len, u16 flags, then up to 64 data bytes)
+ *   7: then 65 bytes overwrite a PF-owned line (the first picks which): the
+ *      next input's reset must give the window back whole
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -147,6 +149,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&evt_cons, data + 8, 4);
 	}
 	reset_window();	/* every input starts from a clean window */
+	/* ... with the PF-owned lines it published, whatever the last input wrote there. */
+	if (memcmp(w.base, &w.info, sizeof(w.info)) != 0 ||
+	    __atomic_load_n(&w.pf->vf_state, __ATOMIC_ACQUIRE) != BCMBOX_VF_HELLO ||
+	    __atomic_load_n(&w.pf->pf_epoch, __ATOMIC_ACQUIRE) == 0 ||
+	    __atomic_load_n(&w.req_cons->pos, __ATOMIC_ACQUIRE) != 0)
+		abort();
 	pos = 0;
 	if (ctrl & 1) {
 		struct bcmbox_ring r;
@@ -195,6 +203,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__atomic_store_n(&b->seq, tpos + i + 1 + in[0], __ATOMIC_RELEASE);
 			used += 69;
 		}
+	}
+	if ((ctrl & 128) && used + 65 <= size) {
+		static const uint32_t lines[] = { BCMBOX_WIN_INFO_OFF, BCMBOX_WIN_PF_OFF,
+						  BCMBOX_WIN_REQ_CONS_OFF, BCMBOX_WIN_HEARTBEAT_OFF,
+						  BCMBOX_WIN_TX_CONS_OFF };
+
+		memcpy(w.base + lines[data[used] % RTE_DIM(lines)], data + used + 1, 64);
+		used += 65;
 	}
 	if (ctrl & 4)
 		__atomic_store_n(&w.vf->resp_cons, resp_cons, __ATOMIC_RELEASE);

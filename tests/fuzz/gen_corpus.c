@@ -84,6 +84,12 @@ main(int argc, char **argv)
 	save(argv[1], "conversation", out, len);
 	len = dump(r.slots, start, 1, 0, out);
 	save(argv[1], "hello", out, len);
+	/* A type the PF does not know: answered 0x80 NOTSUP. */
+	h = (struct bcmbox_msg_hdr){ .type = 0x06, .tag = 7, .epoch = 9 };
+	r.ring.pos = r.ring.cons_cache = start;
+	bcmbox_ring_send(&r.ring, &h, NULL);
+	len = dump(r.slots, start, 1, 9, out);
+	save(argv[1], "unknown-type", out, len);
 
 	/* VF side: the answers, then events. */
 	memset(&r, 0, sizeof(r));
@@ -112,6 +118,14 @@ main(int argc, char **argv)
 	bcmbox_ring_send(&r.ring, &h, NULL);
 	len += dump(r.slots, 0, r.ring.pos, 9, out + len);
 	save(argv[2], "conversation", out, len);
+	/* The answer to a request of an unknown type. */
+	memset(&r, 0, sizeof(r));
+	bcmbox_ring_init(&r.ring, r.slots, FUZZ_RING_SLOTS, &r.cons_pos);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_RESP_UNKNOWN, .tag = 7, .epoch = 9,
+				     .status = BCMBOX_ST_NOTSUP, .arg = 0x06 };
+	bcmbox_ring_send(&r.ring, &h, NULL);
+	len = dump(r.slots, 0, r.ring.pos, 9, out);
+	save(argv[2], "unknown-answer", out, len);
 
 	/*
 	 * PF window: ctrl 3 (a real HELLO first, epochs patched), then requests
@@ -146,5 +160,30 @@ main(int argc, char **argv)
 	ctrl[2] = 77;
 	memcpy(out, ctrl, sizeof(ctrl));
 	save(argv[3], "bad-consumers", out, len);
+	/*
+	 * A 4-slot WRITE whose first continuation is not published but holds a
+	 * READ header: framing is lost there, the READ must never run.
+	 */
+	memset(&r, 0, sizeof(r));
+	bcmbox_ring_init(&r.ring, r.slots, FUZZ_RING_SLOTS, &r.cons_pos);
+	r.ring.pos = r.ring.cons_cache = 1;
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_WRITE, .tag = 9, .block_id = 1, .length = 200 };
+	bcmbox_ring_send(&r.ring, &h, data);
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_READ, .nslots = 1, .tag = 10, .block_id = 1,
+				     .arg = 64 };
+	memcpy(r.slots[2].data, &h, sizeof(h));
+	r.slots[2].seq = 0;
+	ctrl[0] = 3;
+	memcpy(out, ctrl, sizeof(ctrl));
+	len = sizeof(ctrl) + dump(r.slots, 1, 4, 0, out + sizeof(ctrl));
+	save(argv[3], "hidden-request", out, len);
+	/* A conversation, then junk over the session line (ctrl bit 7). */
+	ctrl[0] = 3 | 128;
+	memcpy(out, ctrl, sizeof(ctrl));
+	len = sizeof(ctrl) + dump(r.slots, 1, 0, 0, out + sizeof(ctrl));
+	out[len] = 1;	/* line 1: the session line */
+	memset(out + len + 1, 0xa5, 64);
+	len += 65;
+	save(argv[3], "pf-lines", out, len);
 	return 0;
 }
