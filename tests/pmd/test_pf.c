@@ -71,23 +71,10 @@ pf_down(const char *tag)
 static int
 vf_open(struct raw_vf *v, const char *dev, unsigned int vf)
 {
-	char path[128];
-	struct stat st;
-	int fd, rc;
+	int rc = pmd_window_map(dev, vf, &v->base, &v->size);
 
-	snprintf(path, sizeof(path), "/bcnic.%s.vf%u", dev, vf);
-	fd = shm_open(path, O_RDWR, 0);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) != 0) {
-		close(fd);
-		return -errno;
-	}
-	v->size = (size_t)st.st_size;
-	v->base = mmap(NULL, v->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (v->base == MAP_FAILED)
-		return -errno;
+	if (rc != 0)
+		return rc;
 	rc = bcmbox_client_open(&v->c, v->base, v->size);
 	if (rc == 0)
 		rc = bcmbox_client_connect(&v->c, TIMEOUT_NS);

@@ -8,13 +8,11 @@
  * Usage: test_spec <case>...
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_bus_vdev.h>
@@ -66,23 +64,13 @@ pf_down(const char *tag)
 static int
 raw_map(struct raw_vf *v, const char *dev, unsigned int n)
 {
-	char path[128];
-	struct stat st;
-	int fd;
+	void *base;
+	int rc;
 
 	memset(v, 0, sizeof(*v));
-	snprintf(path, sizeof(path), "/bcnic.%s.vf%u", dev, n);
-	fd = shm_open(path, O_RDWR, 0);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) != 0) {
-		close(fd);
-		return -errno;
-	}
-	v->size = (size_t)st.st_size;
-	v->base = mmap(NULL, v->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	return v->base == MAP_FAILED ? -errno : 0;
+	rc = pmd_window_map(dev, n, &base, &v->size);
+	v->base = base;
+	return rc;
 }
 
 /* Map, validate (asking for a repair when the info line is wrong), reset and HELLO. */
