@@ -114,7 +114,7 @@ struct bcmbox_win_req_cons {
 };
 
 struct bcmbox_win_heartbeat {
-	uint64_t count;			/* bumped by the PF poller about every ms */
+	uint64_t count;			/* opaque, changes about every ms: compare only */
 	uint8_t reserved[56];
 };
 
@@ -225,7 +225,8 @@ struct bcmbox_msg_hdr {
 	/*
 	 * Per type: READ request: bytes wanted; READ/WRITE response and
 	 * INVALIDATE: the block's version; LIST response: catalog entries in
-	 * all; 0 elsewhere.
+	 * all; PROTO response: the reason (enum bcmbox_reject); 0x80 answer:
+	 * the type not understood; 0 elsewhere.
 	 */
 	uint32_t arg;
 };
