@@ -168,7 +168,8 @@ struct bcmbox_evt_overflow {
  * post that finds a free slot first sends OVERFLOW (which tells the VF to
  * resync everything). Drops while an unread marker is still in the ring
  * are covered by it, so the VF sees one marker per overflow. Returns 0,
- * -ENOSPC (dropped) or -EPROTO (the VF published a bad consumer position).
+ * -ENOSPC (dropped) or -EPROTO (the VF published a bad consumer position:
+ * dropped too, and an OVERFLOW owed as for a full ring).
  */
 int bcmbox_event_post(struct bcmbox_ring *evt, struct bcmbox_evt_overflow *ovf,
 		      struct bcmbox_msg_hdr *hdr, const void *payload);

@@ -219,8 +219,13 @@ bcmbox_event_post(struct bcmbox_ring *evt, struct bcmbox_evt_overflow *ovf,
 	int free_slots = bcmbox_ring_free(evt, need + 1 + (ovf->pending ? 1 : 0));
 	int rc;
 
-	if (free_slots < 0)
+	if (free_slots < 0) {
+		/* Dropped like an event that did not fit: the VF is owed an OVERFLOW. */
+		ovf->dropped++;
+		if (!ovf->queued)
+			ovf->pending = true;
 		return free_slots;
+	}
 	if (ovf->queued && (int32_t)(evt->cons_cache - ovf->marker_pos) > 0)
 		ovf->queued = false;	/* the VF has read the marker */
 	if (ovf->pending && free_slots >= 1) {

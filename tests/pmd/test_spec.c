@@ -529,6 +529,28 @@ test_bad_cons(void)
 		}
 	}
 	CHECK_EQ(got, n);
+	/* The event ring: the events that met the bad position end as one OVERFLOW. */
+	struct rte_pmd_bcnic_block_def d = { 0x330, 8, RTE_PMD_BCNIC_SCOPE_PER_VF,
+					     RTE_PMD_BCNIC_ACCESS_RW };
+	uint64_t bad = xstat(pf, "mbox_bad_consumer_pos");
+	unsigned int inv = 0;
+
+	REQUIRE(rte_pmd_bcnic_pf_block_define(pf, &d) == 0);
+	__atomic_store_n(&v.c.w.vf->evt_cons, v.c.evt.pos + 5000, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < 80; i++)
+		CHECK_EQ(rte_pmd_bcnic_pf_block_set(pf, 0x330, 0, 0, &i, 4), 0);
+	CHECK(xstat(pf, "mbox_bad_consumer_pos") > bad);
+	__atomic_store_n(&v.c.w.vf->evt_cons, v.c.evt.pos, __ATOMIC_RELEASE);
+	while (raw_event(&v, &msg) == 1) {
+		CHECK_EQ(msg.hdr.type, BCMBOX_EVT_INVALIDATE);
+		inv++;
+	}
+	CHECK(inv > 0 && inv < 80);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_set(pf, 0x330, 0, 0, "last", 4), 0);
+	CHECK_EQ(raw_event(&v, &msg), 1);
+	CHECK_EQ(msg.hdr.type, BCMBOX_EVT_OVERFLOW);
+	CHECK_EQ(raw_event(&v, &msg), 1);
+	CHECK_EQ(msg.hdr.type, BCMBOX_EVT_INVALIDATE);
 	raw_close(&v);
 	pf_down("bc");
 }
