@@ -128,8 +128,9 @@ static void
 reset_window(void)
 {
 	reset_gen = __atomic_load_n(&w.vf_ctrl->reset_req, __ATOMIC_RELAXED) + 1;
-	if (reset_gen == 0)
-		reset_gen = 1;
+	/* Never 0, never what reset_ack holds already (junk there: doc/mailbox.md 4.2). */
+	while (reset_gen == 0 || reset_gen == __atomic_load_n(&w.pf->reset_ack, __ATOMIC_ACQUIRE))
+		reset_gen++;
 	__atomic_store_n(&w.vf_ctrl->reset_req, reset_gen, __ATOMIC_RELEASE);
 	sweep_next_round();
 	rte_pmd_bcnic_pf_poll(pf);
