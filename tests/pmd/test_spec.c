@@ -628,9 +628,19 @@ test_pf_lines(void)
 	REQUIRE(raw_map(&v, dev, 1) == 0);
 	memcpy(info, v.base, sizeof(info));
 	memcpy(session, v.base + BCMBOX_WIN_PF_OFF, sizeof(session));
-	/* The four bytes first: pf_epoch. */
+	/* The four bytes first: pf_epoch, then the VF driver attaches at once. */
 	__atomic_store_n((uint32_t *)(v.base + BCMBOX_WIN_PF_OFF), 0x04030201, __ATOMIC_RELEASE);
+	snprintf(args, sizeof(args), "net_bcnic_vf_pfl,dev=%s,vf=1", dev);
+	REQUIRE(rte_dev_probe(args) == 0);
+	port = port_of("net_bcnic_vf_pfl");
+	REQUIRE(port >= 0);
+	CHECK_EQ(rte_pmd_bcnic_vf_block_read(port, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, NULL, -1), 4);
+	CHECK_EQ(rte_eal_hotplug_remove("vdev", "net_bcnic_vf_pfl"), 0);
+	CHECK_EQ(win_u32(&v, BCMBOX_WIN_PF_OFF), ((uint32_t *)session)[0]);
+	memcpy(session + 4, v.base + BCMBOX_WIN_PF_OFF + 4, sizeof(session) - 4);	/* BYE, acks */
 	uint64_t before = xstat(pf, "mbox_lines_republished");
+	uint32_t req_cons = win_u32(&v, BCMBOX_WIN_REQ_CONS_OFF);
+	uint32_t tx_cons = win_u32(&v, BCMBOX_WIN_TX_CONS_OFF);
 
 	/* Left alone, the PF's sweep writes back what it published. */
 	junk_pf_lines(&v, 0x11);
@@ -639,10 +649,15 @@ test_pf_lines(void)
 	CHECK(memcmp(v.base + BCMBOX_WIN_PF_OFF, session, sizeof(session)) == 0);
 	for (unsigned int i = 16; i < 64; i++)
 		CHECK_EQ(v.base[BCMBOX_WIN_PF_OFF + i], 0);
-	CHECK_EQ(win_u32(&v, BCMBOX_WIN_REQ_CONS_OFF), 0);
+	CHECK(req_cons != 0);
+	CHECK_EQ(win_u32(&v, BCMBOX_WIN_REQ_CONS_OFF), req_cons);
+	for (unsigned int i = 4; i < 64; i++)
+		CHECK_EQ(v.base[BCMBOX_WIN_REQ_CONS_OFF + i], 0);
 	for (unsigned int i = 8; i < 64; i++)
 		CHECK_EQ(v.base[BCMBOX_WIN_HEARTBEAT_OFF + i], 0);
-	CHECK_EQ(win_u32(&v, BCMBOX_WIN_TX_CONS_OFF), 0);
+	CHECK_EQ(win_u32(&v, BCMBOX_WIN_TX_CONS_OFF), tx_cons);
+	for (unsigned int i = 8; i < 64; i++)
+		CHECK_EQ(v.base[BCMBOX_WIN_TX_CONS_OFF + i], 0);
 	CHECK(xstat(pf, "mbox_lines_republished") >= before + 5);
 	/* A raw VF that finds them wrong: the reset handshake repairs them, then HELLO. */
 	junk_pf_lines(&v, 0x22);
@@ -667,7 +682,6 @@ test_pf_lines(void)
 	/* The VF driver: junk, then attach at once. */
 	junk_pf_lines(&v, 0x55);
 	raw_close(&v);
-	snprintf(args, sizeof(args), "net_bcnic_vf_pfl,dev=%s,vf=1", dev);
 	REQUIRE(rte_dev_probe(args) == 0);
 	port = port_of("net_bcnic_vf_pfl");
 	REQUIRE(port >= 0);
