@@ -155,6 +155,17 @@ xstat(int port, const char *name)
 	return value;
 }
 
+/* Wait (a loaded machine may keep the PF's poller off the CPU) until name >= min. */
+static uint64_t
+xstat_wait(int port, const char *name, uint64_t min)
+{
+	uint64_t end = bcmbox_now_ns() + TIMEOUT_NS, x;
+
+	while ((x = xstat(port, name)) < min && bcmbox_now_ns() < end)
+		usleep(1000);
+	return x;
+}
+
 static uint32_t
 win_u32(const struct raw_vf *v, uint32_t off)
 {
@@ -262,7 +273,7 @@ test_heartbeat(void)
 		now = bcmbox_now_ns();
 	} while (now - t0 < 300000000ull);
 	printf("heartbeat: %" PRIu64 " changes in 300 ms\n", changes);
-	CHECK(changes >= 10);		/* alive (loaded machines stretch the ms) */
+	CHECK(changes >= 5);		/* alive (loaded machines stretch the ms) */
 	CHECK(changes <= 300 + 2);	/* at most one beat per millisecond */
 	raw_close(&v);
 	pf_down("hb");
@@ -512,8 +523,8 @@ test_bad_cons(void)
 
 		REQUIRE(bcmbox_ring_send(&v.c.req, &h, NULL) == 1);
 	}
-	usleep(50000);
-	CHECK(xstat(pf, "mbox_bad_consumer_pos") >= 1);
+	CHECK(xstat_wait(pf, "mbox_bad_consumer_pos", 1) >= 1);
+	usleep(20000);
 	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(pf, 0, &info), 0);
 	/* It answered while its cached position said there was room, then stopped. */
 	CHECK(info.requests - requests < n);
@@ -644,7 +655,12 @@ test_pf_lines(void)
 
 	/* Left alone, the PF's sweep writes back what it published. */
 	junk_pf_lines(&v, 0x11);
-	usleep(20000);
+	uint64_t end = bcmbox_now_ns() + TIMEOUT_NS;
+
+	while ((memcmp(v.base, info, sizeof(info)) != 0 ||
+		v.base[BCMBOX_WIN_TX_CONS_OFF + 63] != 0) && bcmbox_now_ns() < end)
+		usleep(1000);
+	usleep(1000);	/* the sweep that wrote the first line has written the last */
 	CHECK(memcmp(v.base, info, sizeof(info)) == 0);
 	CHECK(memcmp(v.base + BCMBOX_WIN_PF_OFF, session, sizeof(session)) == 0);
 	for (unsigned int i = 16; i < 64; i++)
@@ -692,8 +708,7 @@ test_pf_lines(void)
 	junk_pf_lines(&v, 0x66);
 	raw_close(&v);
 	int rc = -1;
-	uint64_t end = bcmbox_now_ns() + 3 * TIMEOUT_NS;
-
+	end = bcmbox_now_ns() + 3 * TIMEOUT_NS;
 	while (rc != 4 && bcmbox_now_ns() < end) {
 		rc = rte_pmd_bcnic_vf_block_read(port, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, NULL, -1);
 		if (rc != 4)
@@ -749,7 +764,7 @@ test_framing(void)
 	}
 	/* Slot 1 is not published yet: a bad continuation. */
 	__atomic_store_n(&s0->seq, pos + 1, __ATOMIC_RELEASE);
-	usleep(20000);
+	REQUIRE(xstat_wait(pf, "mbox_rej_cont_seq", 1) == 1);
 	/* Now slot 1 looks like a one-slot READ at position pos + 1. */
 	__atomic_store_n(&s1->seq, pos + 2, __ATOMIC_RELEASE);
 	r->pos = pos + 4;
