@@ -134,8 +134,12 @@ reset_window(void)
 	__atomic_store_n(&w.vf_ctrl->reset_req, reset_gen, __ATOMIC_RELEASE);
 	sweep_next_round();
 	rte_pmd_bcnic_pf_poll(pf);
-	if (__atomic_load_n(&w.pf->reset_ack, __ATOMIC_ACQUIRE) != reset_gen)
+	if (__atomic_load_n(&w.pf->reset_ack, __ATOMIC_ACQUIRE) != reset_gen) {
+		fprintf(stderr, "reset %u not served: reset_req %u reset_ack %u\n", reset_gen,
+			__atomic_load_n(&w.vf_ctrl->reset_req, __ATOMIC_ACQUIRE),
+			__atomic_load_n(&w.pf->reset_ack, __ATOMIC_ACQUIRE));
 		abort();	/* the PF ignored a reset in its sweep: a real bug */
+	}
 }
 
 int
