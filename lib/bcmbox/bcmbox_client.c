@@ -40,6 +40,18 @@ bcmbox_client_open(struct bcmbox_client *c, void *base, size_t size)
 	return bcmbox_window_map(&c->w, base, size);
 }
 
+/*
+ * A gap between two checks longer than this means we were not watching (an
+ * idle application, or this process starved on a busy host): start over.
+ */
+static inline uint64_t
+watch_gap(const struct bcmbox_client *c)
+{
+	uint64_t half = c->pf_timeout_ns / 2;
+
+	return half > BCMBOX_WATCH_GAP_NS ? half : BCMBOX_WATCH_GAP_NS;
+}
+
 int
 bcmbox_client_check_pf(struct bcmbox_client *c)
 {
@@ -58,8 +70,7 @@ bcmbox_client_check_pf(struct bcmbox_client *c)
 	 * checks (an idle application) start watching again instead of
 	 * blaming the PF for the time we were not looking.
 	 */
-	if (hb != c->hb_last || c->hb_seen_ns == 0 ||
-	    now - c->hb_checked_ns > c->pf_timeout_ns / 2) {
+	if (hb != c->hb_last || c->hb_seen_ns == 0 || now - c->hb_checked_ns > watch_gap(c)) {
 		c->hb_last = hb;
 		c->hb_seen_ns = now;
 		c->hb_checked_ns = now;

@@ -78,6 +78,7 @@ int bcmbox_client_connect(struct bcmbox_client *c, uint64_t timeout_ns);
  */
 #define BCMBOX_SUSPECT_NS	(20 * 1000000ull)
 #define BCMBOX_HUNG_FACTOR	5
+#define BCMBOX_WATCH_GAP_NS	(1000 * 1000000ull)	/* checks further apart: not watching */
 #define BCMBOX_PF_TIMEOUT_NS	(1000 * 1000000ull)	/* default pf_timeout_ns */
 int bcmbox_client_check_pf(struct bcmbox_client *c);
 

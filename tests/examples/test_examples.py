@@ -57,8 +57,9 @@ def test_list_read_write():
         assert rc == 0 and "wrote 32 bytes" in out, out
     a.p.stdin.write(b"show 0x1000 2 4\n")
     a.p.stdin.flush()
-    a.wait_line("block 0x00001000 vf 2 version")
-    assert "00 01 02 03" in a.out[-1], a.out[-1]
+    # The agent logs sessions as they come and go: the answer is the matching line, not the last.
+    line = a.wait_line("block 0x00001000 vf 2 version")
+    assert "00 01 02 03" in line, line
     # What scripts rely on: exit codes.
     assert vfc(1, "write", "0x1001", "hex:00")[0] == 3      # read-only: refused
     assert vfc(1, "read", "0x9999")[0] == 4                 # no such block

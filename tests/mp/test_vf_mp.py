@@ -134,8 +134,8 @@ def test_pf_stalled_not_lost():
     seen = drain(slow)
     slow.seen = len(slow.out)
     assert not any("link down" in x or "pf_" in x for x in seen), seen
-    # 1.5 s: a stall for slow (session kept); hung for fast (5 x 200 ms): gone, then back.
-    stop_pf(pf, 1.5)
+    # 2.5 s: a stall for slow (session kept); hung for fast (5 x 200 ms): gone, then back.
+    stop_pf(pf, 2.5)
     seen = lines_until(slow, "pf_stalls 1 pf_lost 0")
     assert not any("link down" in x for x in seen), seen
     wait_all(fast, ["link down", "pf_lost 1"])
