@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bcmbox.h"
+#include "bcmbox_client.h"
 #include "check.h"
 
 int check_failures;
@@ -603,6 +604,60 @@ test_event_overflow(void)
 	pair_close(&p);
 }
 
+/*
+ * The VF client takes only its own session's events: a PF restart or a
+ * window reset leaves events of the old session (epoch E - 1) in the ring
+ * beside the new session's (E), and only E's reach the VF, in order.
+ */
+static void
+test_client_event_epoch(void)
+{
+	struct bcmbox_window_cfg cfg = { 256, 256, 64, 0 };
+	uint32_t size = bcmbox_window_size(&cfg), e = 0x5e55;
+	uint8_t *base = aligned_alloc(4096, size);
+	struct bcmbox_evt_overflow ovf = { 0 };
+	struct bcmbox_client c;
+	struct bcmbox_ring pf_evt;
+	struct bcmbox_msg m;
+	uint32_t want = 0, got = 0;
+
+	memset(base, 0, size);
+	CHECK_EQ(bcmbox_window_format(base, size, 0, 1, &cfg), 0);
+	CHECK_EQ(bcmbox_client_open(&c, base, size), 0);
+	CHECK_EQ(bcmbox_ring_init(&pf_evt, c.w.evt, c.w.info.evt_slots, &c.w.vf->evt_cons), 0);
+	CHECK_EQ(bcmbox_ring_init(&c.evt, c.w.evt, c.w.info.evt_slots, &c.w.vf->evt_cons), 0);
+	c.epoch = e;	/* the session HELLO would have given */
+	for (uint32_t i = 0; i < 40; i++) {
+		/* old, new, old, old, new, ...: both kinds, interleaved and in runs */
+		bool mine = i % 5 == 1 || i % 5 == 4;
+		struct bcmbox_msg_hdr h = { .type = BCMBOX_EVT_INVALIDATE,
+					    .epoch = mine ? e : e - 1, .block_id = 0x100 + i,
+					    .arg = i };
+
+		CHECK_EQ(bcmbox_event_post(&pf_evt, &ovf, &h, NULL), 0);
+		if (mine)
+			want++;
+	}
+	for (uint32_t i = 0; bcmbox_client_event(&c, &m) == 1; i++) {
+		CHECK_EQ(m.hdr.epoch, e);
+		CHECK(m.hdr.arg % 5 == 1 || m.hdr.arg % 5 == 4);
+		CHECK_EQ(m.hdr.block_id, 0x100 + m.hdr.arg);
+		CHECK(i == 0 || m.hdr.arg > got);	/* in order */
+		got = m.hdr.arg;
+		want--;
+	}
+	CHECK_EQ(want, 0);	/* every one of the session's events arrived */
+	CHECK_EQ(c.bad_events, 0);	/* an old session's events are not malformed */
+	/* A later session ignores this one's events too. */
+	struct bcmbox_msg_hdr h = { .type = BCMBOX_EVT_LINK, .epoch = e, .length = 8 };
+	uint64_t link = 1;
+
+	CHECK_EQ(bcmbox_event_post(&pf_evt, &ovf, &h, &link), 0);
+	c.epoch = e + 1;
+	CHECK_EQ(bcmbox_client_event(&c, &m), 0);
+	free(base);
+}
+
 static void
 test_window(void)
 {
@@ -860,6 +915,7 @@ static const struct check_case cases[] = {
 	{ "status_errno", test_status_errno },
 	{ "negotiate", test_negotiate },
 	{ "event_overflow", test_event_overflow },
+	{ "client_event_epoch", test_client_event_epoch },
 	{ "window", test_window },
 	{ "spec_layout", test_spec_layout },
 	{ "ring_init_rejects", test_ring_init_rejects },
