@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -24,6 +26,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "bcmbox.h"
 #include "check.h"
 #include "pmd_util.h"
 #include "rte_pmd_bcnic.h"
@@ -410,6 +413,124 @@ test_queue_limits(void)
 	CHECK(rte_dev_probe(a) != 0);
 }
 
+/* The VF port reconnected more than `before` times and shows its link up again (within 5 s). */
+static int
+wait_reconnect(int vf, uint64_t before)
+{
+	for (int i = 0; i < 5000; i++) {
+		uint64_t n = xstat(vf, "mbox_reconnects");
+		struct rte_eth_link l;
+
+		if (n != UINT64_MAX && n > before && rte_eth_link_get_nowait(vf, &l) == 0 &&
+		    l.link_status == RTE_ETH_LINK_UP)
+			return 0;
+		rte_delay_us_sleep(1000);
+	}
+	return -1;
+}
+
+/* One frame src -> dst, checked; 0 when it arrived whole (fails fast when Tx is dead). */
+static int
+one_frame(int src, int dst, const struct rte_ether_addr *to, const struct rte_ether_addr *from,
+	  uint32_t seed)
+{
+	struct rte_mbuf *m = frame(to, from, 1500, seed), *got = NULL;
+	uint32_t s = 0;
+	int rc;
+
+	if (m == NULL || send_one(src, m) != 0)
+		return -1;
+	if (recv_n(dst, &got, 1) != 1)
+		return -2;
+	rc = check_frame(got, to, 1500, &s);
+	rte_pktmbuf_free(got);
+	return rc == 0 && s == seed ? 0 : -3;
+}
+
+/* Frames of every size in every direction VF 0 takes part in, and VF 1 beside it. */
+static void
+all_flows(struct ports *p, const char *when)
+{
+	printf("reconnect: frames after %s\n", when);
+	/* A dead data path fails here in seconds, not in a minute of full-ring waits. */
+	REQUIRE(one_frame(p->vf0, p->pf, &p->pf_mac, &p->vf0_mac, 7) == 0);
+	REQUIRE(one_frame(p->pf, p->vf0, &p->vf0_mac, &p->pf_mac, 8) == 0);
+	flow(p->vf0, p->pf, p->vf1, &p->pf_mac, &p->vf0_mac);
+	flow(p->pf, p->vf0, p->vf1, &p->vf0_mac, &p->pf_mac);
+	flow(p->vf0, p->vf1, p->pf, &p->vf1_mac, &p->vf0_mac);
+	flow(p->vf1, p->vf0, p->pf, &p->vf0_mac, &p->vf1_mac);
+}
+
+/* Map VF 0's window of dev as anyone with access to the object could; NULL on failure. */
+static void *
+map_window(const char *dev, int *fd, size_t *size)
+{
+	char path[128];
+	struct stat st;
+	void *base;
+
+	snprintf(path, sizeof(path), "/bcnic.%s.vf0", dev);
+	*fd = shm_open(path, O_RDWR, 0);
+	if (*fd < 0 || fstat(*fd, &st) != 0)
+		return NULL;
+	*size = (size_t)st.st_size;
+	base = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	return base == MAP_FAILED ? NULL : base;
+}
+
+/*
+ * Every way a VF loses its PF and gets it back: the PF restarts, its
+ * window is reset under it, its window is truncated and restored. After
+ * each, the VF reconnects by itself and its data path carries frames again,
+ * both ways, byte for byte.
+ */
+static void
+test_reconnect(void)
+{
+	const char *dev = devname("rc");
+	struct bcmbox_window w;
+	uint64_t before0, before1;
+	struct ports p;
+	char a[128];
+	size_t size;
+	void *base;
+	int fd;
+
+	REQUIRE(three_ports(&p, dev) == 0);
+	all_flows(&p, "the first attach");
+
+	/* 1. The PF goes away (the objects with it) and a new one serves the same device. */
+	before0 = xstat(p.vf0, "mbox_reconnects");
+	before1 = xstat(p.vf1, "mbox_reconnects");
+	down("net_bcnic_pf_dp");
+	snprintf(a, sizeof(a), "dev=%s,vfs=2", dev);
+	p.pf = up("net_bcnic_pf_dp", a);
+	REQUIRE(p.pf >= 0);
+	rte_eth_macaddr_get(p.pf, &p.pf_mac);
+	REQUIRE(wait_reconnect(p.vf0, before0) == 0);
+	REQUIRE(wait_reconnect(p.vf1, before1) == 0);
+	all_flows(&p, "a PF restart");
+
+	/* 2. Somebody resets VF 0's window: the PF drops the session and clears the rings. */
+	before0 = xstat(p.vf0, "mbox_reconnects");
+	base = map_window(dev, &fd, &size);
+	REQUIRE(base != NULL);
+	REQUIRE(bcmbox_window_map(&w, base, size) == 0);
+	__atomic_fetch_add(&w.vf_ctrl->reset_req, 1, __ATOMIC_RELEASE);
+	munmap(base, size);
+	REQUIRE(wait_reconnect(p.vf0, before0) == 0);
+	all_flows(&p, "a window reset");
+
+	/* 3. Somebody truncates VF 0's window: the PF restores it, the VF maps it again. */
+	before0 = xstat(p.vf0, "mbox_reconnects");
+	CHECK_EQ(ftruncate(fd, 100), 0);
+	close(fd);
+	REQUIRE(wait_reconnect(p.vf0, before0) == 0);
+	all_flows(&p, "a window truncation and restore");
+	CHECK_EQ(xstat(p.pf, "mbox_windows_restored"), 1);
+	three_down();
+}
+
 static const struct check_case cases[] = {
 	{ "flows", test_flows },
 	{ "broadcast", test_broadcast },
@@ -417,6 +538,7 @@ static const struct check_case cases[] = {
 	{ "mac_change", test_mac_change },
 	{ "link_down", test_link_down },
 	{ "queue_limits", test_queue_limits },
+	{ "reconnect", test_reconnect },
 	{ NULL, NULL },
 };
 
