@@ -7,6 +7,8 @@
  * Usage: test_pf <case>...
  *        test_pf serve <dev> <vfs>      hold a PF with test blocks (mp tests)
  *        test_pf raw-vf <dev> <vf> <n>  n checked reads/writes as a raw VF
+ *        (and serve/writer/reader/dump/hostile helpers for the mp, fault and
+ *        power suites: see each one's comment)
  */
 #include <dirent.h>
 #include <errno.h>
@@ -936,18 +938,26 @@ serve(const char *dev, const char *vfs, const char *persist)
 
 	rte_pmd_bcnic_pf_block_get(pf, 0x500, 0, 0, &head, sizeof(head), NULL);
 	printf("counters rejects=%" PRIu64 " stale=%" PRIu64 " bad_cons=%" PRIu64
-	       " restored=%" PRIu64 " resets=%" PRIu64 " served=%" PRIu64 "\n",
+	       " restored=%" PRIu64 " resets=%" PRIu64 " served=%" PRIu64
+	       " persist_errors=%" PRIu64 "\n",
 	       xstat_sum(pf, "mbox_rej_"), xstat_sum(pf, "mbox_rej_epoch"),
 	       xstat_sum(pf, "mbox_bad_consumer_pos"), xstat_sum(pf, "mbox_windows_restored"),
-	       xstat_sum(pf, "mbox_window_resets"), xstat_sum(pf, "mbox_req_"));
+	       xstat_sum(pf, "mbox_window_resets"), xstat_sum(pf, "mbox_req_"),
+	       xstat_sum(pf, "mbox_persist_errors"));
 	printf("vf0 block head %02x value %" PRIu64 "\n", (unsigned int)(head & 0xff), head);
 	pf_down("mp");
 	return 0;
 }
 
-/* mp helper: writes start, start + 1 ... into the VF's block, printing each acknowledged one. */
+#define SPREAD_SLOTS (65536 / 8)
+
+/*
+ * mp helper: writes start, start + 1 ... into the VF's block, printing each
+ * acknowledged one; at offset 0, or spread: value i in 8-byte slot
+ * i % SPREAD_SLOTS, so every acknowledged write can be checked afterwards.
+ */
 static int
-writer(const char *dev, unsigned int vf, unsigned long n, uint64_t start)
+writer(const char *dev, unsigned int vf, unsigned long n, uint64_t start, bool spread)
 {
 	struct raw_vf v;
 
@@ -956,7 +966,8 @@ writer(const char *dev, unsigned int vf, unsigned long n, uint64_t start)
 		return 3;
 	}
 	for (uint64_t i = start; i < start + n; i++) {
-		int rc = vf_write(&v, 0x500, 0, &i, sizeof(i), NULL);
+		uint32_t off = spread ? (uint32_t)(i % SPREAD_SLOTS) * 8 : 0;
+		int rc = vf_write(&v, 0x500, off, &i, sizeof(i), NULL);
 
 		if (rc != 0) {
 			printf("writer: write %" PRIu64 " failed: %d\n", i, rc);
@@ -982,6 +993,25 @@ reader(const char *dev, unsigned int vf)
 		return 3;
 	}
 	printf("value %" PRIu64 "\n", value);
+	vf_close(&v);
+	return 0;
+}
+
+/* mp helper: the VF's whole block as SPREAD_SLOTS values, one line "dump v0 v1 ...". */
+static int
+dump(const char *dev, unsigned int vf)
+{
+	static uint64_t block[SPREAD_SLOTS];
+	struct raw_vf v;
+
+	if (vf_open(&v, dev, vf) != 0 || vf_read(&v, 0x500, 0, block, sizeof(block), NULL) != 0) {
+		printf("dump: failed\n");
+		return 3;
+	}
+	printf("dump");
+	for (unsigned int i = 0; i < SPREAD_SLOTS; i++)
+		printf(" %" PRIu64, block[i]);
+	printf("\n");
 	vf_close(&v);
 	return 0;
 }
@@ -1238,7 +1268,8 @@ main(int argc, char **argv)
 	int rc;
 
 	if (argc >= 2 && (strcmp(argv[1], "raw-vf") == 0 || strcmp(argv[1], "writer") == 0 ||
-			  strcmp(argv[1], "reader") == 0 || strcmp(argv[1], "hostile") == 0)) {
+			  strcmp(argv[1], "reader") == 0 || strcmp(argv[1], "hostile") == 0 ||
+			  strcmp(argv[1], "dump") == 0)) {
 		eal[10] = "0";
 		neal -= 2;
 	}
@@ -1251,7 +1282,10 @@ main(int argc, char **argv)
 		rc = serve(argv[2], argv[3], argc >= 5 ? argv[4] : NULL);
 	} else if (argc >= 5 && strcmp(argv[1], "writer") == 0) {
 		rc = writer(argv[2], (unsigned int)atoi(argv[3]), strtoul(argv[4], NULL, 0),
-			    argc >= 6 ? strtoull(argv[5], NULL, 0) : 1);
+			    argc >= 6 ? strtoull(argv[5], NULL, 0) : 1,
+			    argc >= 7 && strcmp(argv[6], "spread") == 0);
+	} else if (argc >= 4 && strcmp(argv[1], "dump") == 0) {
+		rc = dump(argv[2], (unsigned int)atoi(argv[3]));
 	} else if (argc >= 4 && strcmp(argv[1], "reader") == 0) {
 		rc = reader(argv[2], (unsigned int)atoi(argv[3]));
 	} else if (argc >= 5 && strcmp(argv[1], "hostile") == 0) {

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A power-loss model for the files of one directory, preloaded into a
+ * process (LD_PRELOAD). The disk keeps exactly what a completed fsync or
+ * fdatasync covered, nothing else:
+ *
+ *   - fsync/fdatasync of a regular file in BCNIC_PL_DIR makes its contents
+ *     of that moment durable (a copy into BCNIC_PL_STATE, replaced whole);
+ *   - fsync of BCNIC_PL_DIR itself makes its names durable (which file,
+ *     by inode, each name refers to), as for rename and create on a real
+ *     file system;
+ *   - sync() and syncfs() make both durable.
+ *
+ * Writes, renames, truncations and creations change only the live files;
+ * a power cut (tests/power/test_power.py: the process killed, then the
+ * directory rebuilt from the state folder) loses them unless a sync came
+ * after. O_SYNC/O_DSYNC writes are not modelled (the store does not use
+ * them). Control files in BCNIC_PL_STATE, read at every sync:
+ *   fail    the sync fails with EIO and nothing new becomes durable;
+ *   hold    the sync waits (creating "insync") until hold is removed.
+ * Everything else passes through to the real calls.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DIR_MAX	1024		/* the two folders' paths */
+#define P_MAX	2048		/* a folder and a name in it */
+
+static char wdir[DIR_MAX], sdir[DIR_MAX];
+static struct stat wst;
+static bool active;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned int counter;
+
+static int (*real_fsync)(int);
+static int (*real_fdatasync)(int);
+static void (*real_sync)(void);
+static int (*real_syncfs)(int);
+
+__attribute__((constructor)) static void
+pl_init(void)
+{
+	const char *w = getenv("BCNIC_PL_DIR"), *s = getenv("BCNIC_PL_STATE");
+	char rw[PATH_MAX], rs[PATH_MAX];
+
+	real_fsync = dlsym(RTLD_NEXT, "fsync");
+	real_fdatasync = dlsym(RTLD_NEXT, "fdatasync");
+	real_sync = dlsym(RTLD_NEXT, "sync");
+	real_syncfs = dlsym(RTLD_NEXT, "syncfs");
+	if (w == NULL || s == NULL || realpath(w, rw) == NULL || realpath(s, rs) == NULL ||
+	    strlen(rw) >= DIR_MAX || strlen(rs) >= DIR_MAX || stat(rw, &wst) != 0) {
+		fprintf(stderr, "plshim: BCNIC_PL_DIR and BCNIC_PL_STATE must name folders\n");
+		abort();
+	}
+	strcpy(wdir, rw);
+	strcpy(sdir, rs);
+	active = true;
+}
+
+static void
+spath(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", sdir, name);
+}
+
+static bool
+control(const char *name)
+{
+	char p[P_MAX];
+
+	spath(p, sizeof(p), name);
+	return access(p, F_OK) == 0;
+}
+
+/* Write the state file name from fill(), atomically (tmp + rename). */
+static int
+put(const char *name, int (*fill)(int fd, void *arg), void *arg)
+{
+	char tmp[P_MAX], dst[P_MAX];
+	int fd, rc;
+
+	snprintf(tmp, sizeof(tmp), "%s/.tmp.%d.%u", sdir, (int)getpid(), counter++);
+	spath(dst, sizeof(dst), name);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return -1;
+	rc = fill(fd, arg);
+	close(fd);
+	if (rc == 0)
+		rc = rename(tmp, dst);
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+static int
+fill_copy(int out, void *arg)
+{
+	int in = *(int *)arg;
+	char buf[65536];
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(in, buf, sizeof(buf), off)) > 0) {
+		if (write(out, buf, (size_t)n) != n)
+			return -1;
+		off += n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+/* The durable names: "<name> <key>\n" per regular file of the folder. */
+static int
+fill_names(int out, void *arg)
+{
+	DIR *d = opendir(wdir);
+	struct dirent *e;
+	FILE *f = fdopen(dup(out), "w");
+
+	(void)arg;
+	if (d == NULL || f == NULL) {
+		if (d != NULL)
+			closedir(d);
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char p[P_MAX];
+		struct stat st;
+
+		snprintf(p, sizeof(p), "%s/%s", wdir, e->d_name);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+			fprintf(f, "%s ino.%lu\n", e->d_name, (unsigned long)st.st_ino);
+	}
+	closedir(d);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static int
+fill_text(int out, void *arg)
+{
+	const char *t = arg;
+	size_t n = strlen(t);
+
+	return write(out, t, n) == (ssize_t)n ? 0 : -1;
+}
+
+/*
+ * The inode number of a file that is gone may come back for a new file.
+ * If the durable names still give an old file's contents under that key,
+ * keep them under a key of their own before the new file's replace them.
+ */
+static void
+keep_old_contents(unsigned long ino)
+{
+	char names[P_MAX], key[64], *text = NULL, *out = NULL;
+	size_t cap = 0, used = 0;
+	FILE *f;
+	char line[400];
+	bool changed = false;
+
+	spath(names, sizeof(names), "names");
+	snprintf(key, sizeof(key), "ino.%lu", ino);
+	f = fopen(names, "r");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char name[256], k[64], p[P_MAX];
+		struct stat st;
+
+		if (sscanf(line, "%255s %63s", name, k) == 2 && strcmp(k, key) == 0) {
+			snprintf(p, sizeof(p), "%s/%s", wdir, name);
+			if (stat(p, &st) != 0 || st.st_ino != ino) {
+				char from[P_MAX], to[P_MAX], nk[64];
+
+				snprintf(nk, sizeof(nk), "old.%lu.%d.%u", ino, (int)getpid(),
+					 counter++);
+				spath(from, sizeof(from), key);
+				spath(to, sizeof(to), nk);
+				if (link(from, to) == 0 || errno == ENOENT) {
+					snprintf(line, sizeof(line), "%s %s\n", name, nk);
+					changed = true;
+				}
+			}
+		}
+		size_t n = strlen(line);
+
+		if (used + n + 1 > cap) {
+			cap = (used + n + 1) * 2;
+			out = realloc(text, cap);
+			if (out == NULL) {
+				free(text);
+				fclose(f);
+				return;
+			}
+			text = out;
+		}
+		memcpy(text + used, line, n + 1);
+		used += n;
+	}
+	fclose(f);
+	if (changed)
+		put("names", fill_text, text);
+	free(text);
+}
+
+enum kind { OTHER, WATCHED_DIR, WATCHED_FILE };
+
+static enum kind
+kind_of(int fd, struct stat *st)
+{
+	char link[64], p[P_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (!active || fstat(fd, st) != 0)
+		return OTHER;
+	if (S_ISDIR(st->st_mode))
+		return st->st_dev == wst.st_dev && st->st_ino == wst.st_ino ? WATCHED_DIR : OTHER;
+	if (!S_ISREG(st->st_mode) || st->st_dev != wst.st_dev)
+		return OTHER;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, p, sizeof(p) - 1);
+	if (n <= 0)
+		return OTHER;
+	p[n] = '\0';
+	slash = strrchr(p, '/');
+	if (slash == NULL)
+		return OTHER;
+	*slash = '\0';
+	return strcmp(p, wdir) == 0 ? WATCHED_FILE : OTHER;
+}
+
+static int
+model_sync(int fd, int (*real)(int))
+{
+	struct stat st;
+	enum kind k = kind_of(fd, &st);
+	int rc = 0;
+
+	if (k == OTHER)
+		return real(fd);
+	if (control("fail")) {
+		errno = EIO;
+		return -1;
+	}
+	if (control("hold")) {
+		char p[P_MAX];
+		int m;
+
+		spath(p, sizeof(p), "insync");
+		m = open(p, O_WRONLY | O_CREAT, 0600);
+		if (m >= 0)
+			close(m);
+		while (control("hold"))
+			usleep(1000);
+		unlink(p);
+	}
+	pthread_mutex_lock(&lock);
+	if (k == WATCHED_DIR) {
+		rc = put("names", fill_names, NULL);
+	} else {
+		char link[64], key[64];
+		int in;
+
+		keep_old_contents((unsigned long)st.st_ino);
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		snprintf(key, sizeof(key), "ino.%lu", (unsigned long)st.st_ino);
+		in = open(link, O_RDONLY);
+		rc = in < 0 ? -1 : put(key, fill_copy, &in);
+		if (in >= 0)
+			close(in);
+	}
+	pthread_mutex_unlock(&lock);
+	if (rc != 0) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int
+fsync(int fd)
+{
+	return model_sync(fd, real_fsync);
+}
+
+int
+fdatasync(int fd)
+{
+	return model_sync(fd, real_fdatasync);
+}
+
+/* Everything durable: every file of the folder, then its names. */
+static void
+sync_all(void)
+{
+	DIR *d = opendir(wdir);
+	struct dirent *e;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char p[P_MAX];
+		int fd;
+
+		snprintf(p, sizeof(p), "%s/%s", wdir, e->d_name);
+		fd = open(p, O_RDONLY | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		model_sync(fd, real_fsync);
+		close(fd);
+	}
+	if (d != NULL)
+		closedir(d);
+	d = opendir(wdir);
+	if (d != NULL) {
+		model_sync(dirfd(d), real_fsync);
+		closedir(d);
+	}
+}
+
+void
+sync(void)
+{
+	if (active)
+		sync_all();
+	real_sync();
+}
+
+int
+syncfs(int fd)
+{
+	if (active)
+		sync_all();
+	return real_syncfs(fd);
+}
