@@ -191,6 +191,11 @@ def test_failed_sync_is_retryable():
         w = writer(1)
         w.wait_line("acked")
         disk.control("fail", True)
+        try:
+            w.wait_line("failed", timeout=10)
+        except AssertionError:
+            raise AssertionError("no write refused within 10 s of every journal sync failing "
+                                 "(are the writes synced at all?)") from None
         rc, out, err = w.finish(30)
         disk.control("fail", False)
         m = re.search(r"write (\d+) failed: (-?\d+)", out)
