@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -205,6 +206,66 @@ poller_stop(struct poll_loop *p)
 	rte_eal_wait_lcore(1);
 }
 
+/*
+ * The PF alive but silent, on lcore 1 instead of the poller: its heartbeat
+ * in VF 0's window goes on, nothing is served. Without it a stall longer
+ * than the VF's liveness timeout (a loaded machine) would turn "no answer"
+ * into "PF gone" and the case would test something else.
+ */
+struct beat_loop {
+	uint64_t *count;
+	void *base;
+	size_t size;
+	volatile int stop;
+};
+
+static int
+beat_loop(void *arg)
+{
+	struct beat_loop *b = arg;
+
+	while (!b->stop) {
+		__atomic_store_n(b->count, rte_get_tsc_cycles(), __ATOMIC_RELEASE);
+		rte_delay_us_sleep(1000);
+	}
+	return 0;
+}
+
+static int
+silent_start(struct beat_loop *b, const char *dev)
+{
+	struct bcmbox_window w;
+	char path[128];
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "/bcnic.%s.vf0", dev);
+	fd = shm_open(path, O_RDWR, 0);
+	if (fd < 0)
+		return -1;
+	b->base = fstat(fd, &st) == 0 ? mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+					     MAP_SHARED, fd, 0) : MAP_FAILED;
+	close(fd);
+	if (b->base == MAP_FAILED)
+		return -1;
+	b->size = (size_t)st.st_size;
+	if (bcmbox_window_map(&w, b->base, b->size) != 0) {
+		munmap(b->base, b->size);
+		return -1;
+	}
+	b->count = &w.heartbeat->count;
+	b->stop = 0;
+	return rte_eal_remote_launch(beat_loop, b, 1);
+}
+
+static void
+silent_stop(struct beat_loop *b)
+{
+	b->stop = 1;
+	rte_eal_wait_lcore(1);
+	munmap(b->base, b->size);
+}
+
 /* Thousands of asynchronous reads in flight, completions matched to cookies. */
 static void
 test_async(void)
@@ -219,6 +280,7 @@ test_async(void)
 	struct rte_pmd_bcnic_completion c[256];
 	unsigned int submitted = 0, done = 0, bad = 0, wrong = 0;
 	struct poll_loop pl;
+	struct beat_loop hb;
 	int pf, vf, rc;
 
 	pf = up("net_bcnic_pf_as", "dev=%s,vfs=1,ring_size=4096,poller=app", dev);
@@ -231,6 +293,7 @@ test_async(void)
 	vf = up("net_bcnic_vf_as", "dev=%s,vf=0", dev);
 	poller_stop(&pl);
 	REQUIRE(vf >= 0);
+	REQUIRE(silent_start(&hb, dev) == 0);
 	/* Nobody polls the PF while we submit: all of them are in flight at once. */
 	for (unsigned int i = 0; i < N; i++) {
 		rc = rte_pmd_bcnic_vf_read_submit(vf, 0x20, (i * 21) % (65536 - 64), out[i], 64,
@@ -242,6 +305,7 @@ test_async(void)
 	CHECK_EQ(submitted, N);
 	CHECK_EQ(rte_pmd_bcnic_vf_completions(vf, c, 256), 0);
 	printf("async: %u reads in flight\n", submitted);
+	silent_stop(&hb);
 	poller_start(&pl, pf);
 	uint64_t end = rte_get_tsc_cycles() + 5 * rte_get_tsc_hz();
 
@@ -283,6 +347,7 @@ test_async(void)
 	CHECK_EQ(rte_pmd_bcnic_vf_block_read(vf, 0x20, 0, &last, 4, NULL, -1), 4);
 	CHECK_EQ(last, 99);
 	poller_stop(&pl);
+	REQUIRE(silent_start(&hb, dev) == 0);
 	/* Nobody answers: the request times out and says so. */
 	CHECK_EQ(rte_pmd_bcnic_vf_timeout_set(vf, 50), 0);
 	CHECK_EQ(rte_pmd_bcnic_vf_block_read(vf, 0x20, 0, &last, 4, NULL, -1), -ETIMEDOUT);
@@ -292,6 +357,7 @@ test_async(void)
 	CHECK_EQ(c[0].status, -ETIMEDOUT);
 	CHECK(c[0].cookie == (void *)7);
 	/* Late answers are dropped, the port works again once the PF polls. */
+	silent_stop(&hb);
 	poller_start(&pl, pf);
 	CHECK_EQ(rte_pmd_bcnic_vf_block_read(vf, 0x20, 0, &last, 4, NULL, 1000), 4);
 	poller_stop(&pl);
