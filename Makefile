@@ -3,6 +3,7 @@
 #   make bench   set up, build, run the latency benchmark on the emulated device
 #   make test    set up, build, run every test suite (and the sanitizer/fuzz build)
 #   make fuzz    every libFuzzer target for FUZZ_SECONDS each (default 10 minutes), from its seeds
+#   make mutate  put known bugs in one at a time (a copy of the tree) and report the survivors
 # Optional:
 #   make install [DESTDIR=<staging dir>] [PREFIX=<prefix>]   meson install of the build
 #   make uninstall                                         remove what the last install put there
@@ -14,7 +15,7 @@ TSAN_BUILD ?= build-tsan
 MESON_TEST = meson test --print-errorlogs --num-processes 2
 FUZZ_SECONDS ?= 600
 
-.PHONY: all build bench test fuzz clean install uninstall deb
+.PHONY: all build bench test fuzz clean install uninstall deb mutate
 
 all: build
 
@@ -50,6 +51,7 @@ fuzz:
 		python3 tests/fuzz/run_fuzz.py $$t tests/fuzz/corpus/$$n $(FUZZ_SECONDS) \
 			$(SAN_BUILD)/tests/fuzz/fuzz-artifacts || rc=1; \
 	done; exit $$rc
+
 # The plugin goes to the PMD directory EAL searches (outside PREFIX unless it is
 # DPDK's own), the rest below PREFIX (default /usr/local). PREFIX reconfigures
 # the build folder. ldconfig makes a new library directory's links known.
@@ -65,6 +67,11 @@ uninstall:
 
 deb:
 	@devtools/deb.sh build-deb
+
+# Not part of test: each devtools/mutations/*.patch in a copy of the tree, the suites it names,
+# and which mutations no test caught (devtools/mutate.sh).
+mutate:
+	@devtools/mutate.sh
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(TSAN_BUILD) build-deb
