@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Fault suite: a hostile VF beside a good one, VFs and PFs killed mid-call,
 acknowledged writes surviving both. Processes are started and reaped by pid.
-Usage: test_fault.py <test_pf> <test_vf>"""
+Usage: test_fault.py <test_pf> <test_vf> <test_dp>"""
 import os
 import random
 import re
@@ -14,7 +14,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from bcnic_testlib import Proc, remove_shm, run_cases, shm_objects, unique_dev  # noqa: E402
 
-TEST_PF, TEST_VF = sys.argv[1], sys.argv[2]
+TEST_PF, TEST_VF, TEST_DP = sys.argv[1], sys.argv[2], sys.argv[3]
 DEV = unique_dev("flt")
 RNG = random.Random(int(os.environ.get("BCNIC_FAULT_SEED", "12345")))
 
@@ -52,6 +52,45 @@ def test_hostile_vf():
     print(f"good VF 64 B read: p50 {p50_alone} ns / p99 {p99_alone} ns alone, "
           f"p50 {p50_loaded} ns / p99 {p99_loaded} ns beside the hostile VF")
     assert int(c["rejects"]) > 1000 and int(c["bad_cons"]) > 0 and int(c["resets"]) > 10, c
+    assert shm_objects(DEV) == []
+
+
+def test_hostile_vf_data_path():
+    """A hostile VF corrupts its data rings (positions, buffers, frames) while VF 0 floods
+    frames of every size; the PF and VF 2 check each of VF 0's frames byte for byte."""
+    pf = Proc([TEST_DP, "pf-sink", DEV, "3"])
+    pf.wait_line("ready")
+    rx = Proc([TEST_DP, "vf-recv", DEV, "2"])
+    rx.wait_line("ready")
+    bad = Proc([TEST_PF, "hostile", DEV, "1", "6", "dp"], stdin=False)
+    time.sleep(0.5)
+    rc, out, err = Proc([TEST_DP, "vf-send", DEV, "0", "30000", "bcast"], stdin=False).finish(120)
+    assert rc == 0 and "sent 30000 frames" in out, (rc, out, err)
+    rc, out, err = bad.finish(60)
+    assert rc == 0, f"{out}\n{err}"
+    actions = int(re.search(r"hostile: (\d+) actions", out).group(1))
+    rc, out, err = rx.finish(60)
+    m = re.search(r"received (\d+) frames, (\d+) wrong, (\d+) foreign", out)
+    assert rc == 0 and m, (rc, out, err)
+    vf_got, vf_wrong, vf_foreign = (int(x) for x in m.groups())
+    rc, out, err = pf.finish(60)
+    m = re.search(r"received (\d+) frames, (\d+) wrong, (\d+) dropped on a full Rx ring, (\d+) "
+                  r"foreign, (\d+) malformed, (\d+) bad_cons", out)
+    assert rc == 0 and m, (rc, out, err)
+    got, wrong, dropped, foreign, malformed, bad_cons = (int(x) for x in m.groups())
+    sw = dict(kv.split("=") for kv in re.search(r"switch (.*)", out).group(1).split())
+    print(f"hostile VF data path: {actions} actions; PF got {got} of VF 0's 30000 frames "
+          f"byte-exact, {foreign} of the hostile's, dropped {dropped} (Rx ring full), "
+          f"{malformed} malformed, {bad_cons} bad consumer positions; VF 2 got {vf_got} "
+          f"byte-exact, {vf_foreign} foreign")
+    assert wrong == 0 and vf_wrong == 0, (wrong, vf_wrong)
+    assert got > 0 and vf_got > 0, (got, vf_got)  # checked frames on both receivers
+    assert int(sw["vf0_dp_tx_packets"]) == 30000, sw  # the switch took every frame VF 0 sent
+    # Everything the switch put into VF 2's ring arrived, and VF 0's frames there byte-exact;
+    # the rest of VF 0's were counted as drops on a full ring.
+    assert vf_got + vf_foreign == int(sw["vf2_dp_rx_packets"]), (vf_got, vf_foreign, sw)
+    assert vf_got + int(sw["vf2_dp_rx_full"]) >= 30000, (vf_got, sw)
+    assert malformed > 0 and bad_cons > 0 and foreign > 0, (malformed, bad_cons, foreign)
     assert shm_objects(DEV) == []
 
 
@@ -138,6 +177,6 @@ def test_pf_killed_calls_in_flight():
     assert shm_objects(DEV) == []
 
 
-sys.exit(run_cases([test_hostile_vf, test_vf_killed_many_times,
+sys.exit(run_cases([test_hostile_vf, test_hostile_vf_data_path, test_vf_killed_many_times,
                     test_pf_killed_acked_writes_survive, test_pf_killed_calls_in_flight],
                    lambda: remove_shm(DEV)))

@@ -4,8 +4,9 @@
  * emulated device's switch, checked byte for byte.
  *
  * Usage: test_dp <case>...
- *        test_dp pf-sink <dev>            a PF receiving checked frames until stdin closes
- *        test_dp vf-send <dev> <vf> <n>   a VF sending n frames to the uplink (mp test)
+ *        test_dp pf-sink <dev> [vfs]      a PF receiving VF 0's frames, checked, until stdin closes
+ *        test_dp vf-send <dev> <vf> <n> [bcast]  a VF sending n frames to the uplink (or all)
+ *        test_dp vf-recv <dev> <vf>       a VF receiving VF 0's frames, checked, until stdin closes
  */
 #include <dirent.h>
 #include <errno.h>
@@ -542,36 +543,45 @@ static const struct check_case cases[] = {
 	{ NULL, NULL },
 };
 
-/* mp helper: a PF receiving and checking frames until stdin closes; reports drops too. */
-static int
-pf_sink(const char *dev)
+/* VF vf's MAC on the device of a port whose MAC is base (function vf + 1, see bcnic_default_mac()). */
+static void
+vf_mac(struct rte_ether_addr *mac, const struct rte_ether_addr *base, unsigned int vf)
 {
-	char a[128];
+	*mac = *base;
+	mac->addr_bytes[4] = (uint8_t)((vf + 1) >> 8);
+	mac->addr_bytes[5] = (uint8_t)(vf + 1);
+}
+
+/*
+ * Take and check frames until stdin closes (then 200 ms more): frames from
+ * VF 0's MAC are checked byte for byte and counted; the rest are foreign
+ * (a hostile VF's), counted apart.
+ */
+static void
+sink(int port, const struct rte_ether_addr *from, unsigned long *got, unsigned long *bad,
+     unsigned long *foreign)
+{
 	struct rte_mbuf *m[32];
-	unsigned long got = 0, bad = 0;
 	uint64_t quiet_until = 0, loops = 0;
 	bool closing = false;
-	int pf;
 
-	snprintf(a, sizeof(a), "dev=%s,vfs=1", dev);
-	pf = up("net_bcnic_pf_sink", a);
-	if (pf < 0)
-		return 1;
-	printf("ready\n");
-	fflush(stdout);
 	for (;;) {
-		unsigned int k = rte_eth_rx_burst(pf, 0, m, 32);
+		unsigned int k = rte_eth_rx_burst(port, 0, m, 32);
 
 		for (unsigned int i = 0; i < k; i++) {
 			uint32_t seed, len = rte_pktmbuf_pkt_len(m[i]);
 			struct rte_ether_addr dst;
 
-			memcpy(&dst, rte_pktmbuf_mtod(m[i], void *), 6);
-			bad += check_frame(m[i], &dst, len, &seed) != 0 ||
-			       len != sizes[seed % RTE_DIM(sizes)];
+			if (len < 12 || memcmp(rte_pktmbuf_mtod_offset(m[i], void *, 6), from, 6) != 0) {
+				(*foreign)++;
+			} else {
+				memcpy(&dst, rte_pktmbuf_mtod(m[i], void *), 6);
+				*bad += check_frame(m[i], &dst, len, &seed) != 0 ||
+					len != sizes[seed % RTE_DIM(sizes)];
+				(*got)++;
+			}
 			rte_pktmbuf_free(m[i]);
 		}
-		got += k;
 		if (!closing && (++loops & 0x3ff) == 0) {
 			struct pollfd p = { .fd = 0, .events = POLLIN };
 			char buf[16];
@@ -584,15 +594,75 @@ pf_sink(const char *dev)
 		if (closing && rte_get_tsc_cycles() > quiet_until)
 			break;
 	}
-	printf("received %lu frames, %lu wrong, %" PRIu64 " dropped on a full Rx ring\n", got, bad,
-	       xstat(pf, "switch_drop_rx_ring_full"));
+}
+
+/* mp helper: a PF with vfs VFs receiving and checking VF 0's frames until stdin closes. */
+static int
+pf_sink(const char *dev, const char *vfs)
+{
+	struct rte_ether_addr mac, from;
+	unsigned long got = 0, bad = 0, foreign = 0;
+	char a[128];
+	int pf;
+
+	snprintf(a, sizeof(a), "dev=%s,vfs=%s", dev, vfs);
+	pf = up("net_bcnic_pf_sink", a);
+	if (pf < 0)
+		return 1;
+	rte_eth_macaddr_get(pf, &mac);
+	vf_mac(&from, &mac, 0);
+	printf("ready\n");
+	fflush(stdout);
+	sink(pf, &from, &got, &bad, &foreign);
+	printf("received %lu frames, %lu wrong, %" PRIu64 " dropped on a full Rx ring, %lu foreign, "
+	       "%" PRIu64 " malformed, %" PRIu64 " bad_cons\n", got, bad,
+	       xstat(pf, "switch_drop_rx_ring_full"), foreign, xstat(pf, "switch_drop_malformed"),
+	       xstat(pf, "mbox_bad_consumer_pos"));
+	/* What the switch took from and gave to each VF. */
+	struct rte_eth_xstat_name names[1024];
+	struct rte_eth_xstat xs[1024];
+	int n = rte_eth_xstats_get_names(pf, names, RTE_DIM(names));
+
+	if (n > 0 && n <= (int)RTE_DIM(xs) && rte_eth_xstats_get(pf, xs, n) == n) {
+		printf("switch");
+		for (int i = 0; i < n; i++)
+			if (strncmp(names[i].name, "vf", 2) == 0 && strstr(names[i].name, "_dp_"))
+				printf(" %s=%" PRIu64, names[i].name, xs[i].value);
+		printf("\n");
+	}
 	down("net_bcnic_pf_sink");
 	return bad == 0 ? 0 : 1;
 }
 
-/* mp helper: a VF sending n frames of every size to an unknown unicast MAC (the uplink). */
+/* mp helper: VF vf receiving and checking VF 0's frames until stdin closes. */
 static int
-vf_send(const char *dev, const char *vf, unsigned long n)
+vf_recv(const char *dev, const char *vf)
+{
+	struct rte_ether_addr mac, from;
+	unsigned long got = 0, bad = 0, foreign = 0;
+	char a[128];
+	int port;
+
+	snprintf(a, sizeof(a), "dev=%s,vf=%s", dev, vf);
+	port = up("net_bcnic_vf_recv", a);
+	if (port < 0)
+		return 3;
+	rte_eth_macaddr_get(port, &mac);
+	vf_mac(&from, &mac, 0);
+	printf("ready\n");
+	fflush(stdout);
+	sink(port, &from, &got, &bad, &foreign);
+	printf("received %lu frames, %lu wrong, %lu foreign\n", got, bad, foreign);
+	down("net_bcnic_vf_recv");
+	return bad == 0 ? 0 : 1;
+}
+
+/*
+ * mp helper: a VF sending n frames of every size to an unknown unicast MAC
+ * (the uplink), or broadcast (the PF and every other VF).
+ */
+static int
+vf_send(const char *dev, const char *vf, unsigned long n, bool bcast)
 {
 	struct rte_ether_addr dst = { { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 } }, src;
 	char a[128];
@@ -602,6 +672,8 @@ vf_send(const char *dev, const char *vf, unsigned long n)
 	port = up("net_bcnic_vf_send", a);
 	if (port < 0)
 		return 3;
+	if (bcast)
+		memset(&dst, 0xff, sizeof(dst));
 	rte_eth_macaddr_get(port, &src);
 	rte_delay_us_sleep(20000);
 	for (unsigned long i = 0; i < n; i++) {
@@ -631,13 +703,19 @@ main(int argc, char **argv)
 				     SOCKET_ID_ANY);
 	if (mp == NULL)
 		return 1;
+	bool helper = argc >= 2 && (strcmp(argv[1], "pf-sink") == 0 ||
+				    strcmp(argv[1], "vf-send") == 0 || strcmp(argv[1], "vf-recv") == 0);
+
 	if (argc >= 3 && strcmp(argv[1], "pf-sink") == 0)
-		rc = pf_sink(argv[2]);
+		rc = pf_sink(argv[2], argc >= 4 ? argv[3] : "1");
 	else if (argc >= 5 && strcmp(argv[1], "vf-send") == 0)
-		rc = vf_send(argv[2], argv[3], strtoul(argv[4], NULL, 0));
+		rc = vf_send(argv[2], argv[3], strtoul(argv[4], NULL, 0),
+			     argc >= 6 && strcmp(argv[5], "bcast") == 0);
+	else if (argc >= 4 && strcmp(argv[1], "vf-recv") == 0)
+		rc = vf_recv(argv[2], argv[3]);
 	else
 		rc = check_run(cases, argc, argv);
-	if (argc >= 2 && strcmp(argv[1], "pf-sink") != 0 && strcmp(argv[1], "vf-send") != 0)
+	if (!helper)
 		cleanup_shm();	/* the helpers' devices belong to the test that started them */
 	finish();
 	return rc;

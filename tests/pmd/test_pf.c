@@ -1033,11 +1033,74 @@ xorshift(uint64_t *s)
 }
 
 /*
+ * The hostile VF's data path: what it can do to its Tx and Rx packet rings.
+ * Positions the switch reads (our Rx consumer position), garbage where the
+ * switch reads our next frames (lengths, chain flags, seq words), frames
+ * to random unicast addresses (the uplink: never another VF's MAC), and the
+ * lines the PF publishes (only our own view suffers).
+ */
+static void
+hostile_data_path(struct bcmbox_window *w, uint64_t r, uint64_t *seed)
+{
+	uint32_t slots = w->info.data_slots, mask = slots - 1;
+	uint32_t at = __atomic_load_n(&w->tx_cons->pos, __ATOMIC_ACQUIRE);
+	uint32_t prod = __atomic_load_n(&w->tx_cons->rx_prod, __ATOMIC_ACQUIRE);
+
+	if (slots == 0)
+		return;
+	switch (r >> 3 & 3) {
+	case 0:	/* Rx consumer positions that cannot be, or behind the producer by a ring and more */
+		__atomic_store_n(&w->rx_cons->pos, (r >> 8 & 1) ? (uint32_t)(r >> 32) :
+				 prod - slots - 1 - (uint32_t)(r >> 16 & 0xff), __ATOMIC_RELEASE);
+		break;
+	case 1:	/* buffers the switch reads next: garbage lengths, flags, seq words */
+		for (uint32_t i = 0; i < 4; i++) {
+			struct bcmbox_pkt_buf *b = &w->tx[(at + i) & mask];
+			uint64_t x = xorshift(seed);
+
+			memcpy(b->data, &x, sizeof(x));
+			b->len = (uint16_t)(x >> 8);
+			b->flags = (uint16_t)(x >> 24);
+			__atomic_store_n(&b->seq, (x >> 40 & 3) ? at + i + 1 : (uint32_t)(x >> 32),
+					 __ATOMIC_RELEASE);
+		}
+		break;
+	case 2: {	/* well-formed frames of any size to random unicast addresses */
+		static uint8_t f[BCMBOX_PKT_MAX_LEN];
+		struct bcmbox_pkt_ring tr;
+		const void *seg = f;
+
+		bcmbox_pkt_ring_init(&tr, w->tx, slots, &w->tx_cons->pos);
+		tr.pos = tr.cons_cache = at;
+		for (int k = 0; k < 8; k++) {
+			uint32_t len = 14 + (uint32_t)(xorshift(seed) % (BCMBOX_PKT_MAX_LEN - 13));
+
+			for (uint32_t i = 0; i < 16; i += 8) {
+				uint64_t x = xorshift(seed);
+
+				memcpy(f + i, &x, 8);
+			}
+			f[0] = (uint8_t)((f[0] & 0xfc) | 0x02);	/* unicast, locally administered */
+			if (bcmbox_pkt_send(&tr, &seg, &len, 1, len) != 0)
+				break;
+		}
+		break;
+	}
+	default:	/* the PF's published positions: only our view of them */
+		__atomic_store_n(&w->tx_cons->pos, (uint32_t)(r >> 32), __ATOMIC_RELEASE);
+		__atomic_store_n(&w->tx_cons->rx_prod, (uint32_t)(r >> 16), __ATOMIC_RELEASE);
+		break;
+	}
+}
+
+/*
  * mp helper: a hostile VF. For the given time it maps its own window and
  * writes garbage at the slot the PF reads next (right and wrong seq words,
  * impossible nslots, lengths, offsets, ids, types, statuses), replays old
  * epochs, floods valid requests without reading the answers, scribbles its
- * consumer positions and control lines, and asks for resets.
+ * consumer positions and control lines, asks for resets, and does the same
+ * to its data path rings (hostile_data_path()). With dp, only the data
+ * path, in a session kept up, so the switch keeps delivering to it.
  */
 /*
  * A VF driver that crashed mid-way leaves anything in its window: half a
@@ -1126,7 +1189,7 @@ test_crash_reattach(void)
 }
 
 static int
-hostile(const char *dev, unsigned int vf, double seconds)
+hostile(const char *dev, unsigned int vf, double seconds, bool dp)
 {
 	struct raw_vf v;
 	uint64_t seed = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid(), actions = 0;
@@ -1148,7 +1211,7 @@ hostile(const char *dev, unsigned int vf, double seconds)
 		struct bcmbox_msg_hdr h;
 
 		actions++;
-		switch (r % 8) {
+		switch (dp ? 8 : r % 10) {
 		case 0:	/* random bytes, seq right */
 			for (unsigned int i = 0; i < BCMBOX_SLOT_DATA; i += 8) {
 				uint64_t x = xorshift(&seed);
@@ -1211,9 +1274,12 @@ hostile(const char *dev, unsigned int vf, double seconds)
 			w->req[(at + 2) & mask].seq = at + 77;
 			__atomic_store_n(&sl->seq, at + 1, __ATOMIC_RELEASE);
 			break;
-		default:	/* the PF-written lines too: only our own view suffers */
+		case 7:	/* the PF-written lines too: only our own view suffers */
 			__atomic_store_n(&w->pf->vf_state, (uint32_t)r, __ATOMIC_RELEASE);
 			__atomic_store_n(&w->req_cons->pos, (uint32_t)(r >> 32), __ATOMIC_RELEASE);
+			break;
+		default:
+			hostile_data_path(w, r, &seed);
 			break;
 		}
 		if (actions % 4096 == 0)
@@ -1296,7 +1362,8 @@ main(int argc, char **argv)
 	} else if (argc >= 4 && strcmp(argv[1], "reader") == 0) {
 		rc = reader(argv[2], (unsigned int)atoi(argv[3]));
 	} else if (argc >= 5 && strcmp(argv[1], "hostile") == 0) {
-		rc = hostile(argv[2], (unsigned int)atoi(argv[3]), atof(argv[4]));
+		rc = hostile(argv[2], (unsigned int)atoi(argv[3]), atof(argv[4]),
+			     argc >= 6 && strcmp(argv[5], "dp") == 0);
 	} else if (argc >= 5 && strcmp(argv[1], "raw-vf") == 0) {
 		rc = raw_vf(argv[2], (unsigned int)atoi(argv[3]), strtoul(argv[4], NULL, 0));
 	} else {
