@@ -191,6 +191,7 @@ struct bcnic_pf {
 	char persist_path[PATH_MAX];
 	bool compact_pending;
 	uint64_t journal_bytes;
+	off_t journal_synced;			/* journal length known on disk */
 	unsigned int nacks;			/* acks held until the journal is synced */
 	struct bcnic_pf_ack {
 		uint16_t vf;

@@ -336,7 +336,27 @@ bcnic_persist_append(struct bcnic_pf *pf, uint16_t vf, const struct bcmbox_msg_h
 int
 bcnic_persist_sync(struct bcnic_pf *pf)
 {
-	return fdatasync(pf->persist_fd) == 0 ? 0 : -errno;
+	off_t end;
+	int rc;
+
+	if (fdatasync(pf->persist_fd) == 0) {
+		end = lseek(pf->persist_fd, 0, SEEK_END);
+		if (end >= 0)
+			pf->journal_synced = end;
+		return 0;
+	}
+	rc = -errno;
+	/*
+	 * What this sync was to write may never reach the disk, even once a
+	 * later sync succeeds (Linux marks the failed pages clean): records
+	 * appended after that hole would be lost at replay. Cut the journal
+	 * back to what is known to be on disk; the writes held for this sync
+	 * are answered -EAGAIN, and their retries are appended again.
+	 */
+	if (ftruncate(pf->persist_fd, pf->journal_synced) != 0)
+		BCNIC_LOG(ERR, "%s: journal sync failed and cannot cut it back: %s", pf->dev_name,
+			  strerror(errno));
+	return rc;
 }
 
 /* New snapshot, empty journal. */
@@ -345,8 +365,10 @@ compact(struct bcnic_pf *pf)
 {
 	int rc = snapshot_write(pf, pf->persist_path);
 
-	if (rc == 0 && ftruncate(pf->persist_fd, 0) == 0 && fsync(pf->persist_fd) == 0)
+	if (rc == 0 && ftruncate(pf->persist_fd, 0) == 0 && fsync(pf->persist_fd) == 0) {
 		pf->journal_bytes = 0;
+		pf->journal_synced = 0;
+	}
 	return rc;
 }
 
@@ -434,6 +456,9 @@ rte_pmd_bcnic_pf_persist(uint16_t port_id, const char *path)
 	fd = open(jpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
 	if (fd < 0)
 		return -errno;
+	pf->journal_synced = lseek(fd, 0, SEEK_END);	/* what was replayed */
+	if (pf->journal_synced < 0)
+		pf->journal_synced = 0;
 	strcpy(pf->persist_path, path);
 	/*
 	 * From now on the poller journals VF writes (appending after what was
