@@ -16,7 +16,12 @@
  * directory rebuilt from the state folder) loses them unless a sync came
  * after. O_SYNC/O_DSYNC writes are not modelled (the store does not use
  * them). Control files in BCNIC_PL_STATE, read at every sync:
- *   fail    the sync fails with EIO and nothing new becomes durable;
+ *   fail    the sync fails with EIO and nothing new becomes durable; as on
+ *           Linux (since 4.13), what it should have written is lost for
+ *           good: the bytes between the file's durable length and its
+ *           length then never reach the disk, even when a later sync
+ *           succeeds (they read as the old contents, or zeros), unless a
+ *           truncation cuts them off first (a rewrite is not modelled);
  *   hold    the sync waits (creating "insync") until hold is removed.
  * Everything else passes through to the real calls.
  */
@@ -45,6 +50,15 @@ static bool active;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned int counter;
 
+/* Bytes a failed sync lost, per file (an inode of the watched folder). */
+#define LOST_MAX 64
+static struct lost {
+	dev_t dev;
+	ino_t ino;
+	off_t start, end;	/* end == 0: free */
+} lost[LOST_MAX];
+
+static int (*real_ftruncate)(int, off_t);
 static int (*real_fsync)(int);
 static int (*real_fdatasync)(int);
 static void (*real_sync)(void);
@@ -56,6 +70,7 @@ pl_init(void)
 	const char *w = getenv("BCNIC_PL_DIR"), *s = getenv("BCNIC_PL_STATE");
 	char rw[PATH_MAX], rs[PATH_MAX];
 
+	real_ftruncate = dlsym(RTLD_NEXT, "ftruncate64");
 	real_fsync = dlsym(RTLD_NEXT, "fsync");
 	real_fdatasync = dlsym(RTLD_NEXT, "fdatasync");
 	real_sync = dlsym(RTLD_NEXT, "sync");
@@ -106,20 +121,81 @@ put(const char *name, int (*fill)(int fd, void *arg), void *arg)
 	return rc;
 }
 
+struct copy {
+	int in;			/* the live file */
+	int old;		/* its durable contents so far, or -1 */
+	const struct lost *lost;	/* a range kept from old (or zeros), or NULL */
+};
+
 static int
 fill_copy(int out, void *arg)
 {
-	int in = *(int *)arg;
+	const struct copy *c = arg;
 	char buf[65536];
 	off_t off = 0;
 	ssize_t n;
 
-	while ((n = pread(in, buf, sizeof(buf), off)) > 0) {
+	while ((n = pread(c->in, buf, sizeof(buf), off)) > 0) {
+		if (c->lost != NULL && off < c->lost->end && off + n > c->lost->start) {
+			off_t a = off > c->lost->start ? off : c->lost->start;
+			off_t b = off + n < c->lost->end ? off + n : c->lost->end;
+			ssize_t got = 0;
+
+			memset(buf + (a - off), 0, (size_t)(b - a));
+			if (c->old >= 0)
+				got = pread(c->old, buf + (a - off), (size_t)(b - a), a);
+			(void)got;	/* short or none: zeros, never written */
+		}
 		if (write(out, buf, (size_t)n) != n)
 			return -1;
 		off += n;
 	}
 	return n < 0 ? -1 : 0;
+}
+
+static struct lost *
+lost_find(const struct stat *st, bool add)
+{
+	struct lost *free_slot = NULL;
+
+	for (unsigned int i = 0; i < LOST_MAX; i++) {
+		if (lost[i].end != 0 && lost[i].dev == st->st_dev && lost[i].ino == st->st_ino)
+			return &lost[i];
+		if (lost[i].end == 0 && free_slot == NULL)
+			free_slot = &lost[i];
+	}
+	if (!add || free_slot == NULL)
+		return NULL;
+	free_slot->dev = st->st_dev;
+	free_slot->ino = st->st_ino;
+	free_slot->start = free_slot->end = 0;
+	return free_slot;
+}
+
+/* A failed sync: what the file holds beyond its durable length is lost. */
+static void
+lose_unsynced(const struct stat *st)
+{
+	char p[P_MAX], key[64];
+	struct stat dst;
+	off_t durable = 0;
+	struct lost *l;
+
+	snprintf(key, sizeof(key), "ino.%lu", (unsigned long)st->st_ino);
+	spath(p, sizeof(p), key);
+	if (stat(p, &dst) == 0)
+		durable = dst.st_size;
+	if (st->st_size <= durable)
+		return;
+	pthread_mutex_lock(&lock);
+	l = lost_find(st, true);
+	if (l != NULL) {
+		if (l->end == 0 || durable < l->start)
+			l->start = durable;
+		if (st->st_size > l->end)
+			l->end = st->st_size;
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 /* The durable names: "<name> <key>\n" per regular file of the folder. */
@@ -255,6 +331,8 @@ model_sync(int fd, int (*real)(int))
 	if (k == OTHER)
 		return real(fd);
 	if (control("fail")) {
+		if (k == WATCHED_FILE)
+			lose_unsynced(&st);
 		errno = EIO;
 		return -1;
 	}
@@ -274,16 +352,21 @@ model_sync(int fd, int (*real)(int))
 	if (k == WATCHED_DIR) {
 		rc = put("names", fill_names, NULL);
 	} else {
-		char link[64], key[64];
-		int in;
+		char link[64], key[64], old[P_MAX];
+		struct copy c;
 
 		keep_old_contents((unsigned long)st.st_ino);
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 		snprintf(key, sizeof(key), "ino.%lu", (unsigned long)st.st_ino);
-		in = open(link, O_RDONLY);
-		rc = in < 0 ? -1 : put(key, fill_copy, &in);
-		if (in >= 0)
-			close(in);
+		spath(old, sizeof(old), key);
+		c.in = open(link, O_RDONLY);
+		c.lost = lost_find(&st, false);
+		c.old = c.lost != NULL ? open(old, O_RDONLY) : -1;
+		rc = c.in < 0 ? -1 : put(key, fill_copy, &c);
+		if (c.in >= 0)
+			close(c.in);
+		if (c.old >= 0)
+			close(c.old);
 	}
 	pthread_mutex_unlock(&lock);
 	if (rc != 0) {
@@ -291,6 +374,47 @@ model_sync(int fd, int (*real)(int))
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Cutting a file short cuts lost bytes off with it: what comes after is
+ * written anew. Both names: with _FILE_OFFSET_BITS=64 callers link to
+ * ftruncate64, otherwise to ftruncate (the same call on 64-bit systems).
+ */
+static int
+model_ftruncate(int fd, off_t len)
+{
+	struct stat st;
+	int rc = real_ftruncate(fd, len);
+
+	if (rc == 0 && kind_of(fd, &st) == WATCHED_FILE) {
+		struct lost *l;
+
+		pthread_mutex_lock(&lock);
+		l = lost_find(&st, false);
+		if (l != NULL && len < l->end) {
+			l->end = len > l->start ? len : 0;
+			if (l->end == 0)
+				l->start = 0;
+		}
+		pthread_mutex_unlock(&lock);
+	}
+	return rc;
+}
+
+int pl_ftruncate(int fd, off_t len) __asm__("ftruncate");
+int pl_ftruncate64(int fd, off_t len) __asm__("ftruncate64");
+
+int
+pl_ftruncate(int fd, off_t len)
+{
+	return model_ftruncate(fd, len);
+}
+
+int
+pl_ftruncate64(int fd, off_t len)
+{
+	return model_ftruncate(fd, len);
 }
 
 int
