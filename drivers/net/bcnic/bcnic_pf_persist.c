@@ -327,10 +327,22 @@ bcnic_persist_append(struct bcnic_pf *pf, uint16_t vf, const struct bcmbox_msg_h
 
 	r.crc = crc(data, h->length, crc(&r, sizeof(r), 0));
 	n = writev(pf->persist_fd, iov, 2);
-	if (n != (ssize_t)(sizeof(r) + h->length))
-		return n < 0 ? -errno : -EIO;
-	pf->journal_bytes += (uint64_t)n;
-	return 0;
+	if (n == (ssize_t)(sizeof(r) + h->length)) {
+		pf->journal_bytes += (uint64_t)n;
+		return 0;
+	}
+	if (n < 0)
+		return -errno;
+	/*
+	 * Part of a record (the disk filled up): cut it off, or replay would
+	 * stop there and lose every record appended after it.
+	 */
+	off_t end = lseek(pf->persist_fd, 0, SEEK_END);
+
+	if (end < n || ftruncate(pf->persist_fd, end - n) != 0)
+		BCNIC_LOG(ERR, "%s: a journal append was cut short and cannot be undone",
+			  pf->dev_name);
+	return -EIO;
 }
 
 int
