@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -958,10 +959,32 @@ serve(const char *dev, const char *vfs, const char *persist)
 
 #define SPREAD_SLOTS (65536 / 8)
 
+/* Does a PF serve dev? It holds an exclusive flock on its object while its process lives. */
+static bool
+pf_process_alive(const char *dev)
+{
+	char path[128];
+	bool alive;
+	int fd;
+
+	snprintf(path, sizeof(path), "/bcnic.%s.pf", dev);
+	fd = shm_open(path, O_RDWR, 0);
+	if (fd < 0)
+		return false;
+	alive = flock(fd, LOCK_EX | LOCK_NB) != 0;
+	close(fd);	/* and our lock with it, if we got it */
+	return alive;
+}
+
 /*
  * mp helper: writes start, start + 1 ... into the VF's block, printing each
  * acknowledged one; at offset 0, or spread: value i in 8-byte slot
  * i % SPREAD_SLOTS, so every acknowledged write can be checked afterwards.
+ * Spread (the power suite), a PF taken for gone while its process lives (a
+ * poller stalled past the liveness timeout on a loaded machine, or in a slow
+ * sync) is attached again and the same write sent again; the writer stops
+ * when the PF process is gone. Never while another PF may start on dev: the
+ * liveness probe takes the PF object's lock for an instant.
  */
 static int
 writer(const char *dev, unsigned int vf, unsigned long n, uint64_t start, bool spread)
@@ -975,6 +998,11 @@ writer(const char *dev, unsigned int vf, unsigned long n, uint64_t start, bool s
 	for (uint64_t i = start; i < start + n; i++) {
 		uint32_t off = spread ? (uint32_t)(i % SPREAD_SLOTS) * 8 : 0;
 		int rc = vf_write(&v, 0x500, off, &i, sizeof(i), NULL);
+
+		for (int tries = 0; rc == -ENOTCONN && spread && tries < 20 &&
+		     pf_process_alive(dev); tries++)
+			rc = bcmbox_client_connect(&v.c, TIMEOUT_NS) == 0 ?
+			     vf_write(&v, 0x500, off, &i, sizeof(i), NULL) : -ENOTCONN;
 
 		if (rc != 0) {
 			printf("writer: write %" PRIu64 " failed: %d\n", i, rc);

@@ -22,7 +22,10 @@
  *           length then never reach the disk, even when a later sync
  *           succeeds (they read as the old contents, or zeros), unless a
  *           truncation cuts them off first (a rewrite is not modelled);
- *   hold    the sync waits (creating "insync") until hold is removed.
+ *   hold    the sync waits (creating "insync") until hold is removed;
+ *   short   a writev() to a file of the folder writes only the first half
+ *           of what it was given and returns that count (a disk that
+ *           filled up mid-write: ENOSPC on the next call).
  * Everything else passes through to the real calls.
  */
 #ifndef _GNU_SOURCE
@@ -39,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define DIR_MAX	1024		/* the two folders' paths */
@@ -58,6 +62,7 @@ static struct lost {
 	off_t start, end;	/* end == 0: free */
 } lost[LOST_MAX];
 
+static ssize_t (*real_writev)(int, const struct iovec *, int);
 static int (*real_ftruncate)(int, off_t);
 static int (*real_fsync)(int);
 static int (*real_fdatasync)(int);
@@ -70,6 +75,7 @@ pl_init(void)
 	const char *w = getenv("BCNIC_PL_DIR"), *s = getenv("BCNIC_PL_STATE");
 	char rw[PATH_MAX], rs[PATH_MAX];
 
+	real_writev = dlsym(RTLD_NEXT, "writev");
 	real_ftruncate = dlsym(RTLD_NEXT, "ftruncate64");
 	real_fsync = dlsym(RTLD_NEXT, "fsync");
 	real_fdatasync = dlsym(RTLD_NEXT, "fdatasync");
@@ -415,6 +421,36 @@ int
 pl_ftruncate64(int fd, off_t len)
 {
 	return model_ftruncate(fd, len);
+}
+
+/* A short write when asked to: the first half of the bytes, then ENOSPC. */
+ssize_t
+writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	struct iovec half[16];
+	struct stat st;
+	size_t total = 0, want, left;
+	ssize_t n;
+	int k;
+
+	if (!active || iovcnt <= 0 || iovcnt > 16 || !control("short") ||
+	    kind_of(fd, &st) != WATCHED_FILE)
+		return real_writev(fd, iov, iovcnt);
+	for (int i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	want = total / 2;
+	if (want == 0) {
+		errno = ENOSPC;
+		return -1;
+	}
+	for (k = 0, left = want; k < iovcnt && left > 0; k++) {
+		half[k] = iov[k];
+		if (half[k].iov_len > left)
+			half[k].iov_len = left;
+		left -= half[k].iov_len;
+	}
+	n = real_writev(fd, half, k);
+	return n;
 }
 
 int

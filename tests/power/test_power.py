@@ -32,7 +32,8 @@ class Disk:
     """The store's folder (what the PF sees) and the model's state (what survives)."""
 
     def __init__(self):
-        self.top = tempfile.mkdtemp(prefix="bcnic-power-")
+        # tmpfs: the model is the disk here, a real one would only add stalls on a busy machine
+        self.top = tempfile.mkdtemp(prefix=f"bcnic-power-{os.getpid()}-", dir="/dev/shm")
         self.live = os.path.join(self.top, "store")
         self.state = os.path.join(self.top, "durable")
         os.mkdir(self.live)
@@ -231,5 +232,43 @@ def test_failed_sync_is_retryable():
         disk.remove()
 
 
+def test_short_append_is_retryable():
+    """The disk fills up in the middle of a journal append: the VF is told to retry
+    (-EAGAIN), and the half-written record does not cost the acknowledged writes after it
+    at the next power cut."""
+    disk = Disk()
+    try:
+        pf = start_pf(disk)
+        w = writer(1)
+        w.wait_line("acked")
+        disk.control("short", True)
+        try:
+            w.wait_line("failed", timeout=10)
+        except AssertionError:
+            raise AssertionError("no write refused within 10 s of every journal append "
+                                 "writing half its record") from None
+        rc, out, err = w.finish(30)
+        disk.control("short", False)
+        m = re.search(r"write (\d+) failed: (-?\d+)", out)
+        assert rc == 1 and m, (rc, out[-300:], err)
+        failed, status = int(m.group(1)), int(m.group(2))
+        assert status == -EAGAIN, f"a short journal append gave the VF {status}, not -EAGAIN"
+        rc, out, err = writer(failed, 300).finish(60)  # the same write again, then more
+        assert rc == 0, (rc, out[-300:], err)
+        acked = acked_in(out, 0)
+        assert acked == failed + 299, acked
+        kill(pf)
+        disk.power_cut()
+        pf = start_pf(disk)
+        check_store(acked, "power cut after a short append")
+        rc, out, err = pf.finish()
+        assert rc == 0, err
+        print(f"short append: write {failed} answered -EAGAIN; retried, {acked} acknowledged "
+              "and kept")
+        assert shm_objects(DEV) == []
+    finally:
+        disk.remove()
+
+
 sys.exit(run_cases([test_random_power_cuts, test_acknowledged_only_after_sync,
-                    test_failed_sync_is_retryable], lambda: remove_shm(DEV)))
+                    test_failed_sync_is_retryable, test_short_append_is_retryable], lambda: remove_shm(DEV)))
