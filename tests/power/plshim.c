@@ -23,9 +23,9 @@
  *           succeeds (they read as the old contents, or zeros), unless a
  *           truncation cuts them off first (a rewrite is not modelled);
  *   hold    the sync waits (creating "insync") until hold is removed;
- *   short   a writev() to a file of the folder writes only the first half
- *           of what it was given and returns that count (a disk that
- *           filled up mid-write: ENOSPC on the next call).
+ *   short   each writev() to a file of the folder writes only the first
+ *           half of what it was given and returns that count, as when the
+ *           disk fills up in the middle of a write.
  * Everything else passes through to the real calls.
  */
 #ifndef _GNU_SOURCE
@@ -423,7 +423,7 @@ pl_ftruncate64(int fd, off_t len)
 	return model_ftruncate(fd, len);
 }
 
-/* A short write when asked to: the first half of the bytes, then ENOSPC. */
+/* A short write when asked to: the first half of the bytes (nothing of a 1-byte write: ENOSPC). */
 ssize_t
 writev(int fd, const struct iovec *iov, int iovcnt)
 {
