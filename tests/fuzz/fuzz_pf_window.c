@@ -106,6 +106,17 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	close(fd);
 	if (base == MAP_FAILED || bcmbox_window_map(&w, base, (size_t)st.st_size) != 0)
 		abort();
+	/*
+	 * Nothing opens them by name from here on (the PF keeps its descriptors):
+	 * unlinked now, a crash (the fuzzer's whole point) leaves nothing in /dev/shm.
+	 */
+	for (unsigned int i = 0; i < 3; i++) {
+		if (i == 0)
+			snprintf(path, sizeof(path), "/bcnic.%s.pf", dev);
+		else
+			snprintf(path, sizeof(path), "/bcnic.%s.vf%u", dev, i - 1);
+		shm_unlink(path);
+	}
 	atexit(teardown);
 	return 0;
 }
