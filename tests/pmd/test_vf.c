@@ -216,7 +216,7 @@ struct beat_loop {
 	uint64_t *count;
 	void *base;
 	size_t size;
-	volatile int stop;
+	int stop;		/* atomic */
 };
 
 static int
@@ -224,7 +224,7 @@ beat_loop(void *arg)
 {
 	struct beat_loop *b = arg;
 
-	while (!b->stop) {
+	while (!__atomic_load_n(&b->stop, __ATOMIC_RELAXED)) {
 		__atomic_store_n(b->count, rte_get_tsc_cycles(), __ATOMIC_RELEASE);
 		rte_delay_us_sleep(1000);
 	}
@@ -254,14 +254,14 @@ silent_start(struct beat_loop *b, const char *dev)
 		return -1;
 	}
 	b->count = &w.heartbeat->count;
-	b->stop = 0;
+	__atomic_store_n(&b->stop, 0, __ATOMIC_RELAXED);
 	return rte_eal_remote_launch(beat_loop, b, 1);
 }
 
 static void
 silent_stop(struct beat_loop *b)
 {
-	b->stop = 1;
+	__atomic_store_n(&b->stop, 1, __ATOMIC_RELAXED);
 	rte_eal_wait_lcore(1);
 	munmap(b->base, b->size);
 }
