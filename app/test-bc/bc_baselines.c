@@ -21,15 +21,6 @@
 
 #include "test_bc.h"
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ---- one cache line ---- */
 
 struct cl_pingpong {
@@ -68,14 +59,14 @@ bc_baseline_cacheline(struct bc_series *s, unsigned int server_lcore, uint32_t w
 		uint64_t c0 = rte_rdtsc();
 
 		if (i == (uint64_t)warmup + 1)
-			t0 = now_s();
+			t0 = bc_now_s();
 		__atomic_store_n(&cl.req, i, __ATOMIC_RELEASE);
 		while (__atomic_load_n(&cl.resp, __ATOMIC_ACQUIRE) != i)
 			rte_pause();
 		if (i > warmup)
 			s->cycles[i - warmup - 1] = (uint32_t)(rte_rdtsc() - c0);
 	}
-	s->elapsed_s = now_s() - t0;
+	s->elapsed_s = bc_now_s() - t0;
 	return rte_eal_wait_lcore(server_lcore);
 }
 
@@ -122,7 +113,7 @@ bc_baseline_rte_ring(struct bc_series *s, unsigned int server_lcore, uint32_t wa
 		uint64_t c0 = rte_rdtsc();
 
 		if (i == warmup)
-			t0 = now_s();
+			t0 = bc_now_s();
 		while (rte_ring_sp_enqueue(p.req, (void *)(uintptr_t)(i + 1)) != 0)
 			rte_pause();
 		while (rte_ring_sc_dequeue(p.resp, &obj) != 0)
@@ -130,7 +121,7 @@ bc_baseline_rte_ring(struct bc_series *s, unsigned int server_lcore, uint32_t wa
 		if (i >= warmup)
 			s->cycles[i - warmup] = (uint32_t)(rte_rdtsc() - c0);
 	}
-	s->elapsed_s = now_s() - t0;
+	s->elapsed_s = bc_now_s() - t0;
 	if (rc == 0)
 		rc = rte_eal_wait_lcore(server_lcore);
 	rte_ring_free(p.req);
@@ -177,7 +168,7 @@ bc_baseline_unix_socket(struct bc_series *s, unsigned int server_lcore, uint32_t
 		uint64_t c0 = rte_rdtsc();
 
 		if (i == warmup)
-			t0 = now_s();
+			t0 = bc_now_s();
 		if (write(fds[0], buf, sizeof(buf)) != sizeof(buf) ||
 		    read(fds[0], buf, sizeof(buf)) != sizeof(buf)) {
 			rc = -EIO;
@@ -186,7 +177,7 @@ bc_baseline_unix_socket(struct bc_series *s, unsigned int server_lcore, uint32_t
 		if (i >= warmup)
 			s->cycles[i - warmup] = (uint32_t)(rte_rdtsc() - c0);
 	}
-	s->elapsed_s = now_s() - t0;
+	s->elapsed_s = bc_now_s() - t0;
 	close(fds[0]);	/* unblocks the server on error */
 	if (rte_eal_wait_lcore(server_lcore) != 0 && rc == 0)
 		rc = -EIO;

@@ -14,22 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include <rte_common.h>
 #include <rte_cycles.h>
-#include <rte_dev.h>
 #include <rte_eal.h>
-#include <rte_ethdev.h>
-#include <rte_launch.h>
-#include <rte_lcore.h>
-#include <rte_service.h>
 
 #include "rte_pmd_bcnic.h"
 #include "test_bc.h"
-
-
-volatile sig_atomic_t bc_quit;
 
 static void
 on_signal(int sig)
@@ -219,309 +211,27 @@ parse_opts(int argc, char **argv, struct bc_opts *o)
 	return 0;
 }
 
-/* The lcore the other end runs on: the first service lcore, else the first worker. */
-static int
-server_lcore(bool *is_service)
-{
-	uint32_t list[RTE_MAX_LCORE];
-	unsigned int lcore;
-
-	if (rte_service_lcore_list(list, RTE_MAX_LCORE) > 0) {
-		*is_service = true;
-		return (int)list[0];
-	}
-	*is_service = false;
-	RTE_LCORE_FOREACH_WORKER(lcore)
-		return (int)lcore;
-	return -1;
-}
-
-/*
- * Lend the service lcore to a baseline: pause the services mapped to it
- * (the PF poller among them) and stop it; bc_lcore_return() undoes it.
- */
-#define BC_MAX_SERVICES 64	/* service ids looked at: EAL has fewer */
-static int paused[BC_MAX_SERVICES];
-static unsigned int npaused;
-
-static void
-bc_lcore_borrow(unsigned int lcore, bool is_service)
-{
-	npaused = 0;
-	if (!is_service)
-		return;
-	for (uint32_t id = 0; id < BC_MAX_SERVICES; id++) {
-		if (rte_service_map_lcore_get(id, lcore) == 1 && rte_service_runstate_get(id) == 1) {
-			rte_service_runstate_set(id, 0);
-			paused[npaused++] = (int)id;
-		}
-	}
-	rte_service_lcore_stop(lcore);
-	rte_eal_wait_lcore(lcore);
-}
-
-static void
-bc_lcore_return(unsigned int lcore, bool is_service)
-{
-	if (!is_service)
-		return;
-	rte_service_lcore_start(lcore);
-	for (unsigned int i = 0; i < npaused; i++)
-		rte_service_runstate_set((uint32_t)paused[i], 1);
-}
-
 static const struct {
 	const char *name;
-	int (*fn)(struct bc_series *, unsigned int, uint32_t);
-} baselines[] = {
-	{ "baseline_cacheline", bc_baseline_cacheline },
-	{ "baseline_rte_ring", bc_baseline_rte_ring },
-	{ "baseline_unix_socket", bc_baseline_unix_socket },
+	int (*fn)(const struct bc_opts *, struct bc_report *);
+} modes[] = {
+	{ "latency", bc_mode_latency },
+	{ "throughput", bc_mode_throughput },
+	{ "scale", bc_mode_scale },
+	{ "fairness", bc_mode_fairness },
+	{ "backoff", bc_mode_backoff },
+	{ "datapath", bc_mode_datapath },
 };
 
-/* One chunk of every baseline, appended to its series. */
-static int
-baselines_chunk(struct bc_series **bs, uint32_t chunk, uint32_t warmup, unsigned int lcore,
-		bool is_service)
+typedef int (*bc_mode_fn)(const struct bc_opts *, struct bc_report *);
+
+static bc_mode_fn
+find_mode(const char *name)
 {
-	int rc = 0;
-
-	bc_lcore_borrow(lcore, is_service);
-	for (unsigned int i = 0; i < RTE_DIM(baselines) && rc == 0; i++) {
-		struct bc_series view = *bs[i];
-		uint32_t n = RTE_MIN(chunk, bs[i]->cap - bs[i]->n);
-
-		view.cycles = bs[i]->cycles + bs[i]->n;
-		view.n = n;
-		view.elapsed_s = 0;
-		rc = baselines[i].fn(&view, lcore, warmup);
-		if (rc != 0) {
-			fprintf(stderr, "%s failed: %s\n", baselines[i].name, strerror(-rc));
-			break;
-		}
-		bs[i]->n += n;
-		bs[i]->elapsed_s += view.elapsed_s;
-	}
-	bc_lcore_return(lcore, is_service);
-	return rc;
-}
-
-/* The VF side is a net_bcnic_vf port: the benchmark measures the private API. */
-int
-bc_vf_attach(const char *dev, unsigned int vf, uint16_t *port)
-{
-	char args[128], name[48];
-	int rc;
-
-	/* events=poll: no event thread to steal cycles from the measuring lcore. */
-	snprintf(name, sizeof(name), "net_bcnic_vf_bench%u", vf);
-	snprintf(args, sizeof(args), "%s,dev=%s,vf=%u,events=poll", name, dev, vf);
-	rc = rte_dev_probe(args);
-	if (rc != 0) {
-		fprintf(stderr, "VF %u of %s: cannot attach: %s\n", vf, dev, strerror(-rc));
-		return rc;
-	}
-	return rte_eth_dev_get_port_by_name(name, port);
-}
-
-void
-bc_vf_detach(unsigned int vf)
-{
-	char name[48];
-
-	snprintf(name, sizeof(name), "net_bcnic_vf_bench%u", vf);
-	rte_eal_hotplug_remove("vdev", name);
-}
-
-/* A PF with vfs VFs and the benchmark block; extra devargs after the user's. */
-int
-bc_pf_create(const struct bc_opts *o, unsigned int vfs, const char *extra, uint16_t *port)
-{
-	struct rte_pmd_bcnic_block_def d = { BC_BLOCK, RTE_PMD_BCNIC_MAX_BLOCK_SIZE,
-					     RTE_PMD_BCNIC_SCOPE_PER_VF, RTE_PMD_BCNIC_ACCESS_RW };
-	char args[512];
-	int rc;
-
-	snprintf(args, sizeof(args), "net_bcnic_pf_bench,dev=%s,vfs=%u%s%s%s%s", o->dev, vfs,
-		 o->pf_args[0] ? "," : "", o->pf_args, extra[0] ? "," : "", extra);
-	rc = rte_dev_probe(args);
-	if (rc != 0) {
-		fprintf(stderr, "cannot create the PF (%s): %s\n", args, strerror(-rc));
-		return rc;
-	}
-	rc = rte_eth_dev_get_port_by_name("net_bcnic_pf_bench", port);
-	if (rc == 0)
-		rc = rte_pmd_bcnic_pf_block_define(*port, &d);
-	return rc;
-}
-
-void
-bc_pf_destroy(void)
-{
-	rte_eal_hotplug_remove("vdev", "net_bcnic_pf_bench");
-}
-
-/* Samples a size gets: fewer for multi-request sizes, the same bytes as 4 KiB. */
-static uint32_t
-samples_for(const struct bc_opts *o, uint32_t size)
-{
-	return size > 4096 ? RTE_MAX(o->samples / (size / 4096), 1000u) : o->samples;
-}
-
-/*
- * The VF gives the PF up after 200 ms without a heartbeat; on a shared
- * machine the PF's lcore can be descheduled that long. Wait (bounded) for
- * the VF to reconnect, say so, and let the caller retake the sample.
- */
-static int
-bc_vf_reconnect(uint16_t vf)
-{
-	struct timespec ts = { 0, 1000000 };
-	uint8_t probe;
-
-	for (int i = 0; i < 5000 && !bc_quit; i++) {
-		rte_pmd_bcnic_vf_event_poll(vf);	/* reconnects when the PF beats again */
-		if (rte_pmd_bcnic_vf_block_read(vf, BC_BLOCK, 0, &probe, 1, NULL, 100) == 1) {
-			fprintf(stderr, "note: VF port %u lost the PF for a moment (a stalled lcore) and reconnected; sample retaken\n",
-				vf);
-			return 0;
-		}
-		nanosleep(&ts, NULL);
-	}
-	return -ENOTCONN;
-}
-
-/* A chunk of synchronous reads or writes of s->size bytes, appended to s. */
-static int
-block_chunk(struct bc_series *s, uint16_t vf, bool write, uint32_t chunk, uint32_t warm)
-{
-	static uint8_t buf[RTE_PMD_BCNIC_MAX_BLOCK_SIZE];
-	uint32_t size = s->size, n = RTE_MIN(chunk, s->cap - s->n);
-	struct timespec t0, t1;
-	int rc;
-
-	memset(buf, 0xa5, size);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (uint32_t i = 0; i < warm + n && !bc_quit; i++) {
-		uint64_t c0;
-
-		if (i == warm)
-			clock_gettime(CLOCK_MONOTONIC, &t0);
-		c0 = rte_rdtsc();
-		if (write)
-			rc = rte_pmd_bcnic_vf_block_write(vf, BC_BLOCK, 0, buf, size, NULL,
-							  BC_TIMEOUT_MS);
-		else
-			rc = rte_pmd_bcnic_vf_block_read(vf, BC_BLOCK, 0, buf, size, NULL,
-							 BC_TIMEOUT_MS);
-		if (rc == -ENOTCONN && bc_vf_reconnect(vf) == 0) {
-			i--;	/* the sample is lost, not counted: take it again */
-			continue;
-		}
-		if (rc != (int)size) {
-			fprintf(stderr, "%s %u B failed: %s\n", s->name, size, strerror(-rc));
-			return rc < 0 ? rc : -EIO;
-		}
-		if (i >= warm)
-			s->cycles[s->n++] = (uint32_t)RTE_MIN(rte_rdtsc() - c0, (uint64_t)UINT32_MAX);
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	s->elapsed_s += (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	return bc_quit ? -EINTR : 0;
-}
-
-static int
-serve(const struct bc_opts *o)
-{
-	uint16_t port;
-	int rc = bc_pf_create(o, 1, "", &port);
-
-	if (rc != 0)
-		return rc;
-	printf("serving device %s (PF port %u, benchmark block 0x%08x); SIGINT to stop\n", o->dev,
-	       port, BC_BLOCK);
-	fflush(stdout);
-	while (!bc_quit)
-		usleep(100000);
-	bc_pf_destroy();
-	return 0;
-}
-
-/*
- * Latency: every series is measured in o->chunks interleaved chunks, so a
- * slow phase of a shared machine weighs on all of them alike and the
- * ratios between them hold.
- */
-static int
-latency(const struct bc_opts *o, struct bc_report *r)
-{
-	bool is_service = false;
-	int lcore = server_lcore(&is_service);
-	bool own_pf = o->attach == NULL;
-	struct bc_series *bs[RTE_DIM(baselines)] = { NULL };
-	struct bc_series *rd[8] = { NULL }, *wr[8] = { NULL };
-	char dev[33];
-	unsigned int vf = 0;
-	uint16_t pf_port, vf_port;
-	bool vf_up = false;
-	int rc = 0;
-
-	if (own_pf && lcore < 0) {
-		fprintf(stderr, "need a second lcore for the PF poller, e.g. EAL -l 0-1 -s 0x2\n");
-		return -EINVAL;
-	}
-	if (own_pf && !is_service)
-		fprintf(stderr, "note: no service lcore; the PF poller runs in its fallback thread\n");
-	if (o->baselines && (lcore < 0 || (!own_pf && !is_service && lcore < 0))) {
-		fprintf(stderr, "--baselines needs a second lcore\n");
-		return -EINVAL;
-	}
-	if (o->baselines)
-		for (unsigned int i = 0; i < RTE_DIM(baselines); i++)
-			if ((bs[i] = bc_series_new(r, baselines[i].name, "rtt", 64, 0, o->samples)) == NULL)
-				return -ENOMEM;
-	for (unsigned int i = 0; i < o->nsizes; i++) {
-		rd[i] = bc_series_new(r, "bcnic_read", "read", o->sizes[i], 1, samples_for(o, o->sizes[i]));
-		wr[i] = bc_series_new(r, "bcnic_write", "write", o->sizes[i], 1,
-				      samples_for(o, o->sizes[i]));
-		if (rd[i] == NULL || wr[i] == NULL)
-			return -ENOMEM;
-	}
-	if (own_pf) {
-		snprintf(dev, sizeof(dev), "%s", o->dev);
-		rc = bc_pf_create(o, 1, "", &pf_port);
-	} else if (sscanf(o->attach, "%32[^:]:%u", dev, &vf) != 2) {
-		fprintf(stderr, "invalid --attach '%s': expected DEV:VF\n", o->attach);
-		rc = -EINVAL;
-	}
-	if (rc == 0) {
-		rc = bc_vf_attach(dev, vf, &vf_port);
-		vf_up = rc == 0;
-	}
-	bc_progress("latency", 0, o->chunks);
-	for (uint32_t k = 0; rc == 0 && k < o->chunks; k++) {
-		/* The first chunk warms up fully, later ones re-warm the caches briefly. */
-		uint32_t warm = k == 0 ? o->warmup : o->warmup / o->chunks;
-
-		if (o->baselines)
-			rc = baselines_chunk(bs, (o->samples + o->chunks - 1) / o->chunks, warm,
-					     (unsigned int)lcore, is_service);
-		for (unsigned int i = 0; rc == 0 && i < o->nsizes; i++) {
-			uint32_t n = samples_for(o, o->sizes[i]);
-			uint32_t c = (n + o->chunks - 1) / o->chunks;
-			uint32_t w = o->sizes[i] > 4096 ? RTE_MAX(warm / (o->sizes[i] / 4096), 10u) : warm;
-
-			rc = block_chunk(rd[i], vf_port, false, c, w);
-			if (rc == 0)
-				rc = block_chunk(wr[i], vf_port, true, c, w);
-		}
-		bc_progress("latency", k + 1, o->chunks);
-	}
-	if (vf_up)
-		bc_vf_detach(vf);
-	if (own_pf)
-		bc_pf_destroy();
-	return rc;
+	for (unsigned int i = 0; i < RTE_DIM(modes); i++)
+		if (strcmp(name, modes[i].name) == 0)
+			return modes[i].fn;
+	return NULL;
 }
 
 int
@@ -529,6 +239,7 @@ main(int argc, char **argv)
 {
 	struct bc_report *r = calloc(1, sizeof(*r));
 	struct bc_opts o;
+	bc_mode_fn mode;
 	int n, rc;
 
 	n = rte_eal_init(argc, argv);
@@ -547,19 +258,9 @@ main(int argc, char **argv)
 	r->tsc_hz = rte_get_tsc_hz();
 	r->mode = o.mode;
 	if (o.serve) {
-		rc = serve(&o);
-	} else if (strcmp(o.mode, "latency") == 0) {
-		rc = latency(&o, r);
-	} else if (strcmp(o.mode, "throughput") == 0) {
-		rc = bc_mode_throughput(&o, r);
-	} else if (strcmp(o.mode, "scale") == 0) {
-		rc = bc_mode_scale(&o, r);
-	} else if (strcmp(o.mode, "fairness") == 0) {
-		rc = bc_mode_fairness(&o, r);
-	} else if (strcmp(o.mode, "backoff") == 0) {
-		rc = bc_mode_backoff(&o, r);
-	} else if (strcmp(o.mode, "datapath") == 0) {
-		rc = bc_mode_datapath(&o, r);
+		rc = bc_mode_serve(&o);
+	} else if ((mode = find_mode(o.mode)) != NULL) {
+		rc = mode(&o, r);
 	} else {
 		fprintf(stderr, "unknown --mode %s\n", o.mode);
 		rc = -EINVAL;

@@ -26,15 +26,6 @@
 
 static uint8_t sink[RTE_PMD_BCNIC_MAX_XFER];	/* async reads land here: contents unused */
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 record(struct bc_series *s, uint32_t cap, uint64_t cycles)
 {
@@ -99,7 +90,7 @@ bc_mode_throughput(const struct bc_opts *o, struct bc_report *r)
 			uint64_t ops = 0;
 			struct bc_series *s;
 			char what[64], name[64];
-			double t0 = now_s(), t1, end;
+			double t0 = bc_now_s(), t1, end;
 
 			if (size > RTE_PMD_BCNIC_MAX_XFER)
 				continue;	/* one asynchronous request moves at most 4 KiB */
@@ -112,7 +103,7 @@ bc_mode_throughput(const struct bc_opts *o, struct bc_report *r)
 			for (int phase = 0; phase < 2 && !bc_quit; phase++) {
 				double span = phase == 0 ? o->duration_ms / 10000.0 : o->duration_ms / 1000.0;
 
-				t0 = now_s();
+				t0 = bc_now_s();
 				end = t0 + span;
 				ops = 0;
 				while (!bc_quit) {
@@ -121,11 +112,11 @@ bc_mode_throughput(const struct bc_opts *o, struct bc_report *r)
 						errors += drain(ports[v], &inflight[v], &ops,
 								phase ? s : NULL, o->samples);
 					}
-					if ((ops & 0x3ff) == 0 && now_s() > end)
+					if ((ops & 0x3ff) == 0 && bc_now_s() > end)
 						break;
 				}
 			}
-			t1 = now_s();
+			t1 = bc_now_s();
 			/* Let the last answers in before the next point. */
 			for (int spins = 0; spins < 1000000; spins++) {
 				unsigned int left = 0;
@@ -206,7 +197,7 @@ sync_reads(struct bc_report *r, const struct bc_opts *o, uint16_t port, const ch
 		int rc;
 
 		if (i == o->warmup)
-			t0 = now_s();
+			t0 = bc_now_s();
 		c0 = rte_rdtsc();
 		rc = rte_pmd_bcnic_vf_block_read(port, BC_BLOCK, 0, buf, sizeof(buf), NULL,
 						 BC_TIMEOUT_MS);
@@ -215,7 +206,7 @@ sync_reads(struct bc_report *r, const struct bc_opts *o, uint16_t port, const ch
 		if (i >= o->warmup)
 			record(s, n, rte_rdtsc() - c0);
 	}
-	s->elapsed_s = now_s() - t0;
+	s->elapsed_s = bc_now_s() - t0;
 	return bc_quit ? -EINTR : 0;
 }
 
@@ -326,7 +317,7 @@ bc_mode_fairness(const struct bc_opts *o, struct bc_report *r)
 	for (int i = 0; i < 1000; i++)
 		flood_step(&flood, &inflight, o->depth, &m, &flood_ops, &errors);
 	flood_ops = 0;
-	t0 = now_s();
+	t0 = bc_now_s();
 	for (uint32_t i = 0; i < o->warmup + o->samples && !bc_quit && errors == 0; i++) {
 		struct rte_pmd_bcnic_completion c;
 		uint64_t c0 = rte_rdtsc();
@@ -344,7 +335,7 @@ bc_mode_fairness(const struct bc_opts *o, struct bc_report *r)
 		if (i >= o->warmup)
 			record(s, o->samples, rte_rdtsc() - c0);
 	}
-	s->elapsed_s = now_s() - t0;
+	s->elapsed_s = bc_now_s() - t0;
 	bc_extra(r, "flooding_vf_ops_per_s", flood_ops / s->elapsed_s);
 	for (int spins = 0; inflight > 0 && spins < 1000000; spins++)
 		while (bcmbox_client_recv(&flood.c, &m) == 1)
@@ -366,6 +357,24 @@ out:
 	bc_vf_detach(0);
 	bc_pf_destroy();
 	return rc;
+}
+
+/* Only the PF (and its benchmark block), for a VF in another process, until SIGINT. */
+int
+bc_mode_serve(const struct bc_opts *o)
+{
+	uint16_t port;
+	int rc = bc_pf_create(o, 1, "", &port);
+
+	if (rc != 0)
+		return rc;
+	printf("serving device %s (PF port %u, benchmark block 0x%08x); SIGINT to stop\n", o->dev,
+	       port, BC_BLOCK);
+	fflush(stdout);
+	while (!bc_quit)
+		usleep(100000);
+	bc_pf_destroy();
+	return 0;
 }
 
 /*
@@ -419,7 +428,7 @@ bc_mode_datapath(const struct bc_opts *o, struct bc_report *r)
 			break;
 		}
 		fprintf(stderr, "  measuring %u B frames VF -> PF for %u ms\n", size, o->duration_ms);
-		t0 = now_s();
+		t0 = bc_now_s();
 		end = t0 + o->duration_ms / 1000.0;
 		while (!bc_quit) {
 			uint16_t n = 0, sent_now, rx;
@@ -444,10 +453,10 @@ bc_mode_datapath(const struct bc_opts *o, struct bc_report *r)
 			rx_cycles += rte_rdtsc() - c0;
 			got += rx;
 			rte_pktmbuf_free_bulk(m, rx);
-			if ((sent & 0x3ff) < 32 && now_s() > end)
+			if ((sent & 0x3ff) < 32 && bc_now_s() > end)
 				break;
 		}
-		s->elapsed_s = now_s() - t0;
+		s->elapsed_s = bc_now_s() - t0;
 		s->ops = got;
 		s->cycles[0] = 0;
 		s->n = 1;
@@ -534,10 +543,10 @@ bc_mode_backoff(const struct bc_opts *o, struct bc_report *r)
 	fprintf(stderr, "  measuring the thread poller idle for %u ms\n", o->duration_ms);
 	usleep(100000);
 	cpu0 = thread_cpu_ns("bcnic-pf");
-	t0 = now_s();
+	t0 = bc_now_s();
 	usleep(o->duration_ms * 1000);
 	cpu1 = thread_cpu_ns("bcnic-pf");
-	t1 = now_s();
+	t1 = bc_now_s();
 	if (cpu0 == 0 && cpu1 == 0) {
 		fprintf(stderr, "backoff: the poller thread bcnic-pf was not found\n");
 		rc = -ENOENT;
@@ -551,7 +560,7 @@ bc_mode_backoff(const struct bc_opts *o, struct bc_report *r)
 		rc = -ENOMEM;
 		goto out;
 	}
-	t0 = now_s();
+	t0 = bc_now_s();
 	for (uint32_t i = 0; i < n && !bc_quit; i++) {
 		uint8_t buf[64];
 		uint64_t c0;
@@ -567,7 +576,7 @@ bc_mode_backoff(const struct bc_opts *o, struct bc_report *r)
 		record(s, n, rte_rdtsc() - c0);
 	}
 	rc = 0;
-	s->elapsed_s = now_s() - t0;
+	s->elapsed_s = bc_now_s() - t0;
 out:
 	bc_vf_detach(0);
 	bc_pf_destroy();

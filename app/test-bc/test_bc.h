@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* dpdk-test-bc: shared definitions. */
+/*
+ * dpdk-test-bc: shared definitions. The files call one way:
+ *   bc_main.c                       options, dispatch, output
+ *   bc_latency.c, bc_modes.c        the modes
+ *   bc_common.c, bc_baselines.c,    ports, lcores, stop flag; reference
+ *   bc_report.c                     channels; tables, JSON, CSV, plot
+ */
 #ifndef TEST_BC_H
 #define TEST_BC_H
 
@@ -62,13 +68,21 @@ struct bc_report {
 
 void bc_extra(struct bc_report *r, const char *name, double value);
 
-/* bc_main.c: the PF and VF the modes measure. */
+/* bc_common.c: the PF and VF the modes measure, the lcores they use. */
+double bc_now_s(void);
 int bc_pf_create(const struct bc_opts *o, unsigned int vfs, const char *extra, uint16_t *port);
 void bc_pf_destroy(void);
 int bc_vf_attach(const char *dev, unsigned int vf, uint16_t *port);
 void bc_vf_detach(unsigned int vf);
+int bc_server_lcore(bool *is_service);
+void bc_lcore_borrow(unsigned int lcore, bool is_service);
+void bc_lcore_return(unsigned int lcore, bool is_service);
+
+/* bc_latency.c */
+int bc_mode_latency(const struct bc_opts *o, struct bc_report *r);
 
 /* bc_modes.c */
+int bc_mode_serve(const struct bc_opts *o);
 int bc_mode_throughput(const struct bc_opts *o, struct bc_report *r);
 int bc_mode_scale(const struct bc_opts *o, struct bc_report *r);
 int bc_mode_fairness(const struct bc_opts *o, struct bc_report *r);
