@@ -2,8 +2,12 @@
 /*
  * Reference channels, measured on the same two lcores as bcnic: the
  * client on the calling lcore, the server on server_lcore.
- *   baseline_cacheline:   one cache line bounced between the cores, the
- *                         physical floor of any request/response
+ *   baseline_mailbox:     a request slot and a response slot, each on its
+ *                         own line, the sequence number in the slot: the
+ *                         least any mailbox (bcnic's included) must do
+ *   baseline_cacheline:   both directions in one cache line, PAUSE on both
+ *                         sides: not a floor for a mailbox, where each side
+ *                         writes only its own line; kept for comparison
  *   baseline_rte_ring:    a request ring and a response ring (one pointer each way)
  *   baseline_unix_socket: AF_UNIX SOCK_SEQPACKET, 64-byte messages, blocking
  */
@@ -21,7 +25,70 @@
 
 #include "test_bc.h"
 
-/* ---- one cache line ---- */
+/* ---- two-line mailbox ---- */
+
+/*
+ * One slot per direction, as bcnic's rings: the producer fills the data,
+ * then stores seq (release); the consumer polls seq of the slot it expects
+ * (acquire) and copies the message out. Two lines apart, so the adjacent-
+ * line prefetcher does not pair them (bcnic's rings are further apart).
+ */
+struct mb_slot {
+	uint32_t seq;
+	uint8_t data[60];
+} __rte_aligned(128);
+
+static struct mb_slot mb_req, mb_resp;
+static uint64_t mb_total;
+
+/* The PF side: its service lcore polls without PAUSE (the service loop has none). */
+static int
+mb_server(void *arg)
+{
+	uint8_t msg[sizeof(mb_req.data)];
+
+	RTE_SET_USED(arg);
+	for (uint32_t i = 1; i <= mb_total; i++) {
+		while (__atomic_load_n(&mb_req.seq, __ATOMIC_ACQUIRE) != i)
+			;
+		memcpy(msg, mb_req.data, sizeof(msg));	/* copied out before use, as the PF does */
+		memcpy(mb_resp.data, msg, sizeof(msg));
+		__atomic_store_n(&mb_resp.seq, i, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
+int
+bc_baseline_mailbox(struct bc_series *s, unsigned int server_lcore, uint32_t warmup)
+{
+	uint8_t msg[sizeof(mb_req.data)];
+	double t0 = 0;
+
+	memset(&mb_req, 0, sizeof(mb_req));
+	memset(&mb_resp, 0, sizeof(mb_resp));
+	memset(msg, 0x5a, sizeof(msg));
+	mb_total = (uint64_t)warmup + s->n;
+	if (rte_eal_remote_launch(mb_server, NULL, server_lcore) != 0)
+		return -EBUSY;
+	for (uint32_t i = 1; i <= mb_total; i++) {
+		uint64_t c0 = rte_rdtsc();
+
+		if (i == (uint64_t)warmup + 1)
+			t0 = bc_now_s();
+		memcpy(mb_req.data, msg, sizeof(msg));
+		__atomic_store_n(&mb_req.seq, i, __ATOMIC_RELEASE);
+		/* The VF side: spin with PAUSE, as the driver's wait does. */
+		while (__atomic_load_n(&mb_resp.seq, __ATOMIC_ACQUIRE) != i)
+			rte_pause();
+		memcpy(msg, mb_resp.data, sizeof(msg));
+		if (i > warmup)
+			s->cycles[i - warmup - 1] = (uint32_t)(rte_rdtsc() - c0);
+	}
+	s->elapsed_s = bc_now_s() - t0;
+	return rte_eal_wait_lcore(server_lcore);
+}
+
+/* ---- one cache line, both directions ---- */
 
 struct cl_pingpong {
 	volatile uint64_t req;

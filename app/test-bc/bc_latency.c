@@ -20,6 +20,7 @@ static const struct {
 	const char *name;
 	int (*fn)(struct bc_series *, unsigned int, uint32_t);
 } baselines[] = {
+	{ "baseline_mailbox", bc_baseline_mailbox },
 	{ "baseline_cacheline", bc_baseline_cacheline },
 	{ "baseline_rte_ring", bc_baseline_rte_ring },
 	{ "baseline_unix_socket", bc_baseline_unix_socket },

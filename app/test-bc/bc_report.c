@@ -105,15 +105,22 @@ size_str(char *buf, size_t len, uint32_t size)
 		snprintf(buf, len, "%u B", size);
 }
 
+/* s's p50 over the p50 of baseline b (same run, same lcores); 0 when there is none. */
+static double
+ratio(const struct bc_series *s, const struct bc_series *b)
+{
+	return b != NULL && b->p50 > 0 ? s->p50 / b->p50 : 0;
+}
+
 void
 bc_print_table(const struct bc_report *r)
 {
-	const struct bc_series *cl = bc_find(r, "baseline_cacheline", 0);
+	const struct bc_series *mb = bc_find(r, "baseline_mailbox", 0);
 	const struct bc_series *rg = bc_find(r, "baseline_rte_ring", 0);
 
-	printf("\n%-22s %-6s %7s %4s %8s %8s %8s %8s %9s %8s %11s %7s %7s\n", "series", "op",
+	printf("\n%-22s %-6s %7s %4s %8s %8s %8s %8s %9s %8s %11s %11s %12s\n", "series", "op",
 	       "size", "vfs", "p50 ns", "p90 ns", "p99 ns", "p99.9 ns", "max ns", "mean ns",
-	       "ops/s", "p50/cl", "p50/rg");
+	       "ops/s", "p50/mailbox", "p50/rte_ring");
 	for (unsigned int k = 0; k < r->count; k++) {
 		const struct bc_series *s = &r->s[k];
 		char sz[16], a[16] = "-", b[16] = "-";
@@ -121,23 +128,40 @@ bc_print_table(const struct bc_report *r)
 		if (s->n == 0)
 			continue;
 		size_str(sz, sizeof(sz), s->size);
-		if (cl != NULL && cl->p50 > 0)
-			snprintf(a, sizeof(a), "%.2f", s->p50 / cl->p50);
+		if (mb != NULL && mb->p50 > 0)
+			snprintf(a, sizeof(a), "%.2f", ratio(s, mb));
 		if (rg != NULL && rg->p50 > 0)
-			snprintf(b, sizeof(b), "%.2f", s->p50 / rg->p50);
-		printf("%-22s %-6s %7s %4u %8.0f %8.0f %8.0f %8.0f %9.0f %8.0f %11.0f %7s %7s\n",
+			snprintf(b, sizeof(b), "%.2f", ratio(s, rg));
+		printf("%-22s %-6s %7s %4u %8.0f %8.0f %8.0f %8.0f %9.0f %8.0f %11.0f %11s %12s\n",
 		       s->name, s->op, sz, s->vfs, s->p50, s->p90, s->p99, s->p999, s->max, s->mean,
 		       s->ops_per_s, a, b);
 	}
-	if (cl != NULL || rg != NULL)
-		printf("p50/cl, p50/rg: median over baseline_cacheline's, over baseline_rte_ring's (same run, same lcores)\n");
+	if (mb != NULL || rg != NULL)
+		printf("p50/mailbox, p50/rte_ring: median over baseline_mailbox's (a request line and a response line:\n"
+		       "  the least a mailbox does), over baseline_rte_ring's; same run, same lcores\n");
+	if (bc_find(r, "baseline_cacheline", 0) != NULL)
+		printf("baseline_cacheline: both directions in one line, PAUSE on both sides: not a floor for a mailbox\n");
 	for (unsigned int k = 0; k < r->nextras; k++)
 		printf("%-40s %14.2f\n", r->extras[k].name, r->extras[k].value);
+}
+
+/* A ratio for the JSON: null when the run has no such baseline. */
+static void
+json_ratio(FILE *f, const char *key, const struct bc_series *s, const struct bc_series *b)
+{
+	double x = ratio(s, b);
+
+	if (x > 0)
+		fprintf(f, ", \"%s\": %.3f", key, x);
+	else
+		fprintf(f, ", \"%s\": null", key);
 }
 
 int
 bc_write_json(const struct bc_report *r, const char *path)
 {
+	const struct bc_series *mb = bc_find(r, "baseline_mailbox", 0);
+	const struct bc_series *rg = bc_find(r, "baseline_rte_ring", 0);
 	FILE *f = fopen(path, "w");
 
 	if (f == NULL)
@@ -154,9 +178,12 @@ bc_write_json(const struct bc_report *r, const char *path)
 		fprintf(f,
 			"%s\n  {\"name\": \"%s\", \"op\": \"%s\", \"size\": %u, \"vfs\": %u, "
 			"\"p50_ns\": %.1f, \"p90_ns\": %.1f, \"p99_ns\": %.1f, \"p999_ns\": %.1f, "
-			"\"max_ns\": %.1f, \"mean_ns\": %.1f, \"ops_per_s\": %.0f, \"samples\": %u}",
+			"\"max_ns\": %.1f, \"mean_ns\": %.1f, \"ops_per_s\": %.0f, \"samples\": %u",
 			first ? "" : ",", s->name, s->op, s->size, s->vfs, s->p50, s->p90, s->p99,
 			s->p999, s->max, s->mean, s->ops_per_s, s->n);
+		json_ratio(f, "p50_over_mailbox", s, mb);
+		json_ratio(f, "p50_over_rte_ring", s, rg);
+		fprintf(f, "}");
 		first = 0;
 	}
 	fprintf(f, "\n]}\n");

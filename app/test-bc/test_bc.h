@@ -101,6 +101,7 @@ void bc_report_free(struct bc_report *r);
 const struct bc_series *bc_find(const struct bc_report *r, const char *name, uint32_t size);
 
 /* Baselines: request/response between the calling lcore and server_lcore. */
+int bc_baseline_mailbox(struct bc_series *s, unsigned int server_lcore, uint32_t warmup);
 int bc_baseline_cacheline(struct bc_series *s, unsigned int server_lcore, uint32_t warmup);
 int bc_baseline_rte_ring(struct bc_series *s, unsigned int server_lcore, uint32_t warmup);
 int bc_baseline_unix_socket(struct bc_series *s, unsigned int server_lcore, uint32_t warmup);
