@@ -19,6 +19,7 @@
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_lcore.h>
 
 #include "rte_pmd_bcnic.h"
 #include "test_bc.h"
@@ -257,6 +258,15 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	r->tsc_hz = rte_get_tsc_hz();
 	r->mode = o.mode;
+	bc_machine_probe(&r->machine);
+	bc_machine_lcore(&r->machine, "vf", rte_get_main_lcore());
+	if (o.attach == NULL) {
+		bool is_service = false;
+		int pf = bc_server_lcore(&is_service);
+
+		if (pf >= 0 && is_service)	/* else the PF poller runs in its own thread */
+			bc_machine_lcore(&r->machine, "pf", (unsigned int)pf);
+	}
 	if (o.serve) {
 		rc = bc_mode_serve(&o);
 	} else if ((mode = find_mode(o.mode)) != NULL) {

@@ -112,13 +112,36 @@ ratio(const struct bc_series *s, const struct bc_series *b)
 	return b != NULL && b->p50 > 0 ? s->p50 / b->p50 : 0;
 }
 
+static void
+print_machine(const struct bc_machine *m)
+{
+	printf("machine: %s, %u online CPUs, %s, %s%s%s, TSC %.1f MHz%s\n", m->cpu_model,
+	       m->online_cpus, m->kernel,
+	       m->virtualised == 1 ? "virtualised (" : m->virtualised == 0 ? "not virtualised" :
+	       "virtualised: unknown",
+	       m->virtualised == 1 ? m->hypervisor : "", m->virtualised == 1 ? ")" : "",
+	       m->tsc_hz / 1e6, m->tsc_invariant ? " (invariant)" : "");
+	printf("lcores:");
+	for (unsigned int i = 0; i < m->nlcores; i++) {
+		const struct bc_lcore_fact *l = &m->lcores[i];
+
+		printf("%s %s on lcore %u, CPU %s (SMT siblings %s)", i ? ";" : "", l->role, l->lcore,
+		       l->cpus, l->siblings[0] ? l->siblings : "unknown");
+	}
+	if (m->nlcores >= 2)
+		printf("; %s and %s SMT siblings: %s", m->lcores[0].role, m->lcores[1].role, m->smt);
+	printf("\n");
+}
+
 void
 bc_print_table(const struct bc_report *r)
 {
 	const struct bc_series *mb = bc_find(r, "baseline_mailbox", 0);
 	const struct bc_series *rg = bc_find(r, "baseline_rte_ring", 0);
 
-	printf("\n%-22s %-6s %7s %4s %8s %8s %8s %8s %9s %8s %11s %11s %12s\n", "series", "op",
+	printf("\n");
+	print_machine(&r->machine);
+	printf("%-22s %-6s %7s %4s %8s %8s %8s %8s %9s %8s %11s %11s %12s\n", "series", "op",
 	       "size", "vfs", "p50 ns", "p90 ns", "p99 ns", "p99.9 ns", "max ns", "mean ns",
 	       "ops/s", "p50/mailbox", "p50/rte_ring");
 	for (unsigned int k = 0; k < r->count; k++) {
@@ -145,6 +168,44 @@ bc_print_table(const struct bc_report *r)
 		printf("%-40s %14.2f\n", r->extras[k].name, r->extras[k].value);
 }
 
+/* A JSON string: quotes and backslashes from /proc would break the document. */
+static void
+json_str(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, "\"%s\": \"", key);
+	for (; *v != '\0'; v++)
+		fputc(*v == '"' || *v == '\\' || (unsigned char)*v < 0x20 ? '?' : *v, f);
+	fputc('"', f);
+}
+
+static void
+json_machine(FILE *f, const struct bc_machine *m)
+{
+	fprintf(f, "\"machine\": {");
+	json_str(f, "cpu_model", m->cpu_model);
+	fprintf(f, ", ");
+	json_str(f, "kernel", m->kernel);
+	fprintf(f, ", \"virtualised\": %s, ",
+		m->virtualised == 1 ? "true" : m->virtualised == 0 ? "false" : "null");
+	json_str(f, "hypervisor", m->hypervisor);
+	fprintf(f, ", \"online_cpus\": %u, \"tsc_hz\": %llu, \"tsc_invariant\": %s, \"lcores\": [",
+		m->online_cpus, (unsigned long long)m->tsc_hz, m->tsc_invariant ? "true" : "false");
+	for (unsigned int i = 0; i < m->nlcores; i++) {
+		const struct bc_lcore_fact *l = &m->lcores[i];
+
+		fprintf(f, "%s{", i ? ", " : "");
+		json_str(f, "role", l->role);
+		fprintf(f, ", \"lcore\": %u, ", l->lcore);
+		json_str(f, "cpus", l->cpus);
+		fprintf(f, ", ");
+		json_str(f, "thread_siblings", l->siblings);
+		fprintf(f, "}");
+	}
+	fprintf(f, "], ");
+	json_str(f, "smt_siblings", m->nlcores >= 2 ? m->smt : "unknown");
+	fprintf(f, "}, ");
+}
+
 /* A ratio for the JSON: null when the run has no such baseline. */
 static void
 json_ratio(FILE *f, const char *key, const struct bc_series *s, const struct bc_series *b)
@@ -167,6 +228,7 @@ bc_write_json(const struct bc_report *r, const char *path)
 	if (f == NULL)
 		return -errno;
 	fprintf(f, "{\"mode\": \"%s\", \"tsc_hz\": %llu, ", r->mode, (unsigned long long)r->tsc_hz);
+	json_machine(f, &r->machine);
 	for (unsigned int k = 0; k < r->nextras; k++)
 		fprintf(f, "\"%s\": %.3f, ", r->extras[k].name, r->extras[k].value);
 	fprintf(f, "\"results\": [");

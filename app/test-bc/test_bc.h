@@ -4,7 +4,8 @@
  *   bc_main.c                       options, dispatch, output
  *   bc_latency.c, bc_modes.c        the modes
  *   bc_common.c, bc_baselines.c,    ports, lcores, stop flag; reference
- *   bc_report.c                     channels; tables, JSON, CSV, plot
+ *   bc_machine.c, bc_report.c       channels; machine facts; table, JSON,
+ *                                   CSV, plot
  */
 #ifndef TEST_BC_H
 #define TEST_BC_H
@@ -54,9 +55,33 @@ struct bc_series {
 	double p50, p90, p99, p999, max, mean, ops_per_s;	/* ns, ops/s */
 };
 
+/* Where a role (vf, pf, flooder) ran: its lcore, CPUs and their SMT siblings. */
+struct bc_lcore_fact {
+	char role[16];
+	unsigned int lcore;
+	int cpu;		/* the one CPU of the lcore, -1 if several */
+	char cpus[64];		/* the lcore's CPU list */
+	char siblings[64];	/* thread_siblings_list of cpu, "" unknown */
+};
+
+/* The facts that decide the numbers (bc_machine.c). */
+struct bc_machine {
+	char cpu_model[128];
+	char kernel[200];
+	char hypervisor[16];	/* CPUID signature, "none", "unknown" */
+	int virtualised;	/* 1, 0, -1 unknown */
+	unsigned int online_cpus;
+	uint64_t tsc_hz;
+	bool tsc_invariant;	/* constant_tsc and nonstop_tsc */
+	unsigned int nlcores;
+	struct bc_lcore_fact lcores[4];
+	char smt[16];		/* first two lcores: yes, no, same_cpu, unknown */
+};
+
 struct bc_report {
 	const char *mode;
 	uint64_t tsc_hz;
+	struct bc_machine machine;
 	unsigned int count;
 	struct bc_series s[BC_MAX_SERIES];
 	unsigned int nextras;	/* mode-specific figures: printed and in the JSON */
@@ -77,6 +102,10 @@ void bc_vf_detach(unsigned int vf);
 int bc_server_lcore(bool *is_service);
 void bc_lcore_borrow(unsigned int lcore, bool is_service);
 void bc_lcore_return(unsigned int lcore, bool is_service);
+
+/* bc_machine.c */
+void bc_machine_probe(struct bc_machine *m);
+void bc_machine_lcore(struct bc_machine *m, const char *role, unsigned int lcore);
 
 /* bc_latency.c */
 int bc_mode_latency(const struct bc_opts *o, struct bc_report *r);
