@@ -16,11 +16,28 @@ EAL = ["-l", "0-1", "-s", "0x2", "--no-huge", "-m", "256", "--no-pci", "--no-shc
        "--file-prefix", "bcnic-test", "--no-telemetry"]
 DEV = unique_dev("bch")
 KEYS = {"name", "op", "size", "vfs", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns",
-        "mean_ns", "ops_per_s", "samples"}
+        "mean_ns", "ops_per_s", "samples", "p50_over_mailbox", "p50_over_rte_ring"}
+MACHINE = {"cpu_model", "kernel", "virtualised", "hypervisor", "online_cpus", "tsc_hz",
+           "tsc_invariant", "lcores", "smt_siblings"}
 
 
-def check_results(doc, names, mode="latency"):
+def check_machine(doc, roles):
+    """The machine facts the numbers depend on, whatever the machine."""
+    m = doc["machine"]
+    assert set(m) == MACHINE, m
+    assert m["cpu_model"] and m["kernel"].startswith("Linux "), m
+    assert m["virtualised"] in (True, False, None) and m["hypervisor"], m
+    assert m["online_cpus"] >= 1 and m["tsc_hz"] == doc["tsc_hz"] > 0, m
+    assert [l["role"] for l in m["lcores"]] == roles, m
+    for l in m["lcores"]:
+        assert set(l) == {"role", "lcore", "cpus", "thread_siblings"}, l
+        assert l["cpus"] != "unknown", l
+    assert m["smt_siblings"] in ("yes", "no", "same_cpu", "unknown"), m
+
+
+def check_results(doc, names, mode="latency", baselines=False, roles=("vf", "pf")):
     assert doc["mode"] == mode, doc
+    check_machine(doc, list(roles))
     res = doc["results"]
     seen = {(r["name"], r["size"]) for r in res}
     for n in names:
@@ -30,6 +47,14 @@ def check_results(doc, names, mode="latency"):
         assert r["samples"] > 0, r
         assert 0 < r["p50_ns"] <= r["p90_ns"] <= r["p99_ns"] <= r["p999_ns"] <= r["max_ns"], r
         assert r["mean_ns"] > 0 and r["ops_per_s"] > 0, r
+        for k in ("p50_over_mailbox", "p50_over_rte_ring"):
+            if baselines:
+                assert r[k] > 0, r
+            else:
+                assert r[k] is None, r
+    if baselines:
+        mb = next(r for r in res if r["name"] == "baseline_mailbox")
+        assert abs(mb["p50_over_mailbox"] - 1) < 1e-9, mb
 
 
 def test_latency_in_one_process():
@@ -41,10 +66,11 @@ def test_latency_in_one_process():
         assert rc == 0, f"{out}\n{err}"
         with open(js) as f:
             doc = json.load(f)
-        check_results(doc, [("baseline_cacheline", 64), ("baseline_rte_ring", 64),
-                            ("baseline_unix_socket", 64), ("bcnic_read", 8), ("bcnic_write", 8),
-                            ("bcnic_read", 64), ("bcnic_read", 4096), ("bcnic_read", 65536),
-                            ("bcnic_write", 65536)])
+        check_results(doc, [("baseline_mailbox", 64), ("baseline_cacheline", 64),
+                            ("baseline_rte_ring", 64), ("baseline_unix_socket", 64),
+                            ("bcnic_read", 8), ("bcnic_write", 8), ("bcnic_read", 64),
+                            ("bcnic_read", 4096), ("bcnic_read", 65536), ("bcnic_write", 65536)],
+                      baselines=True)
         with open(csv) as f:
             lines = f.read().splitlines()
         assert lines[0] == "name,op,size,vfs,bucket_ns,count,cdf", lines[0]
@@ -55,7 +81,9 @@ def test_latency_in_one_process():
             last[(name, size)] = float(cdf)
         assert all(abs(v - 1.0) < 1e-6 for v in last.values()), last
         assert os.path.getsize(os.path.join(d, "l.png")) > 1000  # gnuplot wrote the CDF
-        assert "p50/cl" in out and "bcnic_read" in out, out
+        for want in ("p50/mailbox", "p50/rte_ring", "bcnic_read", "machine: ", "lcores: vf on lcore 0",
+                     "not a floor"):
+            assert want in out, (want, out)
     assert shm_objects(DEV) == []
 
 
@@ -71,7 +99,8 @@ def test_serve_and_attach():
         rc, out, err = p.finish(120)
         assert rc == 0, f"{out}\n{err}"
         with open(js) as f:
-            check_results(json.load(f), [("bcnic_read", 64), ("bcnic_write", 64)])
+            check_results(json.load(f), [("bcnic_read", 64), ("bcnic_write", 64)],
+                          roles=("vf",))  # the PF's lcore is in the other process
     srv.p.send_signal(2)  # SIGINT: the documented way to stop --serve
     rc, _, err = srv.finish(30)
     assert rc == 0, err
@@ -129,13 +158,15 @@ def test_mode_backoff():
     eal = ["-l", "0", *EAL[2:]]
     eal = [a for a in eal if a not in ("-s", "0x2")]
     doc, out = run_mode("backoff", ["--samples", "200", "--duration-ms", "200"], eal)
-    check_results(doc, [("bcnic_read", 64), ("bcnic_read_after_idle", 64)], "backoff")
+    check_results(doc, [("bcnic_read", 64), ("bcnic_read_after_idle", 64)], "backoff",
+                  roles=("vf",))  # the PF polls in its thread, on no lcore
     assert 0 <= doc["idle_poller_cpu_percent"] <= 100, doc
 
 
 def test_mode_datapath():
     doc, out = run_mode("datapath", ["--duration-ms", "200"])
     assert doc["mode"] == "datapath", doc
+    check_machine(doc, ["vf", "pf"])
     res = {r["size"]: r for r in doc["results"] if r["name"] == "bcnic_dp_vf_to_pf"}
     assert set(res) == {64, 1500}, doc
     for size in (64, 1500):
