@@ -294,7 +294,7 @@ main(int argc, char **argv)
 					snprintf(png, sizeof(png), "%s", o.png);
 				else
 					snprintf(png, sizeof(png), "%.*s.png", base, o.csv);
-				rc = bc_plot_png(r, o.csv, png);
+				rc = bc_plot_png(r, png);
 				if (rc == -ENOENT)
 					fprintf(stderr, "gnuplot not found: no %s (apt-get install gnuplot-nox)\n", png);
 				else if (rc != 0)

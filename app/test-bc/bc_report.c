@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_common.h>
+
 #include "test_bc.h"
 
 struct bc_series *
@@ -253,9 +255,33 @@ bc_write_json(const struct bc_report *r, const char *path)
 }
 
 /*
- * Histogram per series: 10 ns buckets below 2 us, 100 ns buckets below
- * 20 us, 1 us buckets above. Columns: name,op,size,vfs,bucket_ns,count,cdf.
+ * The CDF of one sorted series, one line per histogram bucket: 10 ns
+ * buckets below 2 us, 100 ns below 20 us, 1 us above. Each line is
+ * prefix, then "bucket_ns,count,cdf" (the CSV) or "bucket_ns cdf" (the plot).
  */
+static void
+write_cdf(FILE *f, const struct bc_series *s, double ns_per_cycle, const char *prefix, bool csv)
+{
+	uint32_t i = 0;
+
+	while (i < s->n) {	/* samples are sorted by bc_summarise() */
+		double ns = s->cycles[i] * ns_per_cycle;
+		double w = ns < 2000 ? 10 : ns < 20000 ? 100 : 1000;
+		double bucket = floor(ns / w) * w;
+		uint32_t c = 0;
+
+		while (i < s->n && s->cycles[i] * ns_per_cycle < bucket + w) {
+			i++;
+			c++;
+		}
+		if (csv)
+			fprintf(f, "%s%.0f,%u,%.6f\n", prefix, bucket, c, (double)i / s->n);
+		else
+			fprintf(f, "%.0f %.6f\n", bucket, (double)i / s->n);
+	}
+}
+
+/* Histogram per series. Columns: name,op,size,vfs,bucket_ns,count,cdf. */
 int
 bc_write_csv(const struct bc_report *r, const char *path)
 {
@@ -267,29 +293,104 @@ bc_write_csv(const struct bc_report *r, const char *path)
 	fprintf(f, "name,op,size,vfs,bucket_ns,count,cdf\n");
 	for (unsigned int k = 0; k < r->count; k++) {
 		const struct bc_series *s = &r->s[k];
-		uint32_t i = 0;
+		char prefix[96];
 
-		while (i < s->n) {	/* samples are sorted by bc_summarise() */
-			double ns = s->cycles[i] * ns_per_cycle;
-			double w = ns < 2000 ? 10 : ns < 20000 ? 100 : 1000;
-			double bucket = floor(ns / w) * w;
-			uint32_t c = 0;
-
-			while (i < s->n && s->cycles[i] * ns_per_cycle < bucket + w) {
-				i++;
-				c++;
-			}
-			fprintf(f, "%s,%s,%u,%u,%.0f,%u,%.6f\n", s->name, s->op, s->size, s->vfs,
-				bucket, c, (double)i / s->n);
-		}
+		snprintf(prefix, sizeof(prefix), "%s,%s,%u,%u,", s->name, s->op, s->size, s->vfs);
+		write_cdf(f, s, ns_per_cycle, prefix, true);
 	}
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
+/*
+ * Plot styles, so that each curve is known without the legend's order:
+ * baselines dashed in grey (a dash pattern and a shade each); bcnic series
+ * solid, one hue family per series name (reads blue, writes red, ...), and
+ * per size (and VF count) a shade of that hue, a point type and a width
+ * shared by all families, so "64 B" looks alike in reads and writes.
+ */
+static const struct {
+	const char *name;
+	const char *style;
+} baseline_styles[] = {
+	{ "baseline_mailbox", "lc rgb '#000000' dt 2 lw 2.5" },
+	{ "baseline_cacheline", "lc rgb '#404040' dt 4 lw 2" },
+	{ "baseline_rte_ring", "lc rgb '#808080' dt 3 lw 2" },
+	{ "baseline_unix_socket", "lc rgb '#a8a8a8' dt 5 lw 2" },
+};
+
+#define BC_SHADES 6
+static const struct {
+	const char *name;	/* NULL: any other bcnic series */
+	const char *shade[BC_SHADES];	/* light to dark */
+} families[] = {
+	{ "bcnic_read", { "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b" } },
+	{ "bcnic_write", { "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#99000d" } },
+	{ "bcnic_read_pipelined", { "#74c476", "#41ab5d", "#238b45", "#006d2c", "#00441b", "#002a10" } },
+	{ "bcnic_read_flooded", { "#9e9ac8", "#807dba", "#6a51a3", "#54278f", "#3f007d", "#25004a" } },
+	{ "bcnic_read_after_idle", { "#fdae6b", "#fd8d3c", "#f16913", "#d94801", "#a63603", "#7f2704" } },
+	{ NULL, { "#e7298a", "#ce1256", "#980043", "#67001f", "#c51b7d", "#8e0152" } },
+};
+static const int point_types[] = { 4, 6, 8, 10, 12, 14, 1, 2 };
+
+static bool
+is_baseline(const struct bc_series *s)
+{
+	return strncmp(s->name, "baseline_", 9) == 0;
+}
+
+/* The rank of s's (size, vfs) among all bcnic series' pairs, smallest first. */
+static unsigned int
+size_rank(const struct bc_report *r, const struct bc_series *s)
+{
+	unsigned int rank = 0;
+
+	for (unsigned int k = 0; k < r->count; k++) {
+		const struct bc_series *t = &r->s[k];
+		bool dup = false;
+
+		if (is_baseline(t) || t->n == 0 ||
+		    !(t->size < s->size || (t->size == s->size && t->vfs < s->vfs)))
+			continue;
+		for (unsigned int j = 0; j < k && !dup; j++)	/* count each pair once */
+			dup = !is_baseline(&r->s[j]) && r->s[j].n > 0 && r->s[j].size == t->size &&
+			      r->s[j].vfs == t->vfs;
+		rank += !dup;
+	}
+	return rank;
+}
+
+static void
+series_style(const struct bc_report *r, const struct bc_series *s, char *buf, size_t len)
+{
+	unsigned int f = RTE_DIM(families) - 1, rank, nranks = 0;
+
+	for (unsigned int i = 0; i < RTE_DIM(baseline_styles); i++)
+		if (strcmp(s->name, baseline_styles[i].name) == 0) {
+			snprintf(buf, len, "with lines %s", baseline_styles[i].style);
+			return;
+		}
+	if (is_baseline(s)) {
+		snprintf(buf, len, "with lines lc rgb '#c0c0c0' dt 6 lw 2");
+		return;
+	}
+	for (unsigned int i = 0; i + 1 < RTE_DIM(families); i++)
+		if (strcmp(s->name, families[i].name) == 0)
+			f = i;
+	for (unsigned int k = 0; k < r->count; k++)
+		if (!is_baseline(&r->s[k]) && r->s[k].n > 0)
+			nranks = RTE_MAX(nranks, size_rank(r, &r->s[k]) + 1);
+	rank = size_rank(r, s);
+	/* Spread the sizes over the shades, darkest for the largest. */
+	snprintf(buf, len, "with linespoints lc rgb '%s' dt 1 lw %.1f pt %d ps 1.3 pn 6",
+		 families[f].shade[nranks > 1 ? rank * (BC_SHADES - 1) / (nranks - 1) : 2],
+		 1.2 + 0.4 * RTE_MIN(rank, 7u), point_types[rank % RTE_DIM(point_types)]);
+}
+
 /* Latency CDF per series, log x axis, through gnuplot if it is installed. */
 int
-bc_plot_png(const struct bc_report *r, const char *csv, const char *png)
+bc_plot_png(const struct bc_report *r, const char *png)
 {
+	double ns_per_cycle = 1e9 / (double)r->tsc_hz;
 	char script[] = "/tmp/bcnic-plot-XXXXXX";
 	int fd = mkstemp(script);
 	FILE *f;
@@ -299,18 +400,37 @@ bc_plot_png(const struct bc_report *r, const char *csv, const char *png)
 	if (fd < 0)
 		return -errno;
 	f = fdopen(fd, "w");
-	fprintf(f, "set terminal pngcairo size 1200,750 noenhanced\nset output '%s'\n", png);
-	fprintf(f, "set datafile separator ','\nset logscale x\nset grid\nset key bottom right\n");
+	if (f == NULL) {
+		close(fd);
+		unlink(script);
+		return -EIO;
+	}
+	fprintf(f, "set terminal pngcairo size 1400,850 noenhanced\nset output '%s'\n", png);
+	fprintf(f, "set logscale x\nset grid\nset key outside right top\n");
 	fprintf(f, "set xlabel 'round-trip latency (ns)'\nset ylabel 'fraction of requests'\n");
-	fprintf(f, "set title 'bcnic mailbox latency CDF (%s)'\nplot ", r->mode);
+	fprintf(f, "set title 'bcnic mailbox latency CDF (%s): baselines dashed grey, reads blue, writes red; point type and width by size (and VF count)'\n",
+		r->mode);
+	/* One data block per series: no filtering of the CSV by name in gnuplot. */
+	for (unsigned int k = 0; k < r->count; k++) {
+		if (r->s[k].n == 0)
+			continue;
+		fprintf(f, "$s%u << EOD\n", k);
+		write_cdf(f, &r->s[k], ns_per_cycle, "", false);
+		fprintf(f, "EOD\n");
+	}
+	fprintf(f, "plot ");
 	for (unsigned int k = 0, first = 1; k < r->count; k++) {
 		const struct bc_series *s = &r->s[k];
+		char style[160], sz[16], vfs[24] = "";
 
 		if (s->n == 0)
 			continue;
-		fprintf(f, "%s'%s' using (strcol(1) eq '%s' && $3 == %u && $4 == %u ? $5 : NaN):7 "
-			"with lines lw 2 title '%s %u B%s'", first ? "" : ", \\\n  ", csv, s->name,
-			s->size, s->vfs, s->name, s->size, s->vfs > 1 ? " (many VFs)" : "");
+		series_style(r, s, style, sizeof(style));
+		size_str(sz, sizeof(sz), s->size);
+		if (s->vfs > 1)
+			snprintf(vfs, sizeof(vfs), " (%u VFs)", s->vfs);
+		fprintf(f, "%s$s%u using 1:2 %s title '%s %s%s'", first ? "" : ", \\\n  ", k,
+			style, s->name, sz, vfs);
 		first = 0;
 	}
 	fprintf(f, "\n");
