@@ -3,8 +3,9 @@
  * dpdk-test-bc modes beyond latency: throughput (pipelined asynchronous
  * reads, 1..N VFs), scale (one active VF among 1..256 attached), fairness
  * (a probe VF beside a flooding one), backoff (the PF's thread poller:
- * idle CPU and wake-up latency). All on the main lcore as the VF side and
- * the PF poller where the PF puts it.
+ * idle CPU and wake-up latency), datapath, serve. The VF side on the main
+ * lcore (fairness's flooder on a spare lcore when there is one), the PF
+ * poller where the PF puts it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +20,8 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
 
 #include "bcmbox_client.h"
 #include "rte_pmd_bcnic.h"
@@ -258,8 +261,8 @@ bc_mode_scale(const struct bc_opts *o, struct bc_report *r)
 
 /*
  * The flooding VF is a raw session driven in bursts straight on its rings
- * (lib/bcmbox, no driver locks), so that keeping it flooding costs the
- * measuring lcore little: on two CPUs it cannot have one of its own.
+ * (lib/bcmbox, no driver locks), so that keeping it flooding costs little
+ * when it shares the probe's lcore.
  */
 static unsigned int
 flood_step(struct idle_vf *f, unsigned int *inflight, unsigned int depth, struct bcmbox_msg *m,
@@ -283,24 +286,105 @@ flood_step(struct idle_vf *f, unsigned int *inflight, unsigned int depth, struct
 	return sent;
 }
 
+/* The flooder: its session and what it did; stepped inline or on its own lcore. */
+struct flooder {
+	struct idle_vf vf;
+	struct bcmbox_msg m;
+	unsigned int depth, inflight, errors;
+	uint64_t ops;		/* answers taken while measuring */
+	double elapsed_s;	/* time it flooded while measuring */
+	uint32_t stop;		/* set by the probe's lcore: stop and drain */
+	uint32_t measuring;	/* set by the probe's lcore: count from now */
+	uint32_t flooding;	/* set by the flooder once its ring has been full */
+};
+
+static void
+flooder_drain(struct flooder *fl)
+{
+	for (int spins = 0; fl->inflight > 0 && spins < 1000000; spins++)
+		while (bcmbox_client_recv(&fl->vf.c, &fl->m) == 1)
+			fl->inflight--;
+}
+
+/* The flooder on its own lcore: flood until told to stop. */
+static int
+flooder_run(void *arg)
+{
+	struct flooder *fl = arg;
+	uint64_t ops = 0;
+	double t0 = 0;
+	bool counting = false;
+
+	while (!__atomic_load_n(&fl->stop, __ATOMIC_ACQUIRE) && !bc_quit) {
+		if (!counting && __atomic_load_n(&fl->measuring, __ATOMIC_RELAXED)) {
+			counting = true;	/* a relaxed flag: the count, not data, depends on it */
+			ops = 0;
+			t0 = bc_now_s();
+		}
+		flood_step(&fl->vf, &fl->inflight, fl->depth, &fl->m, &ops, &fl->errors);
+		if (fl->inflight == fl->depth)
+			__atomic_store_n(&fl->flooding, 1, __ATOMIC_RELAXED);
+	}
+	if (counting) {
+		fl->ops = ops;
+		fl->elapsed_s = bc_now_s() - t0;
+	}
+	flooder_drain(fl);
+	return 0;
+}
+
+/* Whether lcores a and b may run on one CPU (their cpusets meet). */
+static bool
+share_cpu(unsigned int a, unsigned int b)
+{
+	rte_cpuset_t x = rte_lcore_cpuset(a), y = rte_lcore_cpuset(b), both;
+
+	CPU_AND(&both, &x, &y);
+	return CPU_COUNT(&both) > 0;
+}
+
+/* A worker lcore that is neither the main nor a service lcore; -1 if none. */
+static int
+spare_lcore(void)
+{
+	unsigned int lcore;
+
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		if (rte_eal_lcore_role(lcore) == ROLE_RTE)
+			return (int)lcore;
+	return -1;
+}
+
+/*
+ * Fairness: the probe VF's 64 B reads alone, then beside a VF that keeps its
+ * request ring full. With a spare lcore the flooder runs there, so the
+ * probe's figure holds only what the PF does; without one the probe's lcore
+ * also drives the flooder, and its latency includes that work. The output
+ * says which layout was used.
+ */
 int
 bc_mode_fairness(const struct bc_opts *o, struct bc_report *r)
 {
-	static struct idle_vf flood;
-	static struct bcmbox_msg m;
+	static struct flooder fl;
+	int flood_lcore = spare_lcore();
+	bool own = flood_lcore >= 0;
+	unsigned int probe_errors = 0;	/* apart from fl.errors: another lcore may write those */
 	uint16_t pf, probe;
-	unsigned int inflight = 0, errors = 0;
-	uint64_t flood_ops = 0;
 	struct bc_series *s;
 	double t0;
 	int rc;
 
-	memset(&flood, 0, sizeof(flood));
+	memset(&fl, 0, sizeof(fl));
+	fl.depth = o->depth;
+	bc_note(r, "fairness_layout", own ? "flooder_own_lcore" : "flooder_same_lcore");
+	bc_machine_lcore(&r->machine, "flooder", own ? (unsigned int)flood_lcore : rte_lcore_id());
+	if (!own)
+		fprintf(stderr, "note: no spare lcore: the flooder shares the probe's lcore (give a third lcore, e.g. -l 0-2 -s 0x2)\n");
 	rc = bc_pf_create(o, 2, "", &pf);
 	if (rc == 0)
 		rc = bc_vf_attach(o->dev, 0, &probe);
 	if (rc == 0)
-		rc = idle_attach(&flood, o->dev, 1);
+		rc = idle_attach(&fl.vf, o->dev, 1);
 	if (rc != 0)
 		goto out;
 	fprintf(stderr, "  measuring the probe VF alone\n");
@@ -308,40 +392,74 @@ bc_mode_fairness(const struct bc_opts *o, struct bc_report *r)
 	if (rc != 0)
 		goto out;
 	/* Loaded: VF 1 keeps its request ring full all the time; the probe sends one read at a time. */
-	fprintf(stderr, "  measuring the probe VF beside a flooding VF\n");
+	fprintf(stderr, "  measuring the probe VF beside a flooding VF (%s)\n",
+		own ? "flooder on its own lcore" : "flooder on the probe's lcore");
 	s = bc_series_new(r, "bcnic_read_flooded", "read", 64, 2, o->samples);
 	if (s == NULL) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (int i = 0; i < 1000; i++)
-		flood_step(&flood, &inflight, o->depth, &m, &flood_ops, &errors);
-	flood_ops = 0;
-	t0 = bc_now_s();
-	for (uint32_t i = 0; i < o->warmup + o->samples && !bc_quit && errors == 0; i++) {
-		struct rte_pmd_bcnic_completion c;
-		uint64_t c0 = rte_rdtsc();
+	if (own) {
+		bool is_service;
+		int pf_lcore = bc_server_lcore(&is_service);
 
+		if (share_cpu((unsigned int)flood_lcore, rte_lcore_id()) ||
+		    (pf_lcore >= 0 && share_cpu((unsigned int)flood_lcore, (unsigned int)pf_lcore))) {
+			fprintf(stderr, "note: the flooder's lcore %d shares a CPU with the probe or the PF: the figures mix in the OS scheduler\n",
+				flood_lcore);
+			bc_note(r, "fairness_cpu_shared", "yes");
+		} else {
+			bc_note(r, "fairness_cpu_shared", "no");
+		}
+		rc = rte_eal_remote_launch(flooder_run, &fl, (unsigned int)flood_lcore);
+		if (rc != 0)
+			goto out;
+		/* Measure only once it floods; sleeping lets it run if it shares our CPU. */
+		for (int i = 0; i < 20000 && !__atomic_load_n(&fl.flooding, __ATOMIC_RELAXED); i++)
+			usleep(100);
+	} else {
+		bc_note(r, "fairness_cpu_shared", "yes");
+		for (int i = 0; i < 1000; i++)
+			flood_step(&fl.vf, &fl.inflight, fl.depth, &fl.m, &fl.ops, &fl.errors);
+		fl.ops = 0;
+	}
+	t0 = bc_now_s();
+	for (uint32_t i = 0; i < o->warmup + o->samples && !bc_quit; i++) {
+		struct rte_pmd_bcnic_completion c;
+		uint64_t c0;
+
+		if (i == o->warmup) {
+			__atomic_store_n(&fl.measuring, 1, __ATOMIC_RELAXED);
+			t0 = bc_now_s();
+		}
+		c0 = rte_rdtsc();
 		rc = rte_pmd_bcnic_vf_read_submit(probe, BC_BLOCK, 0, sink, 64, NULL);
 		if (rc != 0)
 			break;
 		for (;;) {
-			flood_step(&flood, &inflight, o->depth, &m, &flood_ops, &errors);
+			if (!own)
+				flood_step(&fl.vf, &fl.inflight, fl.depth, &fl.m, &fl.ops, &fl.errors);
 			if (rte_pmd_bcnic_vf_completions(probe, &c, 1) == 1) {
-				errors += c.status != 0;
+				probe_errors += c.status != 0;
 				break;
 			}
 		}
 		if (i >= o->warmup)
 			record(s, o->samples, rte_rdtsc() - c0);
+		if (probe_errors != 0 || (!own && fl.errors != 0))
+			break;
 	}
 	s->elapsed_s = bc_now_s() - t0;
-	bc_extra(r, "flooding_vf_ops_per_s", flood_ops / s->elapsed_s);
-	for (int spins = 0; inflight > 0 && spins < 1000000; spins++)
-		while (bcmbox_client_recv(&flood.c, &m) == 1)
-			inflight--;
-	if (errors != 0) {
-		fprintf(stderr, "fairness: %u requests failed\n", errors);
+	if (own) {
+		__atomic_store_n(&fl.stop, 1, __ATOMIC_RELEASE);
+		rte_eal_wait_lcore((unsigned int)flood_lcore);
+	} else {
+		fl.elapsed_s = s->elapsed_s;
+		flooder_drain(&fl);
+	}
+	bc_extra(r, "flooding_vf_ops_per_s", fl.elapsed_s > 0 ? fl.ops / fl.elapsed_s : 0);
+	if (fl.errors + probe_errors != 0) {
+		fprintf(stderr, "fairness: %u requests failed\n", fl.errors + probe_errors);
 		rc = -EIO;
 	}
 	if (rc == 0) {
@@ -352,8 +470,8 @@ bc_mode_fairness(const struct bc_opts *o, struct bc_report *r)
 			bc_extra(r, "probe_p99_ratio_flooded_vs_alone", s->p99 / alone->p99);
 	}
 out:
-	if (flood.base != NULL)
-		munmap(flood.base, flood.size);
+	if (fl.vf.base != NULL)
+		munmap(fl.vf.base, fl.vf.size);
 	bc_vf_detach(0);
 	bc_pf_destroy();
 	return rc;

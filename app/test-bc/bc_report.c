@@ -66,6 +66,16 @@ bc_extra(struct bc_report *r, const char *name, double value)
 }
 
 void
+bc_note(struct bc_report *r, const char *name, const char *value)
+{
+	if (r->nnotes == BC_MAX_EXTRAS)
+		return;
+	snprintf(r->notes[r->nnotes].name, sizeof(r->notes[0].name), "%s", name);
+	snprintf(r->notes[r->nnotes].value, sizeof(r->notes[0].value), "%s", value);
+	r->nnotes++;
+}
+
+void
 bc_summarise(struct bc_report *r)
 {
 	double ns_per_cycle = 1e9 / (double)r->tsc_hz;
@@ -166,6 +176,8 @@ bc_print_table(const struct bc_report *r)
 		       "  the least a mailbox does), over baseline_rte_ring's; same run, same lcores\n");
 	if (bc_find(r, "baseline_cacheline", 0) != NULL)
 		printf("baseline_cacheline: both directions in one line, PAUSE on both sides: not a floor for a mailbox\n");
+	for (unsigned int k = 0; k < r->nnotes; k++)
+		printf("%-40s %s\n", r->notes[k].name, r->notes[k].value);
 	for (unsigned int k = 0; k < r->nextras; k++)
 		printf("%-40s %14.2f\n", r->extras[k].name, r->extras[k].value);
 }
@@ -231,6 +243,10 @@ bc_write_json(const struct bc_report *r, const char *path)
 		return -errno;
 	fprintf(f, "{\"mode\": \"%s\", \"tsc_hz\": %llu, ", r->mode, (unsigned long long)r->tsc_hz);
 	json_machine(f, &r->machine);
+	for (unsigned int k = 0; k < r->nnotes; k++) {
+		json_str(f, r->notes[k].name, r->notes[k].value);
+		fprintf(f, ", ");
+	}
 	for (unsigned int k = 0; k < r->nextras; k++)
 		fprintf(f, "\"%s\": %.3f, ", r->extras[k].name, r->extras[k].value);
 	fprintf(f, "\"results\": [");

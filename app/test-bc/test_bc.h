@@ -89,9 +89,15 @@ struct bc_report {
 		char name[48];
 		double value;
 	} extras[BC_MAX_EXTRAS];
+	unsigned int nnotes;	/* mode-specific words (layout, ...): printed and in the JSON */
+	struct {
+		char name[32];
+		char value[96];
+	} notes[BC_MAX_EXTRAS];
 };
 
 void bc_extra(struct bc_report *r, const char *name, double value);
+void bc_note(struct bc_report *r, const char *name, const char *value);
 
 /* bc_common.c: the PF and VF the modes measure, the lcores they use. */
 double bc_now_s(void);

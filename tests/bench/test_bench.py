@@ -148,9 +148,26 @@ def test_mode_scale():
 
 
 def test_mode_fairness():
+    # Two lcores: the flooder shares the probe's lcore, and the output says so.
     doc, out = run_mode("fairness", ["--samples", "2000"])
-    check_results(doc, [("bcnic_read", 64), ("bcnic_read_flooded", 64)], "fairness")
+    check_results(doc, [("bcnic_read", 64), ("bcnic_read_flooded", 64)], "fairness",
+                  roles=("vf", "pf", "flooder"))
+    assert doc["fairness_layout"] == "flooder_same_lcore", doc
+    assert doc["machine"]["lcores"][2]["lcore"] == 0, doc
     assert doc["flooding_vf_ops_per_s"] > 0 and doc["probe_p99_ratio_flooded_vs_alone"] > 0, doc
+    assert "flooder_same_lcore" in out, out
+
+
+def test_mode_fairness_flooder_lcore():
+    # A third lcore (here sharing CPU 0: the machine may have two) gets the flooder.
+    eal = ["--lcores", "0@0,1@1,2@0", *EAL[2:]]
+    doc, out = run_mode("fairness", ["--samples", "500"], eal)
+    check_results(doc, [("bcnic_read", 64), ("bcnic_read_flooded", 64)], "fairness",
+                  roles=("vf", "pf", "flooder"))
+    assert doc["fairness_layout"] == "flooder_own_lcore", doc
+    assert doc["fairness_cpu_shared"] == "yes", doc  # lcore 2 runs on CPU 0, as the probe
+    assert doc["machine"]["lcores"][2]["lcore"] == 2, doc
+    assert doc["flooding_vf_ops_per_s"] >= 0 and doc["probe_p99_ratio_flooded_vs_alone"] > 0, doc
 
 
 def test_mode_backoff():
@@ -177,5 +194,6 @@ def test_mode_datapath():
 
 
 sys.exit(run_cases([test_mode_datapath, test_latency_in_one_process, test_serve_and_attach, test_bad_options,
-                    test_mode_throughput, test_mode_scale, test_mode_fairness, test_mode_backoff],
+                    test_mode_throughput, test_mode_scale, test_mode_fairness,
+                    test_mode_fairness_flooder_lcore, test_mode_backoff],
                    lambda: remove_shm(DEV)))
