@@ -38,11 +38,14 @@ usage(const char *prog)
 	       "  --mode M         latency (default): synchronous reads and writes per size;\n"
 	       "                   throughput: pipelined reads, 1..--max-vfs VFs;\n"
 	       "                   scale: one active VF with 1, 16, 64, 256 attached;\n"
-	       "                   fairness: a probe VF alone, then beside a flooding VF;\n"
+	       "                   fairness: a probe VF alone, then beside a flooding VF\n"
+	       "                   (the flooder on a third lcore when given one);\n"
 	       "                   backoff: the PF's thread poller, busy, idle CPU, wake-up;\n"
 	       "                   datapath: 64 B and 1500 B frames VF -> PF through the switch\n"
-	       "  --baselines      also measure baseline_cacheline, baseline_rte_ring and\n"
-	       "                   baseline_unix_socket on the same two lcores\n"
+	       "  --baselines      also measure, on the same two lcores: baseline_mailbox (a\n"
+	       "                   request line and a response line: the least a mailbox\n"
+	       "                   does), baseline_cacheline (both directions in one line:\n"
+	       "                   not a floor), baseline_rte_ring, baseline_unix_socket\n"
 	       "  --samples N      measured operations per series (default 200000)\n"
 	       "  --warmup N       operations before measuring, excluded (default 10%% of N)\n"
 	       "  --sizes LIST     block sizes, comma separated (default 8,64,512,4096,65536)\n"
@@ -58,7 +61,9 @@ usage(const char *prog)
 	       "  --serve          only run the PF (and its benchmark block) until SIGINT\n"
 	       "  --attach DEV:VF  be the VF of a PF another process serves (--serve)\n"
 	       "EAL: give two lcores and make the second a service lcore, e.g.\n"
-	       "  -l 0-1 -s 0x2 --no-huge -m 256 --no-pci\n", prog);
+	       "  -l 0-1 -s 0x2 --no-huge -m 256 --no-pci\n"
+	       "The output starts with the machine facts (CPU, lcores' CPUs and SMT siblings,\n"
+	       "TSC, kernel, hypervisor); the JSON has them under \"machine\".\n", prog);
 }
 
 static int
