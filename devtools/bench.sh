@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # make bench: the latency benchmark on the emulated device, PF poller on
 # service lcore 1, VF client on lcore 0, with the reference channels.
-# Results: <build>/bench/latency.{json,csv,png}. Extra options after the
+# Results: <build>/bench/latency.{json,csv,png,gp}. Extra options after the
 # build folder go to dpdk-test-bc, e.g.  devtools/bench.sh build --samples 20000
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,4 +18,4 @@ fi
 	--no-shconf --file-prefix bcnic-bench --no-telemetry --log-level=pmd.net.bcnic*:warning -- \
 	--baselines --json "$out/latency.json" --csv "$out/latency.csv" "$@"
 rmdir /var/run/dpdk/bcnic-bench 2>/dev/null || true
-echo "results: $out/latency.json $out/latency.csv $out/latency.png"
+echo "results: $out/latency.json $out/latency.csv $out/latency.png (gnuplot script: $out/latency.gp)"

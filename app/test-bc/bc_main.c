@@ -51,7 +51,8 @@ usage(const char *prog)
 	       "  --sizes LIST     block sizes, comma separated (default 8,64,512,4096,65536)\n"
 	       "  --json FILE      results as JSON\n"
 	       "  --csv FILE       latency histograms as CSV; a PNG CDF is written next to it\n"
-	       "  --png FILE       where the plot goes (default: the CSV name with .png)\n"
+	       "  --png FILE       where the plot goes (default: the CSV name with .png); its\n"
+	       "                   gnuplot script, data included, beside it with .gp\n"
 	       "  --duration-ms N  throughput: time per point; backoff: idle window (1000)\n"
 	       "  --max-vfs N      throughput: up to N VFs, doubling from 1 (default 4)\n"
 	       "  --depth N        requests in flight per VF when pipelining (default 128)\n"
@@ -217,6 +218,17 @@ parse_opts(int argc, char **argv, struct bc_opts *o)
 	return 0;
 }
 
+/* path with its file name's extension (if any) replaced by ext. */
+static void
+with_ext(char *dst, size_t len, const char *path, const char *ext)
+{
+	const char *slash = strrchr(path, '/');
+	const char *dot = strrchr(slash != NULL ? slash : path, '.');
+	int base = dot != NULL ? (int)(dot - path) : (int)strlen(path);
+
+	snprintf(dst, len, "%.*s%s", base, path, ext);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(const struct bc_opts *, struct bc_report *);
@@ -286,26 +298,25 @@ main(int argc, char **argv)
 		if (o.json != NULL && (rc = bc_write_json(r, o.json)) != 0)
 			fprintf(stderr, "cannot write %s: %s\n", o.json, strerror(-rc));
 		if (rc == 0 && o.csv != NULL) {
-			char png[512];
+			char png[512], gp[512];
 
 			rc = bc_write_csv(r, o.csv);
 			if (rc != 0) {
 				fprintf(stderr, "cannot write %s: %s\n", o.csv, strerror(-rc));
 			} else {
-				const char *dot = strrchr(o.csv, '.');
-				int base = dot ? (int)(dot - o.csv) : (int)strlen(o.csv);
-
 				if (o.png != NULL)
 					snprintf(png, sizeof(png), "%s", o.png);
 				else
-					snprintf(png, sizeof(png), "%.*s.png", base, o.csv);
-				rc = bc_plot_png(r, png);
+					with_ext(png, sizeof(png), o.csv, ".png");
+				with_ext(gp, sizeof(gp), png, ".gp");
+				rc = bc_plot_png(r, gp, png);
 				if (rc == -ENOENT)
-					fprintf(stderr, "gnuplot not found: no %s (apt-get install gnuplot-nox)\n", png);
+					fprintf(stderr, "gnuplot not found: no %s (apt-get install gnuplot-nox); its script is %s\n",
+						png, gp);
 				else if (rc != 0)
-					fprintf(stderr, "gnuplot failed to write %s\n", png);
+					fprintf(stderr, "gnuplot failed to write %s from %s\n", png, gp);
 				else
-					printf("wrote %s\n", png);
+					printf("wrote %s (gnuplot script: %s)\n", png, gp);
 			}
 		}
 	}

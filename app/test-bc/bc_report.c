@@ -402,25 +402,20 @@ series_style(const struct bc_report *r, const struct bc_series *s, char *buf, si
 		 1.2 + 0.4 * RTE_MIN(rank, 7u), point_types[rank % RTE_DIM(point_types)]);
 }
 
-/* Latency CDF per series, log x axis, through gnuplot if it is installed. */
+/*
+ * Latency CDF per series, log x axis: a gnuplot script with its data (kept,
+ * to restyle and re-run), then the PNG through gnuplot if it is installed.
+ */
 int
-bc_plot_png(const struct bc_report *r, const char *png)
+bc_plot_png(const struct bc_report *r, const char *script, const char *png)
 {
 	double ns_per_cycle = 1e9 / (double)r->tsc_hz;
-	char script[] = "/tmp/bcnic-plot-XXXXXX";
-	int fd = mkstemp(script);
-	FILE *f;
+	FILE *f = fopen(script, "w");
 	pid_t pid;
 	int st;
 
-	if (fd < 0)
+	if (f == NULL)
 		return -errno;
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		close(fd);
-		unlink(script);
-		return -EIO;
-	}
 	fprintf(f, "set terminal pngcairo size 1400,850 noenhanced\nset output '%s'\n", png);
 	fprintf(f, "set logscale x\nset grid\nset key outside right top\n");
 	fprintf(f, "set xlabel 'round-trip latency (ns)'\nset ylabel 'fraction of requests'\n");
@@ -450,14 +445,16 @@ bc_plot_png(const struct bc_report *r, const char *png)
 		first = 0;
 	}
 	fprintf(f, "\n");
-	fclose(f);
+	if (fclose(f) != 0)
+		return -errno;
 	pid = fork();
+	if (pid < 0)
+		return -errno;
 	if (pid == 0) {
 		execlp("gnuplot", "gnuplot", script, (char *)NULL);
 		_exit(127);
 	}
 	waitpid(pid, &st, 0);
-	unlink(script);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return WIFEXITED(st) && WEXITSTATUS(st) == 127 ? -ENOENT : -EIO;
 	return 0;

@@ -131,7 +131,7 @@ void bc_summarise(struct bc_report *r);
 void bc_print_table(const struct bc_report *r);
 int bc_write_json(const struct bc_report *r, const char *path);
 int bc_write_csv(const struct bc_report *r, const char *path);
-int bc_plot_png(const struct bc_report *r, const char *png);
+int bc_plot_png(const struct bc_report *r, const char *script, const char *png);
 void bc_report_free(struct bc_report *r);
 const struct bc_series *bc_find(const struct bc_report *r, const char *name, uint32_t size);
 

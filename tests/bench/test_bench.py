@@ -4,6 +4,7 @@
 numbers (not speed: machines are shared). Usage: test_bench.py <dpdk-test-bc>"""
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -57,6 +58,32 @@ def check_results(doc, names, mode="latency", baselines=False, roles=("vf", "pf"
         assert abs(mb["p50_over_mailbox"] - 1) < 1e-9, mb
 
 
+def check_plot_styles(gp, count):
+    """Each curve is known by its look: no two share colour and dash; baselines
+    dashed grey, reads blue, writes red, one point type per size in both."""
+    with open(gp) as f:
+        clauses = re.findall(r"\$s\d+ using 1:2 with (\w+) lc rgb '#(\w{6})' dt (\d+)"
+                             r"(?: lw [\d.]+)?(?: pt (\d+))?.*? title '([^']+)'", f.read())
+    assert len(clauses) == count, clauses
+    looks = [(colour, dt) for _, colour, dt, _, _ in clauses]
+    assert len(set(looks)) == len(looks), looks
+    pts = {}
+    for kind, colour, dt, pt, title in clauses:
+        r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+        name, size = title.split(" ", 1)
+        if name.startswith("baseline_"):
+            assert kind == "lines" and dt != "1" and r == g == b, (title, colour, dt)
+        else:
+            assert kind == "linespoints" and dt == "1", (title, dt)
+            if name == "bcnic_read":
+                assert b > r, (title, colour)
+            if name == "bcnic_write":
+                assert r > b, (title, colour)
+            pts.setdefault(size, set()).add(pt)
+    assert all(len(v) == 1 for v in pts.values()), pts  # a size looks alike in reads and writes
+    assert len({min(v) for v in pts.values()}) == len(pts), pts  # and unlike any other size
+
+
 def test_latency_in_one_process():
     with tempfile.TemporaryDirectory() as d:
         js, csv = os.path.join(d, "l.json"), os.path.join(d, "l.csv")
@@ -81,6 +108,7 @@ def test_latency_in_one_process():
             last[(name, size)] = float(cdf)
         assert all(abs(v - 1.0) < 1e-6 for v in last.values()), last
         assert os.path.getsize(os.path.join(d, "l.png")) > 1000  # gnuplot wrote the CDF
+        check_plot_styles(os.path.join(d, "l.gp"), len(doc["results"]))
         for want in ("p50/mailbox", "p50/rte_ring", "bcnic_read", "machine: ", "lcores: vf on lcore 0",
                      "not a floor"):
             assert want in out, (want, out)
