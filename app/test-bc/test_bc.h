@@ -43,7 +43,12 @@ extern volatile sig_atomic_t bc_quit;
 /* One measured series: raw samples in TSC cycles, summarised on report. */
 struct bc_series {
 	char name[32];		/* bcnic_read, baseline_cacheline, ... */
-	char op[16];		/* read, write, rtt */
+	/*
+	 * read, write, rtt, frame. A per-stage breakdown (VF submit, PF pickup,
+	 * PF handling, answer seen, VF completion) fits as one series per stage
+	 * with op "stage": percentiles, JSON, CSV and plot come with it.
+	 */
+	char op[16];
 	uint32_t size;		/* payload bytes */
 	uint32_t vfs;		/* VFs attached while measured */
 	uint32_t n;		/* samples */
