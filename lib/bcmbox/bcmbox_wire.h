@@ -321,6 +321,31 @@ BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_catalog_entry) == 16, "catalog entry")
 BCMBOX_STATIC_ASSERT(BCMBOX_MSG_MAX_SLOTS <= 255, "nslots is 8 bits");
 BCMBOX_STATIC_ASSERT(BCMBOX_MSG_MAX_SLOTS < BCMBOX_RING_MIN, "a max message fits a ring");
 
+
+/*
+ * Doorbells (appended in layout 1: lines 0x200 and 0x240 were unused and
+ * are zeroed at format, so a peer that never writes them reads as "not
+ * sleeping": an old side is simply never rung). doc/mailbox.md section 7.1.
+ * Each side announces in its own line that it is about to block; the other
+ * side rings only then. A non-zero word means "sleeping".
+ */
+#define BCMBOX_WIN_PF_DB_OFF	0x200u	/* PF-written: the PF sleeps on this window */
+#define BCMBOX_WIN_VF_DB_OFF	0x240u	/* VF-written: the VF sleeps on its doorbell */
+
+struct bcmbox_win_pf_db {
+	uint32_t sleeping;		/* PF: ring my doorbell after publishing a request */
+	uint8_t reserved[60];
+};
+
+struct bcmbox_win_vf_db {
+	uint32_t sleeping;		/* VF: ring my doorbell after publishing a response/event */
+	uint8_t reserved[60];
+};
+
+BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_win_pf_db) == 64, "pf doorbell is a line");
+BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_win_vf_db) == 64, "vf doorbell is a line");
+BCMBOX_STATIC_ASSERT(BCMBOX_WIN_VF_DB_OFF + 64 <= BCMBOX_WIN_RINGS_OFF, "doorbells before the rings");
+
 #ifdef __cplusplus
 }
 #endif
