@@ -34,7 +34,7 @@ test:
 	@rc=0; \
 	devtools/build.sh $(BUILD) gcc && $(MESON_TEST) -C $(BUILD) || rc=1; \
 	devtools/build.sh $(SAN_BUILD) sanitize && \
-		$(MESON_TEST) -C $(SAN_BUILD) --suite unit --suite fuzz --suite pmd --suite fault || rc=1; \
+		$(MESON_TEST) -C $(SAN_BUILD) --suite unit --suite fuzz --suite pmd --suite fault --suite doorbell || rc=1; \
 	devtools/build.sh $(TSAN_BUILD) tsan && \
 		TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan/tsan.supp exitcode=66" \
 		$(MESON_TEST) -C $(TSAN_BUILD) --suite unit --suite pmd --no-suite fault || rc=1; \
