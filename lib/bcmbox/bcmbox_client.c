@@ -32,12 +32,111 @@ cpu_relax(void)
 #endif
 }
 
-int
-bcmbox_client_open(struct bcmbox_client *c, void *base, size_t size)
+const uint32_t bcmbox_lat_bounds_ns[BCMBOX_LAT_BUCKETS - 1] = {
+	250, 500, 1000, 2000, 4000, 8000, 16000, 64000, 1000000,
+};
+
+/* ns -> ticks of c's clock; exact for a ns clock, no overflow up to an hour otherwise. */
+static uint64_t
+ns_to_ticks(const struct bcmbox_client *c, uint64_t ns)
+{
+	if (c->clock_hz == 1000000000ull)
+		return ns;
+	return ns / 1000 * (c->clock_hz / 1000000);
+}
+
+void
+bcmbox_client_set_clock(struct bcmbox_client *c, uint64_t (*clock)(void), uint64_t hz,
+			uint64_t default_timeout_ns)
+{
+	c->clock = clock;
+	c->clock_hz = hz;
+	for (unsigned int i = 0; i < BCMBOX_LAT_BUCKETS - 1; i++)
+		c->lat_bounds[i] = (uint64_t)bcmbox_lat_bounds_ns[i] * hz / 1000000000ull;
+	c->dflt_timeout_ns = default_timeout_ns;
+	c->dflt_timeout_ticks = ns_to_ticks(c, default_timeout_ns);
+}
+
+uint64_t
+bcmbox_client_deadline(const struct bcmbox_client *c, uint64_t timeout_ns)
+{
+	/* The usual timeout is converted once: no division per request. */
+	if (timeout_ns == c->dflt_timeout_ns)
+		return c->clock() + c->dflt_timeout_ticks;
+	return c->clock() + ns_to_ticks(c, timeout_ns);
+}
+
+void
+bcmbox_client_init(struct bcmbox_client *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->pf_timeout_ns = BCMBOX_PF_TIMEOUT_NS;
+	c->pend = c->pend_small;
+	c->pend_mask = BCMBOX_CLIENT_PENDING - 1;
+	bcmbox_client_set_clock(c, bcmbox_now_ns, 1000000000ull, BCMBOX_PF_TIMEOUT_NS);
+}
+
+int
+bcmbox_client_open(struct bcmbox_client *c, void *base, size_t size)
+{
+	bcmbox_client_init(c);
 	return bcmbox_window_map(&c->w, base, size);
+}
+
+int
+bcmbox_client_reopen(struct bcmbox_client *c, void *base, size_t size)
+{
+	bcmbox_client_lost(c);
+	memset(&c->req, 0, sizeof(c->req));
+	memset(&c->resp, 0, sizeof(c->resp));
+	memset(&c->evt, 0, sizeof(c->evt));
+	c->pf_epoch = 0;
+	c->hb_last = c->hb_seen_ns = c->hb_checked_ns = 0;
+	c->stalled = false;
+	return bcmbox_window_map(&c->w, base, size);
+}
+
+void
+bcmbox_client_set_hooks(struct bcmbox_client *c, void (*wait_hook)(void *), void *wait_arg,
+			int (*pf_alive)(void *), void *pf_alive_arg)
+{
+	c->wait_hook = wait_hook;
+	c->wait_arg = wait_arg;
+	c->pf_alive = pf_alive;
+	c->pf_alive_arg = pf_alive_arg;
+}
+
+void
+bcmbox_client_set_pf_timeout(struct bcmbox_client *c, uint64_t ns)
+{
+	c->pf_timeout_ns = ns;
+}
+
+int
+bcmbox_client_set_pending(struct bcmbox_client *c, struct bcmbox_pending *table, uint32_t n)
+{
+	if (table == NULL || n < 2 || (n & (n - 1)) != 0)
+		return -EINVAL;
+	for (uint32_t t = c->head; t != c->next_tag; t++)
+		if (c->pend[t & c->pend_mask].state != BCMBOX_PEND_FREE)
+			return -EBUSY;
+	c->pend = table;
+	c->pend_mask = n - 1;
+	c->head = c->next_tag;
+	return 0;
+}
+
+void
+bcmbox_client_stats_reset(struct bcmbox_client *c)
+{
+	memset(&c->st, 0, sizeof(c->st));
+	c->pf_stalls = 0;
+}
+
+uint32_t
+bcmbox_client_take_tag(struct bcmbox_client *c)
+{
+	return c->next_tag++;
 }
 
 /*
@@ -261,7 +360,7 @@ bcmbox_client_connect(struct bcmbox_client *c, uint64_t timeout_ns)
 	uint32_t pf_epoch;
 	int rc;
 
-	c->epoch = 0;
+	bcmbox_client_lost(c);	/* a new session: nothing of the old one completes */
 	pf_epoch = __atomic_load_n(&c->w.pf->pf_epoch, __ATOMIC_ACQUIRE);
 	if (pf_epoch == 0)
 		return -ENOTCONN;
@@ -293,83 +392,344 @@ bcmbox_client_connect(struct bcmbox_client *c, uint64_t timeout_ns)
 	return bcmbox_client_check_pf(c);
 }
 
+/* ---- the request engine ---- */
+
+static inline struct bcmbox_pending *
+pending(const struct bcmbox_client *c, uint32_t tag)
+{
+	return &c->pend[tag & c->pend_mask];
+}
+
+static void
+finish(struct bcmbox_client *c, struct bcmbox_pending *r, int status, uint32_t version)
+{
+	r->state = BCMBOX_PEND_DONE;
+	r->status = status;
+	r->version = version;
+	c->st.completed++;
+	if (status == -ETIMEDOUT)
+		c->st.timeouts++;
+	else if (status == -ENOTCONN)
+		c->st.not_connected++;
+	else if (status != 0)
+		c->st.errors++;
+}
+
+/* Forget entries already freed: the FIFO starts at the oldest one in use. */
+static inline void
+retire(struct bcmbox_client *c)
+{
+	while (c->head != c->next_tag && pending(c, c->head)->state == BCMBOX_PEND_FREE)
+		c->head++;
+}
+
+static inline void
+release(struct bcmbox_client *c, struct bcmbox_pending *r)
+{
+	r->state = BCMBOX_PEND_FREE;
+	retire(c);
+}
+
+static inline void
+count_latency(struct bcmbox_client *c, uint64_t ticks)
+{
+	unsigned int i;
+
+	for (i = 0; i < BCMBOX_LAT_BUCKETS - 1 && ticks >= c->lat_bounds[i]; i++)
+		;
+	c->st.lat[i]++;
+}
+
+/*
+ * Send hdr (payload: WRITE data) with the next tag and record it.
+ * Returns 0 with *tag set, -EAGAIN (ring or table full), -ENOTCONN.
+ */
+static int
+submit(struct bcmbox_client *c, struct bcmbox_msg_hdr *hdr, const void *payload, void *buf,
+       uint32_t len, bool async, void *cookie, uint32_t *tag)
+{
+	struct bcmbox_pending *r;
+	int64_t t;
+
+	if (c->epoch == 0)
+		return -ENOTCONN;
+	retire(c);
+	/* Tags and FIFO positions are one counter: the slot of next_tag must be free. */
+	if (c->next_tag - c->head > c->pend_mask)
+		return -EAGAIN;
+	t = send_raw(c, hdr, payload);
+	if (t < 0)
+		return t == -ENOSPC ? -EAGAIN : (int)t;
+	r = pending(c, (uint32_t)t);
+	r->buf = buf;
+	r->cookie = cookie;
+	r->t0 = c->clock();
+	r->tag = (uint32_t)t;
+	r->block_id = hdr->block_id;
+	r->offset = hdr->offset;
+	r->len = len;
+	r->type = hdr->type;
+	r->async = async;
+	r->state = BCMBOX_PEND_INFLIGHT;
+	c->st.requests++;
+	*tag = (uint32_t)t;
+	return 0;
+}
+
+static int
+submit_io(struct bcmbox_client *c, uint8_t type, uint32_t block_id, uint32_t offset, void *buf,
+	  uint32_t len, bool async, void *cookie, uint32_t *tag)
+{
+	struct bcmbox_msg_hdr h = { .type = type, .block_id = block_id, .offset = offset };
+
+	if (type == BCMBOX_MSG_WRITE)
+		h.length = len;
+	else if (type == BCMBOX_MSG_READ)
+		h.arg = len;
+	return submit(c, &h, type == BCMBOX_MSG_WRITE ? buf : NULL, buf, len, async, cookie, tag);
+}
+
+int
+bcmbox_client_submit(struct bcmbox_client *c, uint8_t type, uint32_t block_id, uint32_t offset,
+		     void *buf, uint32_t len, void *cookie)
+{
+	uint32_t tag;
+
+	if (buf == NULL || len == 0 || len > BCMBOX_MAX_XFER ||
+	    (type != BCMBOX_MSG_READ && type != BCMBOX_MSG_WRITE && type != BCMBOX_MSG_LIST) ||
+	    (type != BCMBOX_MSG_LIST && (uint64_t)offset + len > BCMBOX_MAX_BLOCK_SIZE))
+		return -EINVAL;
+	return submit_io(c, type, block_id, offset, buf, len, true, cookie, &tag);
+}
+
+/*
+ * Take one response: 1 when one was taken (m holds it), 0 when none was
+ * ready. The request it answers is completed; the data of a READ or LIST
+ * is copied to its buffer.
+ */
+static int
+pump_one(struct bcmbox_client *c, struct bcmbox_msg *m)
+{
+	struct bcmbox_pending *r;
+	int st;
+
+	if (bcmbox_client_recv(c, m) == 0)
+		return 0;
+	r = pending(c, m->hdr.tag);
+	if (r->state != BCMBOX_PEND_INFLIGHT || r->tag != m->hdr.tag) {
+		c->st.unexpected++;	/* e.g. the answer to a timed-out request */
+		return 1;
+	}
+	if (m->hdr.type == BCMBOX_RESP_UNKNOWN)
+		st = -ENOTSUP;	/* the PF does not know this request type */
+	else if (m->hdr.type != (r->type | BCMBOX_RESP))
+		st = -EPROTO;
+	else
+		st = bcmbox_status_to_errno(m->hdr.status);
+	if (st == 0 && r->type == BCMBOX_MSG_READ) {
+		if (m->hdr.length != r->len)
+			st = -EPROTO;
+		else
+			memcpy(r->buf, m->payload, r->len);
+	} else if (st == 0 && r->type == BCMBOX_MSG_LIST && r->buf != NULL) {
+		if (m->hdr.length > r->len) {
+			st = -EPROTO;
+		} else {
+			memcpy(r->buf, m->payload, m->hdr.length);
+			r->len = m->hdr.length;
+		}
+	}
+	count_latency(c, c->clock() - r->t0);
+	finish(c, r, st, m->hdr.arg);
+	return 1;
+}
+
+unsigned int
+bcmbox_client_pump(struct bcmbox_client *c, struct bcmbox_msg *m)
+{
+	unsigned int n = 0;
+
+	while (pump_one(c, m) == 1)
+		n++;
+	return n;
+}
+
+void
+bcmbox_client_expire(struct bcmbox_client *c, int err, uint64_t older_than)
+{
+	/* The FIFO is in submission order: stop at the first young one. */
+	for (uint32_t t = c->head; t != c->next_tag; t++) {
+		struct bcmbox_pending *r = pending(c, t);
+
+		if (r->state != BCMBOX_PEND_INFLIGHT)
+			continue;
+		if (older_than != 0 && r->t0 >= older_than)
+			break;
+		finish(c, r, err, 0);
+	}
+}
+
+void
+bcmbox_client_lost(struct bcmbox_client *c)
+{
+	c->epoch = 0;
+	bcmbox_client_expire(c, -ENOTCONN, 0);
+}
+
+int
+bcmbox_client_watch(struct bcmbox_client *c)
+{
+	int rc = bcmbox_client_check_pf(c);
+
+	if (rc != 0)
+		bcmbox_client_lost(c);
+	return rc;
+}
+
+unsigned int
+bcmbox_client_completions(struct bcmbox_client *c, struct bcmbox_completion *out, unsigned int n)
+{
+	unsigned int got = 0;
+
+	for (uint32_t t = c->head; t != c->next_tag && got < n; t++) {
+		struct bcmbox_pending *r = pending(c, t);
+
+		if (r->state == BCMBOX_PEND_INFLIGHT)
+			break;	/* keep the order */
+		if (r->state != BCMBOX_PEND_DONE || !r->async)
+			continue;
+		out[got].cookie = r->cookie;
+		out[got].status = r->status;
+		out[got].version = r->version;
+		out[got].len = r->status == 0 ? r->len : 0;
+		r->state = BCMBOX_PEND_FREE;
+		got++;
+	}
+	retire(c);
+	return got;
+}
+
+/*
+ * Wait until the request tagged tag is done, taking responses as they
+ * come; it times out at deadline, and fails with the session when the PF
+ * is gone. Returns its status; the entry stays DONE (release() it). When
+ * a response completed it, m holds that response.
+ */
+static int
+wait_done(struct bcmbox_client *c, uint32_t tag, struct bcmbox_msg *m, uint64_t deadline)
+{
+	struct bcmbox_pending *r = pending(c, tag);
+	unsigned int spins = 0;
+
+	while (r->state == BCMBOX_PEND_INFLIGHT) {
+		if (pump_one(c, m) == 1)
+			continue;
+		if (++spins % CHECK_EVERY == 0) {
+			waiting(c);
+			if (c->clock() > deadline)
+				finish(c, r, -ETIMEDOUT, 0);
+			else
+				bcmbox_client_watch(c);
+		}
+		cpu_relax();
+	}
+	return r->status;
+}
+
+/* Submit, waiting for room until deadline. */
+static int
+submit_wait_room(struct bcmbox_client *c, struct bcmbox_msg_hdr *hdr, const void *payload,
+		 void *buf, uint32_t len, struct bcmbox_msg *m, uint64_t deadline, uint32_t *tag)
+{
+	unsigned int spins = 0;
+	int rc;
+
+	while ((rc = submit(c, hdr, payload, buf, len, false, NULL, tag)) == -EAGAIN) {
+		if (pump_one(c, m) == 1)
+			continue;
+		if (++spins % CHECK_EVERY == 0) {
+			waiting(c);
+			if (c->clock() > deadline)
+				return -ETIMEDOUT;
+			bcmbox_client_watch(c);
+		}
+		cpu_relax();
+	}
+	return rc;
+}
+
 int
 bcmbox_client_call(struct bcmbox_client *c, struct bcmbox_msg_hdr *hdr, const void *payload,
 		   struct bcmbox_msg *m, uint64_t timeout_ns)
 {
-	uint64_t deadline = bcmbox_now_ns() + timeout_ns;
+	uint64_t deadline = bcmbox_client_deadline(c, timeout_ns);
+	uint32_t tag;
 	int rc;
 
-	if (c->epoch == 0)
-		return -ENOTCONN;
-	rc = send_wait_room(c, hdr, payload, deadline);
-	if (rc == 0)
-		rc = wait_response(c, hdr->tag, m, deadline, true);
+	rc = submit_wait_room(c, hdr, payload, NULL, 0, m, deadline, &tag);
 	if (rc != 0)
 		return rc;
-	if (m->hdr.type == BCMBOX_RESP_UNKNOWN)
-		return -ENOTSUP;	/* the PF does not know this request type */
-	if (m->hdr.type != (hdr->type | BCMBOX_RESP))
-		return -EPROTO;
-	return bcmbox_status_to_errno(m->hdr.status);
+	rc = wait_done(c, tag, m, deadline);
+	release(c, pending(c, tag));
+	return rc;
 }
 
-/* READ or WRITE of [offset, offset + len) in parts, pipelined. */
+/*
+ * READ or WRITE of [offset, offset + len) in parts of at most
+ * BCMBOX_MAX_XFER, pipelined. *torn: the parts carry different versions.
+ */
 static int
 transfer(struct bcmbox_client *c, uint8_t type, uint32_t block_id, uint32_t offset, uint8_t *buf,
 	 uint32_t len, uint32_t *version, struct bcmbox_msg *m, uint64_t deadline, bool *torn)
 {
+	uint32_t tags[BCMBOX_MAX_BLOCK_SIZE / BCMBOX_MAX_XFER];
 	uint32_t parts = (len + BCMBOX_MAX_XFER - 1) / BCMBOX_MAX_XFER;
-	uint32_t sent = 0, got = 0, first_tag = c->next_tag, v = 0;
-	int err = 0;
+	uint32_t sent = 0, got = 0, v = 0;
+	unsigned int spins = 0;
+	int err = 0, rc;
 
 	*torn = false;
 	while (got < parts) {
-		while (sent < parts && err == 0) {
-			uint32_t off = sent * BCMBOX_MAX_XFER;
-			uint32_t n = min_u32(len - off, BCMBOX_MAX_XFER);
-			struct bcmbox_msg_hdr h = {
-				.type = type,
-				.block_id = block_id,
-				.offset = offset + off,
-			};
-			int64_t tag;
+		while (sent < parts) {
+			uint32_t o = sent * BCMBOX_MAX_XFER;
 
-			if (type == BCMBOX_MSG_READ)
-				h.arg = n;
-			else
-				h.length = n;
-			tag = send_raw(c, &h, type == BCMBOX_MSG_WRITE ? buf + off : NULL);
-			if (tag == -ENOSPC)
+			rc = submit_io(c, type, block_id, offset + o, buf + o,
+				       min_u32(len - o, BCMBOX_MAX_XFER), false, NULL, &tags[sent]);
+			if (rc == -EAGAIN && sent > got)
+				break;	/* full: wait for an answer first */
+			if (rc == -EAGAIN) {
+				/* Full of others' requests: take answers until there is room. */
+				if (pump_one(c, m) == 0 && ++spins % CHECK_EVERY == 0) {
+					waiting(c);
+					if (c->clock() > deadline)
+						return -ETIMEDOUT;
+					bcmbox_client_watch(c);
+				}
+				continue;
+			}
+			if (rc != 0) {
+				/* Nothing more can be sent: collect what was. */
+				if (err == 0)
+					err = rc;
+				parts = sent;
 				break;
-			if (tag < 0)
-				return (int)tag;
+			}
 			sent++;
 		}
-		if (sent == got)
-			break;	/* an error stopped sending and everything sent is answered */
-		int rc = wait_response(c, first_tag + got, m, deadline, true);
+		if (got == sent)
+			break;
 
-		if (rc != 0)
-			return rc;	/* the session is unusable anyway */
-		if (m->hdr.type != (type | BCMBOX_RESP)) {
-			err = -EPROTO;
-		} else if (m->hdr.status != BCMBOX_ST_OK) {
-			if (err == 0)
-				err = bcmbox_status_to_errno(m->hdr.status);
-		} else if (err == 0) {
-			uint32_t off = got * BCMBOX_MAX_XFER;
+		struct bcmbox_pending *r = pending(c, tags[got]);
 
-			if (type == BCMBOX_MSG_READ) {
-				if (m->hdr.length != min_u32(len - off, BCMBOX_MAX_XFER))
-					err = -EPROTO;
-				else
-					memcpy(buf + off, m->payload, m->hdr.length);
-			}
-			if (got > 0 && m->hdr.arg != v)
+		rc = wait_done(c, tags[got], m, deadline);
+		if (rc != 0 && err == 0)
+			err = rc;
+		if (rc == 0) {
+			if (got > 0 && r->version != v)
 				*torn = true;
-			v = m->hdr.arg;
+			v = r->version;
 		}
+		release(c, r);
 		got++;
 	}
 	if (err == 0 && version != NULL)
@@ -381,14 +741,15 @@ int
 bcmbox_client_read(struct bcmbox_client *c, uint32_t block_id, uint32_t offset, void *buf,
 		   uint32_t len, uint32_t *version, struct bcmbox_msg *m, uint64_t timeout_ns)
 {
-	uint64_t deadline = bcmbox_now_ns() + timeout_ns;
+	uint64_t deadline;
 	bool torn;
 	int attempt, rc;
 
-	if (c->epoch == 0)
-		return -ENOTCONN;
 	if (len == 0 || buf == NULL || (uint64_t)offset + len > BCMBOX_MAX_BLOCK_SIZE)
 		return -EINVAL;
+	if (c->epoch == 0)
+		return -ENOTCONN;
+	deadline = bcmbox_client_deadline(c, timeout_ns);
 	for (attempt = 0; attempt < 16; attempt++) {
 		rc = transfer(c, BCMBOX_MSG_READ, block_id, offset, buf, len, version, m, deadline,
 			      &torn);
@@ -404,38 +765,53 @@ bcmbox_client_write(struct bcmbox_client *c, uint32_t block_id, uint32_t offset,
 {
 	bool torn;
 
-	if (c->epoch == 0)
-		return -ENOTCONN;
 	if (len == 0 || buf == NULL || (uint64_t)offset + len > BCMBOX_MAX_BLOCK_SIZE)
 		return -EINVAL;
+	if (c->epoch == 0)
+		return -ENOTCONN;
 	return transfer(c, BCMBOX_MSG_WRITE, block_id, offset, (uint8_t *)(uintptr_t)buf, len,
-			version, m, bcmbox_now_ns() + timeout_ns, &torn);
+			version, m, bcmbox_client_deadline(c, timeout_ns), &torn);
 }
 
 int
-bcmbox_client_list(struct bcmbox_client *c, struct bcmbox_catalog_entry *e, uint32_t max,
-		   struct bcmbox_msg *m, uint64_t timeout_ns)
+bcmbox_client_list_each(struct bcmbox_client *c, bcmbox_list_fn fn, void *arg, uint32_t max,
+			struct bcmbox_msg *m, uint64_t timeout_ns)
 {
+	const struct bcmbox_catalog_entry *e = (const void *)m->payload;
 	uint32_t got = 0, total = 0;
 	int rc;
 
 	do {
 		struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_LIST, .offset = got };
-		uint32_t n, take;
+		uint32_t n;
 
 		rc = bcmbox_client_call(c, &h, NULL, m, timeout_ns);
 		if (rc != 0)
 			return rc;
 		total = m->hdr.arg;
 		n = m->hdr.length / sizeof(*e);
-		take = got < max ? min_u32(n, max - got) : 0;
-		if (take > 0)
-			memcpy(e + got, m->payload, take * sizeof(*e));
+		for (uint32_t i = 0; i < n && got + i < max; i++)
+			fn(arg, got + i, &e[i]);
 		if (n == 0)
 			break;
 		got += n;
 	} while (got < total && got < max);
 	return (int)total;
+}
+
+static void
+list_copy(void *arg, uint32_t i, const struct bcmbox_catalog_entry *e)
+{
+	struct bcmbox_catalog_entry *out = arg;
+
+	memcpy(&out[i], e, sizeof(*e));
+}
+
+int
+bcmbox_client_list(struct bcmbox_client *c, struct bcmbox_catalog_entry *e, uint32_t max,
+		   struct bcmbox_msg *m, uint64_t timeout_ns)
+{
+	return bcmbox_client_list_each(c, list_copy, e, max, m, timeout_ns);
 }
 
 int

@@ -13,6 +13,61 @@
 extern "C" {
 #endif
 
+/*
+ * The request engine's record of one request, in a table indexed by tag
+ * (tag & mask): submit fills it, a response or a deadline completes it.
+ */
+enum bcmbox_pend_state {
+	BCMBOX_PEND_FREE = 0,
+	BCMBOX_PEND_INFLIGHT,
+	BCMBOX_PEND_DONE,
+};
+
+struct bcmbox_pending {
+	void *buf;		/* READ/LIST: where the payload goes (the caller's) */
+	void *cookie;		/* async: handed back by bcmbox_client_completions() */
+	uint64_t t0;		/* clock at submit */
+	uint32_t tag;
+	uint32_t block_id;
+	uint32_t offset;
+	uint32_t len;		/* asked; LIST: what came */
+	uint32_t version;	/* the response's arg (READ/WRITE: block version, LIST: total) */
+	int32_t status;		/* 0 or -errno once DONE */
+	uint8_t type;
+	uint8_t state;		/* enum bcmbox_pend_state */
+	bool async;
+};
+
+/* A finished asynchronous request. */
+struct bcmbox_completion {
+	void *cookie;
+	int status;
+	uint32_t version;
+	uint32_t len;		/* bytes read or written; 0 on error */
+};
+
+/* Round-trip latency histogram: bucket i counts < bcmbox_lat_bounds_ns[i], the last the rest. */
+#define BCMBOX_LAT_BUCKETS	10
+extern const uint32_t bcmbox_lat_bounds_ns[BCMBOX_LAT_BUCKETS - 1];
+
+/* What the engine counted (the VF's mbox_* xstats). */
+struct bcmbox_client_stats {
+	uint64_t requests;
+	uint64_t completed;
+	uint64_t timeouts;
+	uint64_t errors;		/* completed with an error status */
+	uint64_t not_connected;
+	uint64_t unexpected;		/* responses matching no request */
+	uint64_t lat[BCMBOX_LAT_BUCKETS];
+};
+
+/* Size of the table every client has; bcmbox_client_set_pending() gives a larger one. */
+#define BCMBOX_CLIENT_PENDING	32u
+
+/*
+ * Fields are the library's: read them (tests do), change them only through
+ * the functions below.
+ */
 struct bcmbox_client {
 	struct bcmbox_window w;
 	struct bcmbox_ring req;		/* we produce */
@@ -20,7 +75,16 @@ struct bcmbox_client {
 	struct bcmbox_ring evt;		/* we consume */
 	uint32_t epoch;			/* session epoch, 0 = none */
 	uint32_t pf_epoch;		/* PF epoch the session belongs to */
-	uint32_t next_tag;
+	uint32_t next_tag;		/* also the tail of the pending FIFO */
+	uint32_t head;			/* oldest tag not retired */
+	struct bcmbox_pending *pend;	/* [pend_mask + 1], by tag */
+	uint32_t pend_mask;
+	uint64_t (*clock)(void);	/* t0 and deadlines; bcmbox_now_ns by default */
+	uint64_t clock_hz;
+	uint64_t lat_bounds[BCMBOX_LAT_BUCKETS - 1];	/* bcmbox_lat_bounds_ns in clock ticks */
+	uint64_t dflt_timeout_ns;	/* cached conversion of the usual timeout */
+	uint64_t dflt_timeout_ticks;
+	struct bcmbox_client_stats st;
 	struct bcmbox_hello_resp hello;	/* what the PF said at HELLO */
 	uint64_t hb_last;		/* last heartbeat value seen */
 	uint64_t hb_seen_ns;		/* when it last changed */
@@ -40,16 +104,58 @@ struct bcmbox_client {
 	int (*pf_alive)(void *arg);
 	void *pf_alive_arg;
 	uint64_t bad_events;
+	struct bcmbox_pending pend_small[BCMBOX_CLIENT_PENDING];
 };
 
 /* CLOCK_MONOTONIC in ns. */
 uint64_t bcmbox_now_ns(void);
 
+/* No window, no session: the defaults (a ns clock, the built-in pending table). */
+void bcmbox_client_init(struct bcmbox_client *c);
+
 /*
- * Map the window at base (size bytes) without talking to the PF.
+ * bcmbox_client_init(), then map the window at base (size bytes) without
+ * talking to the PF.
  * Returns 0 or what bcmbox_window_map() returns.
  */
 int bcmbox_client_open(struct bcmbox_client *c, void *base, size_t size);
+
+/*
+ * Map the window again (the same or a new mapping of it) for a new
+ * session: requests in flight fail with -ENOTCONN; the pending table,
+ * uncollected completions, tags, hooks, clock and counters are kept.
+ */
+int bcmbox_client_reopen(struct bcmbox_client *c, void *base, size_t size);
+
+/* Hooks: wait_hook may be NULL; pf_alive NULL means "cannot tell". */
+void bcmbox_client_set_hooks(struct bcmbox_client *c, void (*wait_hook)(void *), void *wait_arg,
+			     int (*pf_alive)(void *), void *pf_alive_arg);
+
+/* Heartbeat silence after which the PF may be gone (default BCMBOX_PF_TIMEOUT_NS). */
+void bcmbox_client_set_pf_timeout(struct bcmbox_client *c, uint64_t ns);
+
+/*
+ * The clock of t0, deadlines and latencies: hz ticks a second (a TSC, say).
+ * default_timeout_ns: the timeout most calls give, converted once.
+ */
+void bcmbox_client_set_clock(struct bcmbox_client *c, uint64_t (*clock)(void), uint64_t hz,
+			     uint64_t default_timeout_ns);
+
+/*
+ * Use table (n entries, a power of two, zeroed) as the pending table: at
+ * most n requests in flight or uncollected. Only while none is.
+ * Returns 0 or -EINVAL (n not a power of two) / -EBUSY.
+ */
+int bcmbox_client_set_pending(struct bcmbox_client *c, struct bcmbox_pending *table, uint32_t n);
+
+/* Zero the counters of struct bcmbox_client_stats and pf_stalls. */
+void bcmbox_client_stats_reset(struct bcmbox_client *c);
+
+/*
+ * A tag for a request sent by hand on c->req (tests of malformed
+ * requests): its answer counts as unexpected to the engine.
+ */
+uint32_t bcmbox_client_take_tag(struct bcmbox_client *c);
 
 /*
  * VF side, for a window known to be bcnic's whose PF-written lines do not
@@ -83,6 +189,57 @@ int bcmbox_client_connect(struct bcmbox_client *c, uint64_t timeout_ns);
 int bcmbox_client_check_pf(struct bcmbox_client *c);
 
 /*
+ * bcmbox_client_check_pf(), and when the PF is gone end the session
+ * (bcmbox_client_lost()). Returns what check_pf returned.
+ */
+int bcmbox_client_watch(struct bcmbox_client *c);
+
+/* End the session without the PF (it is gone): every request in flight fails with -ENOTCONN. */
+void bcmbox_client_lost(struct bcmbox_client *c);
+
+/* ---- the request engine: asynchronous requests ---- */
+
+/*
+ * Queue a READ (buf: where the data goes), WRITE (buf: the data) or LIST
+ * (buf: room for len bytes of catalog entries from index offset) of at
+ * most BCMBOX_MAX_XFER bytes. The request is async: its completion goes
+ * to bcmbox_client_completions(), which gives cookie back.
+ * Returns 0; -EAGAIN ring or pending table full (pump, then try again);
+ * -ENOTCONN no session; -EINVAL bad arguments.
+ */
+int bcmbox_client_submit(struct bcmbox_client *c, uint8_t type, uint32_t block_id,
+			 uint32_t offset, void *buf, uint32_t len, void *cookie);
+
+/*
+ * Take every response that is ready and complete its request (copying a
+ * READ's data into its buffer). m is scratch. Returns how many it took.
+ */
+unsigned int bcmbox_client_pump(struct bcmbox_client *c, struct bcmbox_msg *m);
+
+/*
+ * Fail with err every request in flight submitted before older_than (in
+ * clock ticks), or every one when older_than is 0.
+ */
+void bcmbox_client_expire(struct bcmbox_client *c, int err, uint64_t older_than);
+
+/*
+ * Up to n finished async requests, in submission order (stops at the
+ * first still in flight). Returns how many were put in out.
+ */
+unsigned int bcmbox_client_completions(struct bcmbox_client *c, struct bcmbox_completion *out,
+				       unsigned int n);
+
+/* Clock ticks now, and the deadline timeout_ns from now (ticks). */
+static inline uint64_t
+bcmbox_client_clock(const struct bcmbox_client *c)
+{
+	return c->clock();
+}
+uint64_t bcmbox_client_deadline(const struct bcmbox_client *c, uint64_t timeout_ns);
+
+/* ---- synchronous calls, built on the engine; other requests may be in flight ---- */
+
+/*
  * Queue one request (epoch and tag filled in; hdr->tag returned).
  * Returns the tag (>= 0 as int64), -ENOSPC when the request ring is full,
  * -ENOTCONN without a session, -EMSGSIZE above BCMBOX_MAX_XFER.
@@ -100,9 +257,10 @@ int bcmbox_client_recv(struct bcmbox_client *c, struct bcmbox_msg *m);
 int bcmbox_client_event(struct bcmbox_client *c, struct bcmbox_msg *m);
 
 /*
- * One request, one response, nothing else in flight: send hdr, wait up to
- * timeout_ns for the response with its tag. Returns the response's status
- * as 0 / -errno (m holds it), or -ETIMEDOUT, -ENOTCONN, -ENOSPC.
+ * One request, one response: send hdr, wait up to timeout_ns for the
+ * response with its tag (taking the others that come first). Returns the
+ * response's status as 0 / -errno (m holds it), -ENOTSUP for a type the
+ * PF does not know, -EPROTO, or -ETIMEDOUT, -ENOTCONN.
  */
 int bcmbox_client_call(struct bcmbox_client *c, struct bcmbox_msg_hdr *hdr, const void *payload,
 		       struct bcmbox_msg *m, uint64_t timeout_ns);
@@ -111,7 +269,8 @@ int bcmbox_client_call(struct bcmbox_client *c, struct bcmbox_msg_hdr *hdr, cons
  * Read len bytes of a block from offset into buf: requests of at most
  * BCMBOX_MAX_XFER bytes, pipelined; retried until every part carries the
  * same version, so the result is one snapshot. Returns 0 with *version
- * set, or a negative errno. Needs nothing else in flight.
+ * set, or a negative errno (-EAGAIN: rewritten faster than it can be read
+ * whole). m is scratch.
  */
 int bcmbox_client_read(struct bcmbox_client *c, uint32_t block_id, uint32_t offset, void *buf,
 		       uint32_t len, uint32_t *version, struct bcmbox_msg *m, uint64_t timeout_ns);
@@ -131,6 +290,11 @@ int bcmbox_client_write(struct bcmbox_client *c, uint32_t block_id, uint32_t off
  */
 int bcmbox_client_list(struct bcmbox_client *c, struct bcmbox_catalog_entry *e, uint32_t max,
 		       struct bcmbox_msg *m, uint64_t timeout_ns);
+
+/* The same, handing each of the first max entries to fn (index i) instead. */
+typedef void (*bcmbox_list_fn)(void *arg, uint32_t i, const struct bcmbox_catalog_entry *e);
+int bcmbox_client_list_each(struct bcmbox_client *c, bcmbox_list_fn fn, void *arg, uint32_t max,
+			    struct bcmbox_msg *m, uint64_t timeout_ns);
 
 /* End the session politely. */
 int bcmbox_client_bye(struct bcmbox_client *c, struct bcmbox_msg *m, uint64_t timeout_ns);

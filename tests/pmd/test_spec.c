@@ -112,7 +112,7 @@ raw_call(struct raw_vf *v, struct bcmbox_msg_hdr *h, const void *payload, struct
 	uint64_t end = bcmbox_now_ns() + timeout_ns;
 	enum bcmbox_reject why;
 
-	h->tag = v->c.next_tag++;
+	h->tag = bcmbox_client_take_tag(&v->c);
 	if (bcmbox_ring_send(&v->c.req, h, payload) < 0)
 		return -ENOSPC;
 	while (bcmbox_now_ns() < end)
@@ -518,7 +518,7 @@ test_bad_cons(void)
 	first_tag = v.c.next_tag;
 	for (unsigned int i = 0; i < n; i++) {
 		struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_READ, .epoch = v.c.epoch,
-					    .tag = v.c.next_tag++,
+					    .tag = bcmbox_client_take_tag(&v.c),
 					    .block_id = RTE_PMD_BCNIC_BLOCK_MTU, .arg = 4 };
 
 		REQUIRE(bcmbox_ring_send(&v.c.req, &h, NULL) == 1);

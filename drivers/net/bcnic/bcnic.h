@@ -87,22 +87,8 @@ bool bcnic_shm_assist(const char *name);
 void bcnic_shm_pf_path(char *buf, size_t len, const char *name);
 void bcnic_shm_vf_path(char *buf, size_t len, const char *name, unsigned int vf);
 
-/*
- * The VF port on a mapped window, whatever the transport (bcnic_vf.c):
- * by_name says the window can be opened again by name (shm) after a PF
- * restart. Returns 0, or a negative errno with the port released.
- */
-struct bcnic_vf;
-struct bcnic_vf_opts {
-	unsigned int timeout_ms;	/* a request's default timeout */
-	unsigned int pf_timeout_ms;	/* heartbeat silence before the PF may be gone */
-	bool use_thread;		/* events=thread */
-};
-#define BCNIC_VF_OPTS_DEFAULT { .timeout_ms = 1000, .pf_timeout_ms = 1000, .use_thread = true }
+/* The VF port: bcnic_vf.h. */
 size_t bcnic_vf_priv_size(void);
-int bcnic_vf_setup(struct rte_eth_dev *eth_dev, const struct bcnic_window_map *win, bool by_name,
-		   const char *dev_name, unsigned int index, const struct bcnic_vf_opts *o,
-		   const char *name);
 
 /* ---- devargs ---- */
 

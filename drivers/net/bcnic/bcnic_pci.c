@@ -18,7 +18,7 @@
 #include <ethdev_driver.h>
 #include <ethdev_pci.h>
 
-#include "bcnic.h"
+#include "bcnic_vf.h"
 
 #define BCNIC_PCI_WINDOW_BAR 2
 
@@ -32,10 +32,9 @@ bcnic_vf_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
 {
 	struct rte_mem_resource *bar = &pdev->mem_resource[BCNIC_PCI_WINDOW_BAR];
 	struct bcnic_window_map map = { .fd = -1, .guard = -1, .borrowed = true };
-	const struct bcnic_vf_opts opts = BCNIC_VF_OPTS_DEFAULT;
+	struct bcnic_vf_opts opts = BCNIC_VF_OPTS_DEFAULT;
 	struct bcmbox_window w;
 	struct rte_eth_dev *eth_dev;
-	char dev_name[BCNIC_DEV_NAME_MAX + 1];
 	int rc;
 
 	RTE_SET_USED(drv);
@@ -68,9 +67,9 @@ bcnic_vf_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
 	eth_dev = rte_eth_dev_pci_allocate(pdev, bcnic_vf_priv_size());
 	if (eth_dev == NULL)
 		return -ENOMEM;
-	snprintf(dev_name, sizeof(dev_name), "%.32s", pdev->device.name);
-	return bcnic_vf_setup(eth_dev, &map, false, dev_name, w.info.vf_index, &opts,
-			      pdev->device.name);
+	snprintf(opts.dev_name, sizeof(opts.dev_name), "%.32s", pdev->device.name);
+	opts.vf = w.info.vf_index;
+	return bcnic_vf_setup(eth_dev, &map, &opts);
 }
 
 static int

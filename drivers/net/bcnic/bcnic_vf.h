@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * VF side internals: the port's private structure and what its three
+ * files call of each other.
+ *
+ *   bcnic_vf.c       probe, devargs, setup and the ethdev ops
+ *   bcnic_vf_api.c   the rte_pmd_bcnic_vf_* API over the library's request
+ *                    engine (bcmbox_client), events, liveness, reconnection
+ *   bcnic_vf_rxtx.c  the data path: Rx/Tx bursts over the window's rings
+ *
+ * Every request goes through lib/bcmbox's client (submit, pump, wait,
+ * expire, split, paging); this side adds the locking, DPDK types and the
+ * TSC clock.
+ */
+#ifndef BCNIC_VF_H
+#define BCNIC_VF_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_spinlock.h>
+
+#include "bcmbox_client.h"
+#include "bcnic.h"
+#include "rte_pmd_bcnic.h"
+
+#define BCNIC_VF_PENDING	8192u	/* requests in flight or uncollected, power of two */
+#define BCNIC_VF_MAX_CALLBACKS	32
+
+/* ---- devargs: each key once, the table in bcnic_vf.c drives the rest ---- */
+#define BCNIC_VF_ARG_DEV		"dev"
+#define BCNIC_VF_ARG_VF			"vf"
+#define BCNIC_VF_ARG_TIMEOUT		"timeout_ms"
+#define BCNIC_VF_ARG_PF_TIMEOUT		"pf_timeout_ms"
+#define BCNIC_VF_ARG_EVENTS		"events"
+
+#define BCNIC_VF_TIMEOUT_MAX_MS		3600000	/* also rte_pmd_bcnic_vf_timeout_set()'s */
+
+/* What a VF port is set up with: devargs (vdev) or defaults and the BAR (PCI). */
+struct bcnic_vf_opts {
+	char dev_name[BCNIC_DEV_NAME_MAX + 1];	/* dev=: the device (PCI: the PCI address) */
+	unsigned int vf;			/* vf=: the VF's index on that device */
+	unsigned int timeout_ms;		/* a request's default timeout */
+	unsigned int pf_timeout_ms;		/* heartbeat silence before the PF may be gone */
+	bool use_thread;			/* events=thread */
+};
+#define BCNIC_VF_OPTS_DEFAULT { .timeout_ms = 1000, .pf_timeout_ms = 1000, .use_thread = true }
+
+struct bcnic_vf_callback {
+	uint32_t block_id;
+	rte_pmd_bcnic_invalidate_cb_t cb;
+	void *arg;
+};
+
+/* Counters of this side; the request engine's are in c.st. */
+struct bcnic_vf_counters {
+	uint64_t events;
+	uint64_t invalidations;
+	uint64_t overflows;
+	uint64_t link_changes;
+	uint64_t disconnects;
+	uint64_t reconnects;
+	uint64_t tx_ring_full;
+	uint64_t rx_malformed;
+};
+
+/*
+ * Lock order: evt_lock, then lock, then cb_lock (held alone, never while
+ * calling a callback). The data path takes none: it enters through
+ * dp_ready/dp_busy (bcnic_vf_rxtx.c), which a reconnect waits out.
+ */
+struct bcnic_vf {
+	struct bcnic_port port;		/* first: the common ops use it */
+	struct bcnic_vf_opts o;		/* dev_name, vf index, timeouts */
+	struct rte_eth_dev *eth_dev;
+	struct bcnic_window_map map;
+	bool by_name;			/* shm transport: the window can be opened again */
+	rte_spinlock_t lock;		/* c: requests, responses, (re)connect; link state */
+	rte_spinlock_t evt_lock;	/* event ring, liveness checks, reconnect timing */
+	rte_spinlock_t cb_lock;		/* cbs, ncb */
+	struct bcmbox_client c;		/* the request engine, under lock (its event ring: evt_lock) */
+	struct bcmbox_pending *pend;	/* c's pending table [BCNIC_VF_PENDING] */
+	struct bcmbox_msg *rx;		/* response scratch (under lock) */
+	struct bcmbox_msg *ev;		/* event scratch (under evt_lock) */
+	uint64_t timeout_ns;		/* the port's request timeout */
+	uint64_t timeout_tsc;		/* the same, in TSC cycles */
+	uint64_t tsc_hz;
+	uint32_t reconnect_fails;	/* attempts since the PF went away */
+	uint64_t next_away_log_ns;
+	bool connected;			/* atomic: written under lock, read anywhere */
+	bool link_up;
+	bool lsc_pending;		/* atomic: an LSC event to raise outside the locks */
+	uint32_t link_speed;
+	bool probing;			/* in setup: may drive a PF of this process */
+	pthread_t thread;
+	bool thread_running;
+	bool stop;			/* atomic: the event thread's exit flag */
+	uint64_t next_check_ns;
+	uint64_t next_reconnect_ns;
+	uint64_t next_live_check;	/* TSC: completions() checks the PF at most this often */
+	unsigned int ncb;
+	struct bcnic_vf_callback cbs[BCNIC_VF_MAX_CALLBACKS];
+	struct bcnic_vf_counters cnt;
+	/* data path (bcnic_vf_rxtx.c) */
+	struct bcmbox_pkt_ring dtx;	/* we produce */
+	struct bcmbox_pkt_ring drx;	/* we consume */
+	struct bcmbox_pkt *rx_pkt;	/* scratch of rx_burst */
+	struct bcmbox_pkt *tx_pkt;	/* scratch of tx_burst (linearized chains) */
+	bool dp_ready;			/* rings usable: cleared around a reconnect */
+	uint32_t dp_busy;		/* bursts running now */
+};
+
+/* ---- bcnic_vf.c ---- */
+size_t bcnic_vf_priv_size(void);
+/*
+ * The VF port on a mapped window, whatever the transport: a window that is
+ * not borrowed (shm) can be opened again by name after a PF restart.
+ * Returns 0, or a negative errno with the port released.
+ */
+int bcnic_vf_setup(struct rte_eth_dev *eth_dev, const struct bcnic_window_map *win,
+		   const struct bcnic_vf_opts *o);
+bool bcnic_vf_is_port(const struct rte_eth_dev *dev);
+
+/* ---- bcnic_vf_api.c ---- */
+/* A synchronous READ/WRITE of any length: len, or a negative errno. */
+int bcnic_vf_block_io(struct bcnic_vf *vf, uint8_t type, uint32_t id, uint32_t off, void *buf,
+		      uint32_t len, uint32_t *version, int timeout_ms);
+/* Attach (again): window, handshake, data path. vf->lock held. */
+int bcnic_vf_connect(struct bcnic_vf *vf, uint64_t timeout_ns, bool reopen);
+/* Read the link block into the port; vf->lock held. */
+void bcnic_vf_refresh_link(struct bcnic_vf *vf);
+/* The port's link from the PF's state and ours; vf->lock held. */
+void bcnic_vf_set_link(struct bcnic_vf *vf, bool up, uint32_t speed);
+/* Raise a pending LSC event; no lock held. */
+void bcnic_vf_flush_lsc(struct bcnic_vf *vf);
+/* Events, liveness and reconnection: the event thread's (or the app's) round. */
+int bcnic_vf_service(struct bcnic_vf *vf);
+void *bcnic_vf_event_thread(void *arg);
+/* Stop the event thread, say BYE, unmap; the port's memory is freed after. */
+void bcnic_vf_disconnect(struct bcnic_vf *vf);
+
+/* ---- bcnic_vf_rxtx.c ---- */
+void bcnic_vf_dp_attach(struct bcnic_vf *vf);
+void bcnic_vf_dp_detach(struct bcnic_vf *vf);
+uint16_t bcnic_vf_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
+uint16_t bcnic_vf_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
+
+#endif /* BCNIC_VF_H */
