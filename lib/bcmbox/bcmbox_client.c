@@ -154,14 +154,29 @@ watch_gap(const struct bcmbox_client *c)
 int
 bcmbox_client_check_pf(struct bcmbox_client *c)
 {
+	/*
+	 * load-acquire synchronizes with the PF's store-release of pf_epoch
+	 * when it (re)publishes the window (restore_window()) and of 0 when
+	 * it leaves.
+	 */
 	uint32_t pf_epoch = __atomic_load_n(&c->w.pf->pf_epoch, __ATOMIC_ACQUIRE);
 	uint64_t hb, now, silent;
 	int alive;
 
+	/*
+	 * vf_state: load-acquire synchronizes with the PF's store-release in
+	 * publish_state(), made after vf_epoch: the epoch read next matches the
+	 * state (doc/mailbox.md section 7). vf_epoch itself: acquire only to
+	 * keep the two loads in that order.
+	 */
 	if (pf_epoch == 0 || pf_epoch != c->pf_epoch || c->epoch == 0 ||
 	    __atomic_load_n(&c->w.pf->vf_state, __ATOMIC_ACQUIRE) != BCMBOX_VF_READY ||
 	    __atomic_load_n(&c->w.pf->vf_epoch, __ATOMIC_ACQUIRE) != c->epoch)
 		return -ENOTCONN;
+	/*
+	 * load-acquire pairs with the PF's store-release of the heartbeat in
+	 * sweep(); liveness only: nothing else is read under it (section 7).
+	 */
 	hb = __atomic_load_n(&c->w.heartbeat->count, __ATOMIC_ACQUIRE);
 	now = bcmbox_now_ns();
 	/*
@@ -278,6 +293,7 @@ wait_response(struct bcmbox_client *c, uint32_t tag, struct bcmbox_msg *m, uint6
 			waiting(c);
 			if (need_session && bcmbox_client_check_pf(c) != 0)
 				return -ENOTCONN;
+			/* acquire pairs with the PF's store-release of pf_epoch, as in check_pf */
 			if (!need_session && __atomic_load_n(&c->w.pf->pf_epoch, __ATOMIC_ACQUIRE) == 0)
 				return -ENOTCONN;
 			if (bcmbox_now_ns() > deadline)
@@ -318,15 +334,25 @@ window_reset(uint8_t *base, uint64_t deadline, bool want_pf, struct bcmbox_clien
 	unsigned int spins = 0;
 	uint32_t gen;
 
+	/* relaxed: our own line, only we write it */
 	gen = __atomic_load_n(req, __ATOMIC_RELAXED) + 1;
-	/* Never 0, and never what reset_ack holds already (it may be junk). */
+	/*
+	 * Never 0, and never what reset_ack holds already (it may be junk).
+	 * acquire: as the wait below, though only the value matters here.
+	 */
 	while (gen == 0 || gen == __atomic_load_n(&pf->reset_ack, __ATOMIC_ACQUIRE))
 		gen++;
+	/* store-release pairs with the PF's load-acquire of reset_req in its sweep (section 7) */
 	__atomic_store_n(req, gen, __ATOMIC_RELEASE);
+	/*
+	 * load-acquire synchronizes with the PF's store-release of reset_ack in
+	 * reset_vf(), made after it cleared the rings and positions we reuse.
+	 */
 	while (__atomic_load_n(&pf->reset_ack, __ATOMIC_ACQUIRE) != gen) {
 		if (++spins % CHECK_EVERY == 0) {
 			if (c != NULL)
 				waiting(c);
+			/* acquire pairs with the PF's store-release of pf_epoch, as in check_pf */
 			if (want_pf && __atomic_load_n(&pf->pf_epoch, __ATOMIC_ACQUIRE) == 0)
 				return -ENOTCONN;
 			if (bcmbox_now_ns() > deadline)
@@ -361,6 +387,7 @@ bcmbox_client_connect(struct bcmbox_client *c, uint64_t timeout_ns)
 	int rc;
 
 	bcmbox_client_lost(c);	/* a new session: nothing of the old one completes */
+	/* acquire pairs with the PF's store-release of pf_epoch, as in check_pf */
 	pf_epoch = __atomic_load_n(&c->w.pf->pf_epoch, __ATOMIC_ACQUIRE);
 	if (pf_epoch == 0)
 		return -ENOTCONN;
@@ -392,7 +419,12 @@ bcmbox_client_connect(struct bcmbox_client *c, uint64_t timeout_ns)
 	return bcmbox_client_check_pf(c);
 }
 
-/* ---- the request engine ---- */
+/*
+ * ---- the request engine ----
+ * Its state (pending table, head, tags, counters) is private to the one
+ * thread that drives the client (the VF: under its lock): plain accesses.
+ * What crosses to the PF does so through the rings' release/acquire pairs.
+ */
 
 static inline struct bcmbox_pending *
 pending(const struct bcmbox_client *c, uint32_t tag)

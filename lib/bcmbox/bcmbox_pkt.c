@@ -24,8 +24,10 @@ bcmbox_pkt_ring_init(struct bcmbox_pkt_ring *r, struct bcmbox_pkt_buf *bufs, uin
 void
 bcmbox_pkt_ring_clear(struct bcmbox_pkt_buf *bufs, uint32_t size, uint32_t *cons_pos)
 {
+	/* relaxed: the store-release of the position below publishes them */
 	for (uint32_t i = 0; i < size; i++)
 		__atomic_store_n(&bufs[i].seq, 0, __ATOMIC_RELAXED);
+	/* store-release: the cleared seqs are visible before the position says "empty" */
 	__atomic_store_n(cons_pos, 0, __ATOMIC_RELEASE);
 }
 
@@ -37,6 +39,10 @@ bcmbox_pkt_free(struct bcmbox_pkt_ring *r, uint32_t want)
 
 	if (r->size - used >= want)
 		return (int)(r->size - used);
+	/*
+	 * load-acquire synchronizes with the consumer's store-release of its
+	 * position in bcmbox_pkt_release(): it copied the buffers we reuse.
+	 */
 	cons = __atomic_load_n(r->cons_pos, __ATOMIC_ACQUIRE);
 	used = r->pos - cons;
 	if (used > r->size)
@@ -82,9 +88,11 @@ bcmbox_pkt_send(struct bcmbox_pkt_ring *r, const void *const *segs, const uint32
 		}
 		b->len = (uint16_t)filled;
 		b->flags = i + 1 < n ? BCMBOX_PKT_MORE : 0;
+		/* relaxed: the first buffer's store-release below publishes it */
 		if (i > 0)
 			__atomic_store_n(&b->seq, pos + i + 1, __ATOMIC_RELAXED);
 	}
+	/* store-release pairs with the consumer's load-acquire of this seq in bcmbox_pkt_recv() */
 	__atomic_store_n(&r->bufs[pos & r->mask].seq, pos + 1, __ATOMIC_RELEASE);
 	r->pos = pos + n;
 	return 0;
@@ -93,6 +101,7 @@ bcmbox_pkt_send(struct bcmbox_pkt_ring *r, const void *const *segs, const uint32
 bool
 bcmbox_pkt_ready(const struct bcmbox_pkt_ring *r)
 {
+	/* load-acquire synchronizes with the store-release of seq in bcmbox_pkt_send() */
 	return __atomic_load_n(&r->bufs[r->pos & r->mask].seq, __ATOMIC_ACQUIRE) == r->pos + 1;
 }
 
@@ -101,6 +110,7 @@ bcmbox_pkt_recv(struct bcmbox_pkt_ring *r, struct bcmbox_pkt *p)
 {
 	uint32_t pos = r->pos, i;
 
+	/* load-acquire synchronizes with the store-release of the first seq in bcmbox_pkt_send() */
 	if (__atomic_load_n(&r->bufs[pos & r->mask].seq, __ATOMIC_ACQUIRE) != pos + 1)
 		return 0;
 	p->len = 0;
@@ -108,8 +118,13 @@ bcmbox_pkt_recv(struct bcmbox_pkt_ring *r, struct bcmbox_pkt *p)
 		const struct bcmbox_pkt_buf *b = &r->bufs[(pos + i) & r->mask];
 		uint16_t len, flags;
 
+		/* acquire, as recv_one() in bcmbox_ring.c: a peer may publish continuations late */
 		if (i > 0 && __atomic_load_n(&b->seq, __ATOMIC_ACQUIRE) != pos + i + 1)
 			break;	/* a continuation that was never published */
+		/*
+		 * relaxed: ordered by the seq acquire above; atomic only so that
+		 * each shared field is read once (a VF is untrusted).
+		 */
 		len = __atomic_load_n(&b->len, __ATOMIC_RELAXED);
 		flags = __atomic_load_n(&b->flags, __ATOMIC_RELAXED);
 		if (len > BCMBOX_PKT_DATA || p->len + len > BCMBOX_PKT_MAX_LEN ||
@@ -129,5 +144,6 @@ bcmbox_pkt_recv(struct bcmbox_pkt_ring *r, struct bcmbox_pkt *p)
 void
 bcmbox_pkt_release(struct bcmbox_pkt_ring *r)
 {
+	/* store-release pairs with the producer's load-acquire in bcmbox_pkt_free(): copies done */
 	__atomic_store_n(r->cons_pos, r->pos, __ATOMIC_RELEASE);
 }

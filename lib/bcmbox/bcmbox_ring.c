@@ -53,6 +53,7 @@ void
 bcmbox_ring_clear(void *slots, uint32_t size, uint32_t *cons_pos)
 {
 	memset(slots, 0, (size_t)size * BCMBOX_SLOT_SIZE);
+	/* store-release: the zeroed slots are visible before the position says "empty" */
 	store_release(cons_pos, 0);
 }
 
@@ -64,6 +65,11 @@ bcmbox_ring_free(struct bcmbox_ring *r, uint32_t want)
 
 	if (r->size - used >= want)
 		return (int)(r->size - used);
+	/*
+	 * load-acquire synchronizes with the consumer's store-release of its
+	 * position in bcmbox_ring_recv(): its copy of the slots is done before
+	 * we write them again (doc/mailbox.md section 7, "consumer position").
+	 */
 	cons = load_acquire(r->cons_pos);
 	used = r->pos - cons;
 	/* The consumer may be untrusted: it cannot be ahead of us or lag by more than a ring. */
@@ -89,6 +95,7 @@ write_msg(struct bcmbox_ring *r, struct bcmbox_msg_hdr *hdr, const void *payload
 
 		s = &r->slots[(pos + i) & r->mask];
 		memcpy(s->data, p + off, chunk);
+		/* relaxed: the first slot's store-release below publishes it (section 7) */
 		__atomic_store_n(&s->seq, pos + i + 1, __ATOMIC_RELAXED);
 	}
 	s = &r->slots[pos & r->mask];
@@ -96,6 +103,7 @@ write_msg(struct bcmbox_ring *r, struct bcmbox_msg_hdr *hdr, const void *payload
 	if (len != 0)
 		memcpy(s->data + BCMBOX_HDR_SIZE, p,
 		       len < BCMBOX_FIRST_PAYLOAD ? len : BCMBOX_FIRST_PAYLOAD);
+	/* store-release pairs with the consumer's load-acquire of this seq in recv_one() */
 	store_release(&s->seq, pos + 1);
 	r->pos = pos + n;
 }
@@ -156,6 +164,7 @@ bcmbox_ring_send_burst(struct bcmbox_ring *r, struct bcmbox_msg_hdr *hdrs,
 bool
 bcmbox_ring_ready(const struct bcmbox_ring *r)
 {
+	/* load-acquire synchronizes with the producer's store-release of seq in write_msg() */
 	return load_acquire(&r->slots[r->pos & r->mask].seq) == r->pos + 1;
 }
 
@@ -167,6 +176,10 @@ recv_one(struct bcmbox_ring *r, struct bcmbox_msg *m, enum bcmbox_reject *why)
 	struct bcmbox_slot *s = &r->slots[pos & r->mask];
 	uint32_t n, i;
 
+	/*
+	 * load-acquire synchronizes with the producer's store-release of the
+	 * first slot's seq in write_msg(): the whole message is visible.
+	 */
 	if (load_acquire(&s->seq) != pos + 1)
 		return 0;
 	memcpy(m->raw, s->data, BCMBOX_SLOT_DATA);
@@ -178,6 +191,11 @@ recv_one(struct bcmbox_ring *r, struct bcmbox_msg *m, enum bcmbox_reject *why)
 	}
 	for (i = 1; i < n; i++) {
 		s = &r->slots[(pos + i) & r->mask];
+		/*
+		 * An honest producer's continuations are covered by the first
+		 * slot's acquire; acquire here too, so that a peer publishing
+		 * them late cannot have us copy data older than the seq we checked.
+		 */
 		if (load_acquire(&s->seq) != pos + i + 1) {
 			/* An honest producer publishes continuations first. */
 			*why = BCMBOX_REJ_CONT_SEQ;
@@ -200,6 +218,7 @@ bcmbox_ring_recv(struct bcmbox_ring *r, struct bcmbox_msg *m, enum bcmbox_reject
 	uint32_t before = r->pos;
 	int rc = recv_one(r, m, why);
 
+	/* store-release pairs with the producer's load-acquire in bcmbox_ring_free(): copy done */
 	if (r->pos != before)
 		store_release(r->cons_pos, r->pos);
 	return rc;
@@ -225,6 +244,7 @@ bcmbox_ring_recv_burst(struct bcmbox_ring *r, struct bcmbox_msg *m, unsigned int
 		else if (rejects != NULL)
 			rejects[why]++;
 	}
+	/* store-release pairs with the producer's load-acquire in bcmbox_ring_free(): copies done */
 	if (r->pos != before)
 		store_release(r->cons_pos, r->pos);
 	return got;

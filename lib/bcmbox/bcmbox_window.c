@@ -69,6 +69,12 @@ bcmbox_window_format(void *base, size_t size, uint16_t vf_index, uint16_t num_vf
 	 * rings must be zero already (a freshly sized object is): clearing
 	 * megabytes of buffers here would only cost memory.
 	 */
+	/*
+	 * Magic 0 goes out before any line is cleared: the release fence
+	 * orders this relaxed store before the memset's stores, so a VF that
+	 * maps the window meanwhile finds no magic rather than a half-cleared
+	 * layout under the old one (doc/mailbox.md section 7, re-published lines).
+	 */
 	__atomic_store_n(&info->magic, 0, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memset((uint8_t *)base + sizeof(info->magic), 0, rings_end(cfg) - sizeof(info->magic));
@@ -93,6 +99,7 @@ bcmbox_window_format(void *base, size_t size, uint16_t vf_index, uint16_t num_vf
 	}
 	memcpy((uint8_t *)info + sizeof(info->magic), (uint8_t *)&tmp + sizeof(tmp.magic),
 	       sizeof(tmp) - sizeof(tmp.magic));
+	/* store-release pairs with the VF's load-acquire of magic in bcmbox_window_map() */
 	__atomic_store_n(&info->magic, BCMBOX_MAGIC, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -106,6 +113,10 @@ bcmbox_window_map(struct bcmbox_window *w, void *base, size_t size)
 
 	if (base == NULL || size < BCMBOX_WIN_RINGS_OFF)
 		return -EINVAL;
+	/*
+	 * load-acquire synchronizes with the PF's store-release of magic in
+	 * bcmbox_window_init() (and its re-publication): the layout is written.
+	 */
 	info->magic = __atomic_load_n(&((struct bcmbox_win_info *)base)->magic, __ATOMIC_ACQUIRE);
 	if (info->magic != BCMBOX_MAGIC)
 		return -ENODEV;

@@ -548,13 +548,15 @@ void
 bcnic_vf_disconnect(struct bcnic_vf *vf)
 {
 	if (vf->thread_running) {
-		__atomic_store_n(&vf->stop, true, __ATOMIC_RELAXED);	/* join orders the rest */
+		/* relaxed: the thread needs to see it eventually; pthread_join() orders the rest */
+		__atomic_store_n(&vf->stop, true, __ATOMIC_RELAXED);
 		pthread_join(vf->thread, NULL);
 		vf->thread_running = false;
 	}
 	rte_spinlock_lock(&vf->lock);
 	if (vf->connected && vf->c.w.base != NULL) {
 		bcmbox_client_bye(&vf->c, vf->rx, 100 * 1000000ull);
+		/* relaxed: the event thread is joined; nobody else reads it now */
 		__atomic_store_n(&vf->connected, false, __ATOMIC_RELAXED);
 	}
 	rte_spinlock_unlock(&vf->lock);
