@@ -21,40 +21,27 @@
 
 /* ---- devargs: one table for validation, parsing, defaults and the param string ---- */
 
-enum vf_arg_kind { VF_ARG_DEV, VF_ARG_UINT, VF_ARG_EVENTS };
-
-/*
- * key, kind, field of struct bcnic_vf_opts, range (VF_ARG_UINT; literals
- * or plain macros: the param string shows them), required. Defaults:
- * BCNIC_VF_OPTS_DEFAULT.
- */
-#define VF_ARGS(X) \
-	X(BCNIC_VF_ARG_DEV, VF_ARG_DEV, dev_name, 0, 0, true) \
-	X(BCNIC_VF_ARG_VF, VF_ARG_UINT, vf, 0, 255, true) \
-	X(BCNIC_VF_ARG_TIMEOUT, VF_ARG_UINT, timeout_ms, 1, BCNIC_VF_TIMEOUT_MAX_MS, false) \
-	X(BCNIC_VF_ARG_PF_TIMEOUT, VF_ARG_UINT, pf_timeout_ms, 10, BCNIC_VF_TIMEOUT_MAX_MS, \
-	  false) \
-	X(BCNIC_VF_ARG_EVENTS, VF_ARG_EVENTS, use_thread, 0, 0, false)
+enum bcnic_vf_arg_kind { VF_ARG_DEV, VF_ARG_UINT, VF_ARG_EVENTS };
 
 _Static_assert(255 == BCMBOX_MAX_VFS - 1, "the vf= range is every VF");
 
-#define VF_ARG_ROW(key, kind, field, lo, hi, req) \
-	{ key, kind, offsetof(struct bcnic_vf_opts, field), lo, hi, req },
+#define VF_ARG_ROW(key, kind, field, lo, hi, req, dflt) \
+	{ key, VF_ARG_##kind, offsetof(struct bcnic_vf_opts, field), lo, hi, req },
 static const struct vf_arg {
 	const char *key;
-	enum vf_arg_kind kind;
+	enum bcnic_vf_arg_kind kind;
 	size_t off;
 	unsigned int lo, hi;
 	bool required;
-} vf_args[] = { VF_ARGS(VF_ARG_ROW) };
+} vf_args[] = { BCNIC_VF_ARGS(VF_ARG_ROW) };
 
-#define VF_ARG_KEY(key, kind, field, lo, hi, req) key,
-static const char *const vf_valid_args[] = { VF_ARGS(VF_ARG_KEY) NULL };
+#define VF_ARG_KEY(key, kind, field, lo, hi, req, dflt) key,
+static const char *const vf_valid_args[] = { BCNIC_VF_ARGS(VF_ARG_KEY) NULL };
 
-#define VF_PARAM_VF_ARG_DEV(lo, hi)	"=<name> "
-#define VF_PARAM_VF_ARG_UINT(lo, hi)	"=<" RTE_STR(lo) "-" RTE_STR(hi) "> "
-#define VF_PARAM_VF_ARG_EVENTS(lo, hi)	"=thread|poll "
-#define VF_ARG_PARAM(key, kind, field, lo, hi, req) key VF_PARAM_##kind(lo, hi)
+#define VF_PARAM_DEV(lo, hi)		"=<name> "
+#define VF_PARAM_UINT(lo, hi)		"=<" RTE_STR(lo) "-" RTE_STR(hi) "> "
+#define VF_PARAM_EVENTS(lo, hi)		"=thread|poll "
+#define VF_ARG_PARAM(key, kind, field, lo, hi, req, dflt) key VF_PARAM_##kind(lo, hi)
 
 static int
 parse_events(struct rte_kvargs *kv, const char *key, bool *use_thread)
@@ -511,4 +498,4 @@ struct rte_vdev_driver bcnic_vf_driver = {
 };
 
 RTE_PMD_EXPORT_NAME(net_bcnic_vf, __COUNTER__);
-RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_vf, VF_ARGS(VF_ARG_PARAM));
+RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_vf, BCNIC_VF_ARGS(VF_ARG_PARAM));
