@@ -135,6 +135,14 @@ int bcmbox_ring_recv(struct bcmbox_ring *r, struct bcmbox_msg *m, enum bcmbox_re
 unsigned int bcmbox_ring_recv_burst(struct bcmbox_ring *r, struct bcmbox_msg *m,
 				    unsigned int n, uint64_t *rejects);
 
+/*
+ * Producer, for tests that play a hostile peer: publish one slot of raw
+ * bytes (BCMBOX_SLOT_DATA of them) as it is, framing or not; or go on
+ * writing at pos, taking the consumer to be there too.
+ */
+void bcmbox_ring_send_slot(struct bcmbox_ring *r, const void *data);
+void bcmbox_ring_rewind(struct bcmbox_ring *r, uint32_t pos);
+
 /* Consumer: is a message ready at the current position? One acquire load. */
 bool bcmbox_ring_ready(const struct bcmbox_ring *r);
 

@@ -139,6 +139,12 @@ bcmbox_client_take_tag(struct bcmbox_client *c)
 	return c->next_tag++;
 }
 
+void
+bcmbox_client_adopt_epoch(struct bcmbox_client *c, uint32_t epoch)
+{
+	c->epoch = epoch;
+}
+
 /*
  * A gap between two checks longer than this means we were not watching (an
  * idle application, or this process starved on a busy host): start over.

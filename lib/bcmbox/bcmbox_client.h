@@ -158,6 +158,12 @@ void bcmbox_client_stats_reset(struct bcmbox_client *c);
 uint32_t bcmbox_client_take_tag(struct bcmbox_client *c);
 
 /*
+ * Tests: go on as session epoch, which the PF gave this VF without a
+ * HELLO (it answered a stale request with it).
+ */
+void bcmbox_client_adopt_epoch(struct bcmbox_client *c, uint32_t epoch);
+
+/*
  * VF side, for a window known to be bcnic's whose PF-written lines do not
  * validate (a VF can scribble over them in shared memory): ask for a window
  * reset through the fixed-offset control lines; the PF re-publishes every
@@ -240,7 +246,9 @@ uint64_t bcmbox_client_deadline(const struct bcmbox_client *c, uint64_t timeout_
 /* ---- synchronous calls, built on the engine; other requests may be in flight ---- */
 
 /*
- * Queue one request (epoch and tag filled in; hdr->tag returned).
+ * Queue one request by hand, outside the engine (epoch and tag filled in;
+ * hdr->tag returned): its answer is for bcmbox_client_recv(), and counts
+ * as unexpected if the engine pumps it.
  * Returns the tag (>= 0 as int64), -ENOSPC when the request ring is full,
  * -ENOTCONN without a session, -EMSGSIZE above BCMBOX_MAX_XFER.
  */

@@ -161,6 +161,24 @@ bcmbox_ring_send_burst(struct bcmbox_ring *r, struct bcmbox_msg_hdr *hdrs,
 	return (int)i;
 }
 
+void
+bcmbox_ring_send_slot(struct bcmbox_ring *r, const void *data)
+{
+	struct bcmbox_slot *s = &r->slots[r->pos & r->mask];
+
+	memcpy(s->data, data, BCMBOX_SLOT_DATA);
+	/* store-release pairs with the consumer's load-acquire of this seq in recv_one() */
+	store_release(&s->seq, r->pos + 1);
+	r->pos++;
+}
+
+void
+bcmbox_ring_rewind(struct bcmbox_ring *r, uint32_t pos)
+{
+	r->pos = pos;
+	r->cons_cache = pos;
+}
+
 bool
 bcmbox_ring_ready(const struct bcmbox_ring *r)
 {

@@ -473,7 +473,7 @@ test_stale_epoch(void)
 	CHECK_EQ(info.stale, 1);
 	CHECK_EQ(info.epoch, msg.hdr.epoch);
 	/* The new epoch works. */
-	v.c.epoch = info.epoch;
+	bcmbox_client_adopt_epoch(&v.c, info.epoch);
 	CHECK_EQ(vf_read(&v, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, NULL), 0);
 	CHECK_EQ(mtu, 1500);
 	/* After a reconnect (reset + HELLO) the old epoch is dead too. */
@@ -510,11 +510,9 @@ test_malformed(void)
 	CHECK_EQ(bcmbox_client_call(&v.c, &h, NULL, &msg, TIMEOUT_NS), -ENOTSUP);
 	CHECK_EQ(v.c.bad_responses, 0);
 	/* A slot with nslots = 0: no answer is possible (no trusted tag); the session ends. */
-	struct bcmbox_slot *s = &v.c.req.slots[v.c.req.pos & v.c.req.mask];
+	uint8_t zeros[BCMBOX_SLOT_DATA] = { 0 };
 
-	memset(s->data, 0, sizeof(s->data));
-	__atomic_store_n(&s->seq, v.c.req.pos + 1, __ATOMIC_RELEASE);
-	v.c.req.pos++;
+	bcmbox_ring_send_slot(&v.c.req, zeros);
 	CHECK_EQ(vf_read(&v, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, NULL), -ENOTCONN);
 	CHECK_EQ(bcmbox_client_connect(&v.c, TIMEOUT_NS), 0);	/* a reset makes it whole */
 	CHECK_EQ(vf_read(&v, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, NULL), 0);
@@ -1264,18 +1262,14 @@ hostile(const char *dev, unsigned int vf, double seconds, bool dp)
 		case 2: {	/* replay of an old session */
 			struct bcmbox_msg_hdr q = { .type = BCMBOX_MSG_WRITE, .block_id = 0x500,
 						    .length = 8 };
-			uint32_t e = v.c.epoch;
-
-			v.c.epoch = old_epoch;
-			v.c.req.pos = at;
-			v.c.req.cons_cache = at;
-			bcmbox_client_send(&v.c, &q, &r);
-			v.c.epoch = e;
+			q.epoch = old_epoch;
+			q.tag = bcmbox_client_take_tag(&v.c);
+			bcmbox_ring_rewind(&v.c.req, at);
+			bcmbox_ring_send(&v.c.req, &q, &r);
 			break;
 		}
 		case 3:	/* flood valid requests, never read the answers */
-			v.c.req.pos = at;
-			v.c.req.cons_cache = at;
+			bcmbox_ring_rewind(&v.c.req, at);
 			for (int i = 0; i < 64; i++) {
 				struct bcmbox_msg_hdr q = { .type = BCMBOX_MSG_READ, .block_id = 0x500,
 							    .arg = 4096 };
