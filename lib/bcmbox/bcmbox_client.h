@@ -2,7 +2,18 @@
 /*
  * bcmbox VF-side client: the reset handshake, HELLO, requests and events
  * over one window. The VF PMD, the benchmark and the tests' raw VF all use
- * it. Not thread-safe: one thread drives one client.
+ * it. Not thread-safe: one thread drives one client (the VF PMD: under its
+ * port lock).
+ *
+ * The request engine: every request gets an entry in a pending table
+ * indexed by its tag (tags and FIFO positions are one counter, so lookup
+ * is O(1) and the FIFO is in submission order); bcmbox_client_pump()
+ * completes entries from the response ring, bcmbox_client_expire() fails
+ * the old ones, bcmbox_client_completions() hands async ones back in order.
+ * The synchronous calls (call, read, write, list, bye) submit and wait on
+ * the same table, so async requests may be in flight beside them. No
+ * allocation per request; READ data is copied once, from the ring into the
+ * caller's buffer.
  */
 #ifndef BCMBOX_CLIENT_H
 #define BCMBOX_CLIENT_H
