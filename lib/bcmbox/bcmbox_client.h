@@ -12,8 +12,9 @@
  * the old ones, bcmbox_client_completions() hands async ones back in order.
  * The synchronous calls (call, read, write, list, bye) submit and wait on
  * the same table, so async requests may be in flight beside them. No
- * allocation per request; READ data is copied once, from the ring into the
- * caller's buffer.
+ * allocation per request; READ data is copied out of the ring into the
+ * scratch message (copy, then validate) and from there to the caller's
+ * buffer, nothing more.
  */
 #ifndef BCMBOX_CLIENT_H
 #define BCMBOX_CLIENT_H
