@@ -18,6 +18,19 @@ bcmbox_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * The session epoch is written by the thread that drives requests and read
+ * by bcmbox_client_event(), which a VF PMD runs on its event thread: relaxed
+ * atomics are enough, since the event side only filters events by it; a
+ * stale value lets through events of a session that just ended, which the
+ * VF, no longer connected, ignores. Every other access is the driver's own.
+ */
+static inline void
+set_epoch(struct bcmbox_client *c, uint32_t epoch)
+{
+	__atomic_store_n(&c->epoch, epoch, __ATOMIC_RELAXED);
+}
+
 static inline uint32_t
 min_u32(uint32_t a, uint32_t b)
 {
@@ -142,7 +155,7 @@ bcmbox_client_take_tag(struct bcmbox_client *c)
 void
 bcmbox_client_adopt_epoch(struct bcmbox_client *c, uint32_t epoch)
 {
-	c->epoch = epoch;
+	set_epoch(c, epoch);
 }
 
 /*
@@ -273,7 +286,8 @@ bcmbox_client_event(struct bcmbox_client *c, struct bcmbox_msg *m)
 		if (rc == 0)
 			return 0;
 		if (rc > 0 && bcmbox_check_event(m) == BCMBOX_REJ_NONE) {
-			if (m->hdr.epoch == c->epoch)
+			/* relaxed: see set_epoch() */
+			if (m->hdr.epoch == __atomic_load_n(&c->epoch, __ATOMIC_RELAXED))
 				return 1;
 			continue;	/* from an earlier session */
 		}
@@ -419,7 +433,7 @@ bcmbox_client_connect(struct bcmbox_client *c, uint64_t timeout_ns)
 	if (c->hello.vf_epoch == 0 || c->hello.vf_epoch != m.hdr.epoch ||
 	    c->hello.max_xfer != BCMBOX_MAX_XFER)
 		return -EPROTO;
-	c->epoch = c->hello.vf_epoch;
+	set_epoch(c, c->hello.vf_epoch);
 	c->pf_epoch = c->hello.pf_epoch;
 	c->hb_seen_ns = 0;
 	return bcmbox_client_check_pf(c);
@@ -610,7 +624,7 @@ bcmbox_client_expire(struct bcmbox_client *c, int err, uint64_t older_than)
 void
 bcmbox_client_lost(struct bcmbox_client *c)
 {
-	c->epoch = 0;
+	set_epoch(c, 0);
 	bcmbox_client_expire(c, -ENOTCONN, 0);
 }
 
@@ -858,6 +872,6 @@ bcmbox_client_bye(struct bcmbox_client *c, struct bcmbox_msg *m, uint64_t timeou
 	struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_BYE };
 	int rc = bcmbox_client_call(c, &h, NULL, m, timeout_ns);
 
-	c->epoch = 0;
+	set_epoch(c, 0);
 	return rc;
 }
