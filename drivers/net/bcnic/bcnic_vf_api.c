@@ -81,12 +81,9 @@ bcnic_vf_block_io(struct bcnic_vf *vf, uint8_t type, uint32_t id, uint32_t off, 
 {
 	int rc;
 
-	if (buf == NULL || len == 0 || (uint64_t)off + len > BCMBOX_MAX_BLOCK_SIZE)
-		return -EINVAL;
+	/* The engine checks the arguments (-EINVAL) and the session (-ENOTCONN). */
 	rte_spinlock_lock(&vf->lock);
-	if (!vf->connected)
-		rc = -ENOTCONN;
-	else if (type == BCMBOX_MSG_READ)
+	if (type == BCMBOX_MSG_READ)
 		rc = bcmbox_client_read(&vf->c, id, off, buf, len, version, vf->rx,
 					timeout_ns(vf, timeout_ms));
 	else
@@ -135,10 +132,8 @@ vf_async_submit(uint16_t port_id, uint8_t type, uint32_t id, uint32_t off, void 
 	vf = vf_from_port(port_id, &rc);
 	if (vf == NULL)
 		return rc;
-	if (buf == NULL || len == 0 || len > BCMBOX_MAX_XFER ||
-	    (uint64_t)off + len > BCMBOX_MAX_BLOCK_SIZE)
-		return -EINVAL;
 	rte_spinlock_lock(&vf->lock);
+	/* The engine checks the arguments (-EINVAL) and the session (-ENOTCONN). */
 	rc = bcmbox_client_submit(&vf->c, type, id, off, buf, len, cookie);
 	if (rc == -EAGAIN)
 		bcmbox_client_pump(&vf->c, vf->rx);	/* make room for the next try */
@@ -221,11 +216,7 @@ rte_pmd_bcnic_vf_catalog(uint16_t port_id, struct rte_pmd_bcnic_block_info *info
 	if (info == NULL && max > 0)
 		return -EINVAL;
 	rte_spinlock_lock(&vf->lock);
-	if (!vf->connected)
-		rc = -ENOTCONN;
-	else
-		rc = bcmbox_client_list_each(&vf->c, catalog_entry, info, max, vf->rx,
-					     vf->timeout_ns);
+	rc = bcmbox_client_list_each(&vf->c, catalog_entry, info, max, vf->rx, vf->timeout_ns);
 	vf_note_lost(vf);
 	rte_spinlock_unlock(&vf->lock);
 	return rc;
