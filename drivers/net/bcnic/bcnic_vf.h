@@ -81,9 +81,12 @@ struct bcnic_vf_counters {
 };
 
 /*
- * Lock order: evt_lock, then lock, then cb_lock (held alone, never while
- * calling a callback). The data path takes none: it enters through
- * dp_ready/dp_busy (bcnic_vf_rxtx.c), which a reconnect waits out.
+ * Lock order: evt_lock, then lock; cb_lock is taken last and held only to
+ * copy the callback list. Callbacks run with evt_lock alone held, so they
+ * may make requests (lock); an event poll from a callback finds evt_lock
+ * taken and returns. lock is held for a request's round trip. The data
+ * path takes none: it enters through dp_ready/dp_busy (bcnic_vf_rxtx.c),
+ * which a reconnect waits out.
  */
 struct bcnic_vf {
 	struct bcnic_port port;		/* first: the common ops use it */
