@@ -176,6 +176,13 @@ uint32_t bcmbox_client_take_tag(struct bcmbox_client *c);
 void bcmbox_client_adopt_epoch(struct bcmbox_client *c, uint32_t epoch);
 
 /*
+ * Tests that play the PF themselves: take the window as freshly reset
+ * (rings from their start) and epoch as the session, without a handshake.
+ * Returns 0 or -EINVAL (a window whose rings do not fit).
+ */
+int bcmbox_client_attach(struct bcmbox_client *c, uint32_t epoch);
+
+/*
  * VF side, for a window known to be bcnic's whose PF-written lines do not
  * validate (a VF can scribble over them in shared memory): ask for a window
  * reset through the fixed-offset control lines; the PF re-publishes every

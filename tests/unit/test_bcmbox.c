@@ -625,8 +625,7 @@ test_client_event_epoch(void)
 	CHECK_EQ(bcmbox_window_format(base, size, 0, 1, &cfg), 0);
 	CHECK_EQ(bcmbox_client_open(&c, base, size), 0);
 	CHECK_EQ(bcmbox_ring_init(&pf_evt, c.w.evt, c.w.info.evt_slots, &c.w.vf->evt_cons), 0);
-	CHECK_EQ(bcmbox_ring_init(&c.evt, c.w.evt, c.w.info.evt_slots, &c.w.vf->evt_cons), 0);
-	c.epoch = e;	/* the session HELLO would have given */
+	CHECK_EQ(bcmbox_client_attach(&c, e), 0);	/* the session HELLO would have given */
 	for (uint32_t i = 0; i < 40; i++) {
 		/* old, new, old, old, new, ...: both kinds, interleaved and in runs */
 		bool mine = i % 5 == 1 || i % 5 == 4;
@@ -653,8 +652,113 @@ test_client_event_epoch(void)
 	uint64_t link = 1;
 
 	CHECK_EQ(bcmbox_event_post(&pf_evt, &ovf, &h, &link), 0);
-	c.epoch = e + 1;
+	bcmbox_client_adopt_epoch(&c, e + 1);
 	CHECK_EQ(bcmbox_client_event(&c, &m), 0);
+	free(base);
+}
+
+/* The fake PF of test_client_engine(): answer every request; READs get 64 bytes of tag. */
+static unsigned int
+engine_pf_answer(struct bcmbox_ring *pf_req, struct bcmbox_ring *pf_resp, uint32_t e,
+		 uint32_t noent_tag)
+{
+	enum bcmbox_reject why;
+	struct bcmbox_msg q;
+	unsigned int n = 0;
+
+	while (bcmbox_ring_recv(pf_req, &q, &why) == 1) {
+		uint8_t data[64];
+		struct bcmbox_msg_hdr h = { .type = q.hdr.type | BCMBOX_RESP, .tag = q.hdr.tag,
+					    .epoch = e, .block_id = q.hdr.block_id,
+					    .offset = q.hdr.offset, .arg = 7 };
+
+		if (q.hdr.tag == noent_tag) {
+			h.status = BCMBOX_ST_NOENT;
+		} else if (q.hdr.type == BCMBOX_MSG_READ) {
+			h.length = q.hdr.arg;
+			memset(data, (int)(q.hdr.tag & 0xff), sizeof(data));
+		}
+		CHECK(bcmbox_ring_send(pf_resp, &h, data) > 0);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The request engine on its own, the PF played here: async submits fill
+ * the pending table (then -EAGAIN), pump completes them and copies READ
+ * data, completions come back in order with their cookies; expire and
+ * lost fail what is in flight, and late answers count as unexpected.
+ */
+static void
+test_client_engine(void)
+{
+	struct bcmbox_window_cfg cfg = { 256, 256, 64, 0 };
+	uint32_t size = bcmbox_window_size(&cfg), e = 0xe9, first;
+	uint8_t *base = aligned_alloc(4096, size);
+	static uint8_t bufs[BCMBOX_CLIENT_PENDING + 2][64];
+	struct bcmbox_completion out[BCMBOX_CLIENT_PENDING];
+	struct bcmbox_ring pf_req, pf_resp;
+	struct bcmbox_client c;
+	struct bcmbox_msg m;
+	unsigned int i, n;
+
+	memset(base, 0, size);
+	CHECK_EQ(bcmbox_window_format(base, size, 0, 1, &cfg), 0);
+	CHECK_EQ(bcmbox_client_open(&c, base, size), 0);
+	CHECK_EQ(bcmbox_client_submit(&c, BCMBOX_MSG_READ, 1, 0, bufs[0], 64, NULL), -ENOTCONN);
+	CHECK_EQ(bcmbox_client_attach(&c, e), 0);
+	CHECK_EQ(bcmbox_ring_init(&pf_req, c.w.req, c.w.info.req_slots, &c.w.req_cons->pos), 0);
+	CHECK_EQ(bcmbox_ring_init(&pf_resp, c.w.resp, c.w.info.resp_slots, &c.w.vf->resp_cons), 0);
+	CHECK_EQ(bcmbox_client_submit(&c, BCMBOX_MSG_READ, 1, 0, bufs[0], 0, NULL), -EINVAL);
+	CHECK_EQ(bcmbox_client_submit(&c, BCMBOX_MSG_READ, 1, 0, bufs[0], BCMBOX_MAX_XFER + 1, NULL),
+		 -EINVAL);
+	CHECK_EQ(bcmbox_client_submit(&c, BCMBOX_MSG_BYE, 1, 0, bufs[0], 8, NULL), -EINVAL);
+	first = c.next_tag;
+	for (i = 0; i < BCMBOX_CLIENT_PENDING; i++)
+		CHECK_EQ(bcmbox_client_submit(&c, BCMBOX_MSG_READ, 0x100, i * 64, bufs[i], 64,
+					      (void *)(uintptr_t)(i + 1)), 0);
+	CHECK_EQ(bcmbox_client_submit(&c, BCMBOX_MSG_READ, 0x100, 0, bufs[i], 64, NULL), -EAGAIN);
+	CHECK_EQ(bcmbox_client_completions(&c, out, BCMBOX_CLIENT_PENDING), 0);	/* none answered yet */
+	CHECK_EQ(engine_pf_answer(&pf_req, &pf_resp, e, first + 3), BCMBOX_CLIENT_PENDING);
+	CHECK_EQ(bcmbox_client_pump(&c, &m), BCMBOX_CLIENT_PENDING);
+	/* In submission order, a few at a time. */
+	CHECK_EQ(bcmbox_client_completions(&c, out, 10), 10);
+	n = 10;
+	n += bcmbox_client_completions(&c, out + 10, BCMBOX_CLIENT_PENDING - 10);
+	CHECK_EQ(n, BCMBOX_CLIENT_PENDING);
+	for (i = 0; i < n; i++) {
+		CHECK_EQ((uintptr_t)out[i].cookie, i + 1);
+		CHECK_EQ(out[i].status, i == 3 ? -ENOENT : 0);
+		CHECK_EQ(out[i].version, 7u);
+		CHECK_EQ(out[i].len, i == 3 ? 0u : 64u);
+		if (i != 3)
+			CHECK_EQ(bufs[i][63], (uint8_t)(first + i));
+	}
+	CHECK_EQ(bcmbox_client_completions(&c, out, 1), 0);
+	/* The table is free again; two requests expire, their late answers are unexpected. */
+	CHECK_EQ(bcmbox_client_submit(&c, BCMBOX_MSG_WRITE, 0x100, 0, bufs[0], 8, out), 0);
+	CHECK_EQ(bcmbox_client_submit(&c, BCMBOX_MSG_READ, 0x100, 0, bufs[1], 64, out + 1), 0);
+	bcmbox_client_expire(&c, -ETIMEDOUT, bcmbox_client_clock(&c) + 1);
+	CHECK_EQ(bcmbox_client_completions(&c, out, 4), 2);
+	CHECK_EQ(out[0].status, -ETIMEDOUT);
+	CHECK_EQ(out[1].status, -ETIMEDOUT);
+	CHECK_EQ(engine_pf_answer(&pf_req, &pf_resp, e, 0), 2);
+	CHECK_EQ(bcmbox_client_pump(&c, &m), 2);
+	CHECK_EQ(c.st.unexpected, 2);
+	/* A young request is not expired; a lost session fails it, and takes no more. */
+	CHECK_EQ(bcmbox_client_submit(&c, BCMBOX_MSG_READ, 0x100, 0, bufs[0], 64, NULL), 0);
+	bcmbox_client_expire(&c, -ETIMEDOUT, bcmbox_client_clock(&c) - 1000000000ull);
+	CHECK_EQ(bcmbox_client_completions(&c, out, 4), 0);
+	bcmbox_client_lost(&c);
+	CHECK_EQ(bcmbox_client_completions(&c, out, 4), 1);
+	CHECK_EQ(out[0].status, -ENOTCONN);
+	CHECK_EQ(bcmbox_client_submit(&c, BCMBOX_MSG_READ, 0x100, 0, bufs[0], 64, NULL), -ENOTCONN);
+	CHECK_EQ(c.st.requests, BCMBOX_CLIENT_PENDING + 3);
+	CHECK_EQ(c.st.completed, BCMBOX_CLIENT_PENDING + 3);
+	CHECK_EQ(c.st.errors, 1);
+	CHECK_EQ(c.st.timeouts, 2);
+	CHECK_EQ(c.st.not_connected, 1);
 	free(base);
 }
 
@@ -916,6 +1020,7 @@ static const struct check_case cases[] = {
 	{ "negotiate", test_negotiate },
 	{ "event_overflow", test_event_overflow },
 	{ "client_event_epoch", test_client_event_epoch },
+	{ "client_engine", test_client_engine },
 	{ "window", test_window },
 	{ "spec_layout", test_spec_layout },
 	{ "ring_init_rejects", test_ring_init_rejects },
