@@ -621,6 +621,9 @@ bcmbox_client_pump(struct bcmbox_client *c, struct bcmbox_msg *m)
 {
 	unsigned int n = 0;
 
+	/* No session: nothing to complete, and a failed reconnect may have left no rings. */
+	if (c->epoch == 0)
+		return 0;
 	while (pump_one(c, m) == 1)
 		n++;
 	return n;
