@@ -281,6 +281,14 @@ int bcmbox_window_format(void *base, size_t size, uint16_t vf_index, uint16_t nu
  */
 int bcmbox_window_map(struct bcmbox_window *w, void *base, size_t size);
 
+/*
+ * A side's views of the window's three message rings, from their start (a
+ * reset window); the PF and the VF use the same calls on them as producer
+ * or consumer. Returns 0 or -EINVAL.
+ */
+int bcmbox_window_rings(const struct bcmbox_window *w, struct bcmbox_ring *req,
+			struct bcmbox_ring *resp, struct bcmbox_ring *evt);
+
 #ifdef __cplusplus
 }
 #endif

@@ -391,23 +391,10 @@ bcmbox_window_repair(void *base, size_t size, uint64_t timeout_ns)
 	return window_reset(base, bcmbox_now_ns() + timeout_ns, false, NULL);
 }
 
-/* Our views of the window's three rings, from their start (a reset window). */
-static int
-init_rings(struct bcmbox_client *c)
-{
-	const struct bcmbox_win_info *i = &c->w.info;
-
-	if (bcmbox_ring_init(&c->req, c->w.req, i->req_slots, &c->w.req_cons->pos) != 0 ||
-	    bcmbox_ring_init(&c->resp, c->w.resp, i->resp_slots, &c->w.vf->resp_cons) != 0 ||
-	    bcmbox_ring_init(&c->evt, c->w.evt, i->evt_slots, &c->w.vf->evt_cons) != 0)
-		return -EINVAL;
-	return 0;
-}
-
 int
 bcmbox_client_attach(struct bcmbox_client *c, uint32_t epoch)
 {
-	int rc = init_rings(c);
+	int rc = bcmbox_window_rings(&c->w, &c->req, &c->resp, &c->evt);
 
 	if (rc == 0)
 		set_epoch(c, epoch);
@@ -437,7 +424,7 @@ bcmbox_client_connect(struct bcmbox_client *c, uint64_t timeout_ns)
 	rc = window_reset(c->w.base, deadline, true, c);
 	if (rc != 0)
 		return rc;
-	if (init_rings(c) != 0)
+	if (bcmbox_window_rings(&c->w, &c->req, &c->resp, &c->evt) != 0)
 		return -EINVAL;
 	rc = send_wait_room(c, &h, &hello, deadline);
 	if (rc == 0)

@@ -156,3 +156,16 @@ bcmbox_window_map(struct bcmbox_window *w, void *base, size_t size)
 	w->rx = info->data_slots ? w->tx + info->data_slots : NULL;
 	return 0;
 }
+
+int
+bcmbox_window_rings(const struct bcmbox_window *w, struct bcmbox_ring *req,
+		    struct bcmbox_ring *resp, struct bcmbox_ring *evt)
+{
+	const struct bcmbox_win_info *i = &w->info;
+
+	if (bcmbox_ring_init(req, w->req, i->req_slots, &w->req_cons->pos) != 0 ||
+	    bcmbox_ring_init(resp, w->resp, i->resp_slots, &w->vf->resp_cons) != 0 ||
+	    bcmbox_ring_init(evt, w->evt, i->evt_slots, &w->vf->evt_cons) != 0)
+		return -EINVAL;
+	return 0;
+}
