@@ -163,7 +163,7 @@ idle_attach(struct idle_vf *v, const char *dev, unsigned int vf)
 	struct stat st;
 	int fd, rc;
 
-	snprintf(path, sizeof(path), "/bcnic.%s.vf%u", dev, vf);
+	bcmbox_shm_name(path, sizeof(path), dev, (int)vf);
 	fd = shm_open(path, O_RDWR, 0);
 	if (fd < 0)
 		return -errno;

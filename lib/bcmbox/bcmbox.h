@@ -259,6 +259,13 @@ int bcmbox_pkt_recv(struct bcmbox_pkt_ring *r, struct bcmbox_pkt *p);
 /* Consumer: publish the position (after a burst). */
 void bcmbox_pkt_release(struct bcmbox_pkt_ring *r);
 
+/* The one power-of-two check (ring sizes, object sizes, devargs). */
+static inline bool
+bcmbox_is_pow2(uint64_t v)
+{
+	return v != 0 && (v & (v - 1)) == 0;
+}
+
 /* -EINVAL unless every ring size is a power of two in its range. */
 int bcmbox_window_cfg_check(const struct bcmbox_window_cfg *cfg);
 
@@ -288,6 +295,24 @@ int bcmbox_window_map(struct bcmbox_window *w, void *base, size_t size);
  */
 int bcmbox_window_rings(const struct bcmbox_window *w, struct bcmbox_ring *req,
 			struct bcmbox_ring *resp, struct bcmbox_ring *evt);
+
+/* ---- device names (the emulated device's shared-memory objects) ---- */
+
+#define BCMBOX_DEV_NAME_MAX	32
+
+/* true when name can name a device: 1 to BCMBOX_DEV_NAME_MAX of [A-Za-z0-9_-]. */
+bool bcmbox_dev_name_valid(const char *name);
+
+/* Function number of the PF object in bcmbox_shm_name(). */
+#define BCMBOX_SHM_PF	(-1)
+
+/*
+ * The shm_open() name of device dev's object: the PF object
+ * (fn == BCMBOX_SHM_PF, "/bcnic.<dev>.pf") or VF fn's window
+ * ("/bcnic.<dev>.vf<fn>"); /dev/shm/ + the name without its '/' is the
+ * file. Returns snprintf()'s count: >= len when buf was too short.
+ */
+int bcmbox_shm_name(char *buf, size_t len, const char *dev, int fn);
 
 #ifdef __cplusplus
 }

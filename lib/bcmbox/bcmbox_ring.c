@@ -27,16 +27,10 @@ store_release(uint32_t *p, uint32_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-static inline bool
-is_pow2(uint32_t v)
-{
-	return v != 0 && (v & (v - 1)) == 0;
-}
-
 int
 bcmbox_ring_init(struct bcmbox_ring *r, void *slots, uint32_t size, uint32_t *cons_pos)
 {
-	if (r == NULL || slots == NULL || cons_pos == NULL || !is_pow2(size) ||
+	if (r == NULL || slots == NULL || cons_pos == NULL || !bcmbox_is_pow2(size) ||
 	    size < BCMBOX_EVT_RING_MIN || size > BCMBOX_RING_MAX)
 		return -EINVAL;
 	r->slots = slots;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* VF window layout: formatting (PF) and validated mapping (both sides). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bcmbox.h"
@@ -8,7 +9,7 @@
 static bool
 pow2_in(uint32_t v, uint32_t lo, uint32_t hi)
 {
-	return v >= lo && v <= hi && (v & (v - 1)) == 0;
+	return v >= lo && v <= hi && bcmbox_is_pow2(v);
 }
 
 int
@@ -168,4 +169,29 @@ bcmbox_window_rings(const struct bcmbox_window *w, struct bcmbox_ring *req,
 	    bcmbox_ring_init(evt, w->evt, i->evt_slots, &w->vf->evt_cons) != 0)
 		return -EINVAL;
 	return 0;
+}
+
+bool
+bcmbox_dev_name_valid(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > BCMBOX_DEV_NAME_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+int
+bcmbox_shm_name(char *buf, size_t len, const char *dev, int fn)
+{
+	if (fn == BCMBOX_SHM_PF)
+		return snprintf(buf, len, "/bcnic.%s.pf", dev);
+	return snprintf(buf, len, "/bcnic.%s.vf%d", dev, fn);
 }

@@ -98,7 +98,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		if (rte_pmd_bcnic_pf_block_define(pf, &defs[i]) != 0)
 			abort();
 	rte_eth_dev_callback_register(pf, RTE_ETH_EVENT_VF_MBOX, policy, NULL);
-	snprintf(path, sizeof(path), "/bcnic.%s.vf0", dev);
+	bcmbox_shm_name(path, sizeof(path), dev, 0);
 	fd = shm_open(path, O_RDWR, 0);
 	if (fd < 0 || fstat(fd, &st) != 0)
 		abort();
@@ -112,9 +112,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	 */
 	for (unsigned int i = 0; i < 3; i++) {
 		if (i == 0)
-			snprintf(path, sizeof(path), "/bcnic.%s.pf", dev);
+			bcmbox_shm_name(path, sizeof(path), dev, BCMBOX_SHM_PF);
 		else
-			snprintf(path, sizeof(path), "/bcnic.%s.vf%u", dev, i - 1);
+			bcmbox_shm_name(path, sizeof(path), dev, (int)i - 1);
 		shm_unlink(path);
 	}
 	atexit(teardown);

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+
+#include "bcmbox.h"
 #include <rte_ethdev.h>
 
 #include "pmd_util.h"
@@ -49,7 +51,7 @@ pmd_window_map(const char *dev, unsigned int vf, void **base, size_t *size)
 	void *p;
 	int fd;
 
-	snprintf(path, sizeof(path), "/bcnic.%s.vf%u", dev, vf);
+	bcmbox_shm_name(path, sizeof(path), dev, (int)vf);
 	fd = shm_open(path, O_RDWR, 0);
 	if (fd < 0)
 		return -errno;

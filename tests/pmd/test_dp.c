@@ -473,7 +473,7 @@ map_window(const char *dev, int *fd, size_t *size)
 	struct stat st;
 	void *base;
 
-	snprintf(path, sizeof(path), "/bcnic.%s.vf0", dev);
+	bcmbox_shm_name(path, sizeof(path), dev, 0);
 	*fd = shm_open(path, O_RDWR, 0);
 	if (*fd < 0 || fstat(*fd, &st) != 0)
 		return NULL;

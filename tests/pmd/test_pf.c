@@ -965,7 +965,7 @@ pf_process_alive(const char *dev)
 	bool alive;
 	int fd;
 
-	snprintf(path, sizeof(path), "/bcnic.%s.pf", dev);
+	bcmbox_shm_name(path, sizeof(path), dev, BCMBOX_SHM_PF);
 	fd = shm_open(path, O_RDWR, 0);
 	if (fd < 0)
 		return false;

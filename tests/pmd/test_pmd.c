@@ -157,7 +157,8 @@ test_attach_detach(void)
 
 	REQUIRE(probe("net_bcnic_pf_ad,dev=%s,vfs=2", dev) == 0);
 	CHECK_EQ(shm_count(dev), 3);
-	snprintf(path, sizeof(path), "/dev/shm/bcnic.%s.vf1", dev);
+	memcpy(path, "/dev/shm", 8);
+	bcmbox_shm_name(path + 8, sizeof(path) - 8, dev, 1);
 	/* 64 KiB of mailbox and 2 x 256 x 2 KiB of data rings: a 2 MiB window. */
 	CHECK(stat(path, &sb) == 0 && sb.st_size == 2 << 20);
 	if (probe("net_bcnic_vf_ad0,dev=%s,vf=0", dev) != 0) {
@@ -346,7 +347,7 @@ test_probe_errors(void)
 	int fd;
 	struct bcmbox_win_info *info;
 
-	snprintf(path, sizeof(path), "/bcnic.%s.vf1", dev);
+	bcmbox_shm_name(path, sizeof(path), dev, 1);
 	fd = shm_open(path, O_RDWR, 0);
 	REQUIRE(fd >= 0);
 	info = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -382,7 +383,7 @@ test_truncated_window(void)
 	int fd;
 
 	REQUIRE(probe("net_bcnic_pf_t,dev=%s,vfs=2", dev) == 0);
-	snprintf(path, sizeof(path), "/bcnic.%s.vf1", dev);
+	bcmbox_shm_name(path, sizeof(path), dev, 1);
 	fd = shm_open(path, O_RDWR, 0);
 	REQUIRE(fd >= 0);
 	REQUIRE(fstat(fd, &st) == 0);
@@ -412,7 +413,7 @@ test_truncated_window(void)
 	CHECK_EQ(unplug("net_bcnic_pf_t"), 0);
 	CHECK_EQ(shm_count(dev), 0);
 	/* A truncated window with nobody to restore it. */
-	snprintf(path, sizeof(path), "/bcnic.%s.vf0", fake);
+	bcmbox_shm_name(path, sizeof(path), fake, 0);
 	fd = shm_open(path, O_RDWR | O_CREAT, 0600);
 	REQUIRE(fd >= 0);
 	CHECK_EQ(ftruncate(fd, 100), 0);
@@ -430,7 +431,7 @@ test_stale_takeover(void)
 	char path[128];
 	int fd;
 
-	snprintf(path, sizeof(path), "/bcnic.%s.pf", dev);
+	bcmbox_shm_name(path, sizeof(path), dev, BCMBOX_SHM_PF);
 	fd = shm_open(path, O_RDWR | O_CREAT, 0600);
 	REQUIRE(fd >= 0);
 	CHECK_EQ(pwrite(fd, &hdr, sizeof(hdr), 0), (ssize_t)sizeof(hdr));

@@ -239,7 +239,7 @@ silent_start(struct beat_loop *b, const char *dev)
 	struct stat st;
 	int fd;
 
-	snprintf(path, sizeof(path), "/bcnic.%s.vf0", dev);
+	bcmbox_shm_name(path, sizeof(path), dev, 0);
 	fd = shm_open(path, O_RDWR, 0);
 	if (fd < 0)
 		return -1;

@@ -28,7 +28,7 @@ extern int bcnic_logtype_mbox;
 #define BCNIC_MBOX_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, bcnic_logtype_mbox, "bcnic.mbox: " fmt "\n", ##__VA_ARGS__)
 
-#define BCNIC_DEV_NAME_MAX	32	/* dev=<name> */
+#define BCNIC_DEV_NAME_MAX	BCMBOX_DEV_NAME_MAX	/* dev=<name> */
 #define BCNIC_MAX_QUEUES	4	/* Rx and Tx queues per port */
 #define BCNIC_DEFAULT_RING	256
 #define BCNIC_DEFAULT_EVT_RING	64
@@ -62,7 +62,6 @@ struct bcnic_shm_device {
 	struct bcnic_window_map win[];
 };
 
-int bcnic_dev_name_valid(const char *name);
 int bcnic_shm_device_create(const char *name, uint16_t num_vfs,
 			    const struct bcmbox_window_cfg *cfg, struct bcnic_shm_device **out);
 void bcnic_shm_device_destroy(struct bcnic_shm_device *d);
@@ -83,9 +82,7 @@ int bcnic_window_restore(struct bcnic_window_map *map);
  */
 void bcnic_shm_set_assist(struct bcnic_shm_device *d, void (*assist)(void *arg), void *arg);
 bool bcnic_shm_assist(const char *name);
-/* shm object names, for messages and for tests that need to find them. */
-void bcnic_shm_pf_path(char *buf, size_t len, const char *name);
-void bcnic_shm_vf_path(char *buf, size_t len, const char *name, unsigned int vf);
+/* shm object names: bcmbox_shm_name() (lib/bcmbox), for the driver, tests and tools alike. */
 
 /* The VF port: bcnic_vf.h. */
 size_t bcnic_vf_priv_size(void);

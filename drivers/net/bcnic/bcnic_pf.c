@@ -287,7 +287,7 @@ parse_args(const char *args, struct pf_args *a)
 		rc = -EINVAL;
 	rte_kvargs_free(kv);
 	if (rc == 0 && a->data != 0 &&
-	    (a->data < BCMBOX_DATA_RING_MIN || (a->data & (a->data - 1)) != 0)) {
+	    (a->data < BCMBOX_DATA_RING_MIN || !bcmbox_is_pow2(a->data))) {
 		BCNIC_LOG(ERR, "invalid data_ring_size=%u: expected 0 (no data path) or a power of two in %u..%u",
 			  a->data, BCMBOX_DATA_RING_MIN, BCMBOX_DATA_RING_MAX);
 		rc = -EINVAL;
@@ -401,18 +401,3 @@ RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_pf,
 	"idle_sleep_us=<1-100000> "
 	"vf_mac_change=allow|deny "
 	"data_ring_size=<0|64-4096>");
-
-int
-rte_pmd_bcnic_pf_vf_info_get(uint16_t port_id, uint16_t vf, struct rte_pmd_bcnic_vf_info *info)
-{
-	struct bcnic_pf *pf;
-	int rc;
-
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
-		return rc;
-	if (vf >= pf->num_vfs || info == NULL)
-		return -EINVAL;
-	*info = pf->vfs[vf].info;
-	return 0;
-}

@@ -1,5 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* PF internals: per-VF mailbox state, the block store, the poller. */
+/*
+ * PF internals: per-VF mailbox state, the block store, the poller.
+ *
+ * Layers: each file calls only files below it (devtools/layers.py checks
+ * the object files; doc/guide.md, "Layers", draws the whole driver).
+ *
+ *   private API, registration  bcnic_pf_api.c  bcnic_pf_telemetry.c  bcnic_register.c
+ *   ethdev glue                bcnic_pf.c (probe, devargs, ops)
+ *   observability              bcnic_pf_obs.c (xstats)
+ *   poller runtime             bcnic_pf_poller.c (rounds, sweep, service/thread/app)
+ *   mailbox handlers           bcnic_pf_mbox.c (requests, sessions, events, "a block changed")
+ *   persistence                bcnic_pf_persist.c
+ *   switch                     bcnic_pf_switch.c
+ *   block store                bcnic_pf_store.c
+ *   transports, common         bcnic_shm.c  bcnic_ethdev.c (helpers both ports share)  lib/bcmbox
+ *
+ * Upward news takes one path: a block's contents change -> bcnic_store_changed()
+ * -> the notifier the mailbox registers at init -> INVALIDATE to the VFs
+ * and, for the MAC block, the switch's table. Nothing below the mailbox
+ * posts events or tells the switch itself.
+ */
 #ifndef BCNIC_PF_H
 #define BCNIC_PF_H
 
@@ -10,13 +30,13 @@
 #include <rte_spinlock.h>
 
 #include "bcnic.h"
+#include "bcnic_hist.h"
 #include "rte_pmd_bcnic.h"
 
-/* Latency histogram bucket upper bounds (ns); the last bucket is open. */
-#define BCNIC_LAT_BUCKETS 10
-extern const uint32_t bcnic_lat_bounds_ns[BCNIC_LAT_BUCKETS - 1];
-
-/* Counters the poller alone writes; readers may see them slightly stale. */
+/*
+ * Counters the poller alone writes; readers may see them slightly stale.
+ * A scalar field f is the xstat "mbox_<f>" (bcnic_pf_obs.c).
+ */
 struct bcnic_pf_counters {
 	uint64_t req[BCMBOX_MSG_BYE + 1];	/* by request type */
 	uint64_t read_bytes;
@@ -26,11 +46,11 @@ struct bcnic_pf_counters {
 	uint64_t throttled;
 	uint64_t policy_rejects;
 	uint64_t resp_ring_full;		/* rounds a VF was skipped: its responses unread */
-	uint64_t bad_cons;			/* impossible VF positions; atomic: app threads too */
+	uint64_t bad_consumer_pos;		/* impossible VF positions; atomic: app threads too */
 	uint64_t events;
 	uint64_t events_dropped;
-	uint64_t resets;
-	uint64_t hellos;
+	uint64_t window_resets;
+	uint64_t sessions;			/* HELLOs answered */
 	uint64_t windows_restored;		/* window objects truncated under us */
 	uint64_t lines_republished;		/* PF-owned window lines found changed */
 	uint64_t persist_errors;		/* journal append or sync failed */
@@ -48,6 +68,7 @@ struct bcnic_vf_dp {
 
 struct bcnic_pf_vf {
 	struct bcmbox_window win;
+	uint16_t idx;				/* its index in bcnic_pf.vfs[] */
 	struct bcmbox_pkt_ring dtx;		/* its data Tx ring, we consume */
 	struct bcmbox_pkt_ring drx;		/* its data Rx ring, we produce */
 	struct bcnic_vf_dp dp;
@@ -87,8 +108,15 @@ struct bcnic_block {
 	struct bcnic_block_data *copies;
 };
 
+struct bcnic_pf;
+
+/* Told about every change of a block's contents (bcnic_store_changed()). */
+typedef void (*bcnic_store_changed_t)(struct bcnic_pf *pf, const struct bcnic_block *b,
+				      uint16_t vf, uint32_t version, uint16_t except_vf);
+
 /* Insert-only table: the poller looks blocks up without a lock. */
 struct bcnic_store {
+	bcnic_store_changed_t changed;		/* set by the mailbox layer at init */
 	uint32_t max_blocks;
 	uint32_t count;				/* published with release */
 	struct bcnic_block *blocks;		/* [max_blocks] */
@@ -178,7 +206,7 @@ struct bcnic_pf {
 	uint32_t rate_burst;			/* bucket depth */
 	uint32_t idle_sleep_max_us;		/* thread mode back-off ceiling */
 	uint64_t tsc_hz;
-	uint64_t lat_bounds_cycles[BCNIC_LAT_BUCKETS - 1];
+	struct bcnic_hist lat_hist;
 	uint64_t next_sweep;			/* TSC of the next control sweep */
 	uint64_t sweep_period;
 	uint64_t next_heartbeat;
@@ -204,12 +232,20 @@ struct bcnic_pf {
 	bool vf_mac_change;			/* VFs may write their MAC block */
 };
 
-/* bcnic_pf_mbox.c */
+/* bcnic_pf_mbox.c: request handlers, sessions, events */
 int bcnic_pf_mbox_init(struct bcnic_pf *pf);
-unsigned int bcnic_pf_poll_round(struct bcnic_pf *pf);
+unsigned int bcnic_pf_serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v,
+			       struct bcnic_pf_scratch *s);
+void bcnic_pf_flush_acks(struct bcnic_pf *pf);
+/* Control sweep work: reset requests and truncation of v's window; PF-owned lines. */
+void bcnic_pf_check_window(struct bcnic_pf *pf, struct bcnic_pf_vf *v);
+void bcnic_pf_check_lines(struct bcnic_pf *pf);
 int bcnic_pf_post_event(struct bcnic_pf *pf, uint16_t vf, struct bcmbox_msg_hdr *hdr,
 			const void *payload);
 void bcnic_pf_link_changed(struct bcnic_pf *pf, bool up, uint32_t speed);
+
+/* bcnic_pf_poller.c: the runtime */
+unsigned int bcnic_pf_poll_round(struct bcnic_pf *pf);
 int bcnic_pf_poller_start(struct bcnic_pf *pf);
 void bcnic_pf_poller_stop(struct bcnic_pf *pf);
 
@@ -223,8 +259,8 @@ struct bcnic_block_data *bcnic_block_copy(struct bcnic_block *b, uint16_t vf);
 uint32_t bcnic_block_read(struct bcnic_block_data *d, uint32_t off, void *buf, uint32_t len);
 uint32_t bcnic_block_write(struct bcnic_block_data *d, uint32_t off, const void *buf,
 			   uint32_t len);
-void bcnic_store_invalidate(struct bcnic_pf *pf, struct bcnic_block *b, uint16_t vf,
-			    uint32_t version, uint16_t except_vf);
+void bcnic_store_changed(struct bcnic_pf *pf, const struct bcnic_block *b, uint16_t vf,
+			 uint32_t version, uint16_t except_vf);
 int bcnic_store_std_blocks(struct bcnic_pf *pf);
 
 /* bcnic_pf_switch.c */
@@ -242,14 +278,26 @@ int bcnic_persist_append(struct bcnic_pf *pf, uint16_t vf, const struct bcmbox_m
 int bcnic_persist_sync(struct bcnic_pf *pf);
 void bcnic_persist_maybe_compact(struct bcnic_pf *pf);
 void bcnic_persist_close(struct bcnic_pf *pf);
+int bcnic_persist_save(struct bcnic_pf *pf, const char *path);
+int bcnic_persist_load(struct bcnic_pf *pf, const char *path);
+int bcnic_persist_start(struct bcnic_pf *pf, const char *path);
 
 /* bcnic_pf_obs.c */
+struct bcnic_counter_name {
+	const char *name;
+	size_t off;
+};
+#define BCNIC_PF_VF_COUNTERS 5
+extern const struct bcnic_counter_name bcnic_pf_vf_counters[BCNIC_PF_VF_COUNTERS];
+/* One walk over every xstat: fills names or values (either may be NULL); returns the count. */
+unsigned int bcnic_pf_xstats_walk(struct bcnic_pf *pf, struct rte_eth_xstat_name *names,
+				  uint64_t *values);
 int bcnic_pf_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
 			      unsigned int size);
 int bcnic_pf_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int size);
 int bcnic_pf_xstats_reset(struct rte_eth_dev *dev);
 
-/* The PF behind a port, or NULL with *err set (-ENODEV / -ENOTSUP). */
+/* bcnic_pf.c: the PF behind a port, or NULL with *err set (-ENODEV / -ENOTSUP). */
 struct bcnic_pf *bcnic_pf_from_port(uint16_t port_id, int *err);
 
 #endif /* BCNIC_PF_H */

@@ -1,41 +1,31 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * PF mailbox poller: serves every VF's request ring.
- *
- * Idle cost: one read per VF per round, of the request slot that VF
- * writes next. That line stays in the poller's cache until the VF writes
- * it, so 256 idle VFs cost 256 cache hits (16 KiB, within L1/L2), and no
- * VF can touch a line another VF's state lives in (doc/mailbox.md,
- * "Polling"). Window resets and heartbeats are handled in a control sweep
- * every 100 us, off the request path.
+ * PF mailbox request handlers and VF sessions: HELLO, LIST, READ, WRITE,
+ * BYE, events to the VFs, window resets and restores. The poller
+ * (bcnic_pf_poller.c) decides when they run; they run on one thread at a
+ * time (round_lock), except event posting, which app threads do too
+ * (evt_lock).
  *
  * Trust: every request is copied out of the window by bcmbox_ring_recv()
  * and checked by bcmbox_check_request() before anything looks at it.
+ *
+ * "A block changed" has one path: block_changed() below, which posts
+ * INVALIDATE to the VFs that see the contents and tells the switch when
+ * a MAC moved. The layers below reach it through the store's notifier
+ * (bcnic_store_changed()), the layers above the same way.
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <time.h>
 
 #include <ethdev_driver.h>
-#include <rte_alarm.h>
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 #include <rte_random.h>
-#include <rte_service.h>
-#include <rte_service_component.h>
 
 #include "bcnic_pf.h"
 
-const uint32_t bcnic_lat_bounds_ns[BCNIC_LAT_BUCKETS - 1] = {
-	100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600,
-};
-
-#define SWEEP_US	100
-#define HEARTBEAT_US	1000
-#define SPIN_ROUNDS	2000	/* thread mode: idle rounds before the first sleep */
-
-
+static void block_changed(struct bcnic_pf *pf, const struct bcnic_block *b, uint16_t vf,
+			  uint32_t version, uint16_t except_vf);
 static void
 publish_state(struct bcnic_pf_vf *v)
 {
@@ -153,8 +143,8 @@ republish_lines(struct bcnic_pf *pf, struct bcnic_pf_vf *v)
 /* Some windows' PF-owned lines per sweep: all of them every num_vfs / 8 sweeps. */
 #define LINES_PER_SWEEP 8u
 
-static void
-check_pf_lines(struct bcnic_pf *pf)
+void
+bcnic_pf_check_lines(struct bcnic_pf *pf)
 {
 	for (unsigned int n = 0; n < LINES_PER_SWEEP && n < pf->num_vfs; n++) {
 		republish_lines(pf, &pf->vfs[pf->lines_next]);
@@ -176,6 +166,7 @@ bcnic_pf_mbox_init(struct bcnic_pf *pf)
 	for (i = 0; i < pf->num_vfs; i++) {
 		struct bcnic_pf_vf *v = &pf->vfs[i];
 
+		v->idx = i;
 		rc = bcmbox_window_map(&v->win, pf->shm->win[i].base, pf->shm->win[i].size);
 		if (rc == 0)
 			rc = vf_rings_init(v);
@@ -193,10 +184,8 @@ bcnic_pf_mbox_init(struct bcnic_pf *pf)
 	}
 	pf->sw.mac_gen = 1;	/* build the MAC table at the first frame */
 	pf->tsc_hz = rte_get_tsc_hz();
-	for (i = 0; i < BCNIC_LAT_BUCKETS - 1; i++)
-		pf->lat_bounds_cycles[i] = (uint64_t)bcnic_lat_bounds_ns[i] * pf->tsc_hz / 1000000000ull;
-	pf->sweep_period = pf->tsc_hz * SWEEP_US / 1000000;
-	pf->heartbeat_period = pf->tsc_hz * HEARTBEAT_US / 1000000;
+	bcnic_hist_init(&pf->lat_hist, pf->tsc_hz);
+	pf->store.changed = block_changed;	/* from now on a change reaches the VFs */
 	return 0;
 }
 
@@ -223,8 +212,41 @@ bcnic_pf_post_event(struct bcnic_pf *pf, uint16_t vf, struct bcmbox_msg_hdr *hdr
 	else if (rc == -ENOSPC)
 		__atomic_fetch_add(&pf->cnt.events_dropped, 1, __ATOMIC_RELAXED);
 	else
-		__atomic_fetch_add(&pf->cnt.bad_cons, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&pf->cnt.bad_consumer_pos, 1, __ATOMIC_RELAXED);
 	return rc;
+}
+
+/*
+ * The one path of "a block changed": vf is the owner of a per-VF copy, or
+ * RTE_PMD_BCNIC_VF_ALL for a shared block; the VFs that see it, but
+ * except_vf (the writer), get an INVALIDATE; a new MAC reroutes frames.
+ * Called after the write: a switch rebuilding in between must not keep the old MAC.
+ */
+static void
+block_changed(struct bcnic_pf *pf, const struct bcnic_block *b, uint16_t vf, uint32_t version,
+	      uint16_t except_vf)
+{
+	uint16_t first = vf, last = vf, i;
+
+	if (b->id == BCMBOX_BLOCK_MAC)
+		bcnic_switch_mac_changed(pf);
+	if (vf == RTE_PMD_BCNIC_VF_ALL) {
+		first = 0;
+		last = pf->num_vfs - 1;
+	}
+	for (i = first; i <= last; i++) {
+		struct bcmbox_msg_hdr h = {
+			.type = BCMBOX_EVT_INVALIDATE,
+			.block_id = b->id,
+			.arg = version,
+		};
+
+		/* Relaxed: access is one byte with no data behind it (rte_pmd_bcnic_pf_block_access_set()). */
+		if (i == except_vf ||
+		    __atomic_load_n(&b->access[i], __ATOMIC_RELAXED) == BCMBOX_ACCESS_NONE)
+			continue;
+		bcnic_pf_post_event(pf, i, &h, NULL);
+	}
 }
 
 void
@@ -265,13 +287,13 @@ respond(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg_hdr 
 
 	/* Room for the largest response was checked before the request was taken. */
 	if (bcmbox_ring_send(&v->resp, &h, payload) < 0)
-		__atomic_fetch_add(&pf->cnt.bad_cons, 1, __ATOMIC_RELAXED);	/* app threads post events too */
+		__atomic_fetch_add(&pf->cnt.bad_consumer_pos, 1, __ATOMIC_RELAXED);	/* app threads post events too */
 	pf->cnt.status[status]++;
 }
 
 /* Group commit: one journal sync, then every write acknowledgement held for it. */
-static void
-flush_acks(struct bcnic_pf *pf)
+void
+bcnic_pf_flush_acks(struct bcnic_pf *pf)
 {
 	uint16_t st = BCMBOX_ST_OK;
 
@@ -302,7 +324,7 @@ handle_hello(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 	proto = bcmbox_negotiate(req.proto_min, req.proto_max, BCMBOX_PROTO_MIN, BCMBOX_PROTO_MAX);
 	if (proto < 0) {
 		BCNIC_MBOX_LOG(NOTICE, "%s VF %u: HELLO for protocol %u..%u, PF speaks %u..%u",
-			       pf->dev_name, (unsigned int)(v - pf->vfs), req.proto_min,
+			       pf->dev_name, v->idx, req.proto_min,
 			       req.proto_max, BCMBOX_PROTO_MIN, BCMBOX_PROTO_MAX);
 		end_session(v);	/* a HELLO always ends the session it was sent in */
 		respond(pf, v, &m->hdr, BCMBOX_ST_VERSION, 0, 0, NULL);
@@ -318,7 +340,7 @@ handle_hello(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 	publish_state(v);
 	rte_spinlock_unlock(&v->evt_lock);
 	republish_lines(pf, v);	/* a new session starts from lines that say what we say */
-	pf->cnt.hellos++;
+	pf->cnt.sessions++;
 
 	memset(&resp, 0, sizeof(resp));
 	resp.proto = v->proto;
@@ -329,11 +351,11 @@ handle_hello(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 	resp.max_block_size = BCMBOX_MAX_BLOCK_SIZE;
 	resp.rate_limit = pf->rate;
 	for (uint32_t i = 0; i < __atomic_load_n(&pf->store.count, __ATOMIC_ACQUIRE); i++)
-		if (__atomic_load_n(&pf->store.blocks[i].access[v - pf->vfs], __ATOMIC_RELAXED) !=
+		if (__atomic_load_n(&pf->store.blocks[i].access[v->idx], __ATOMIC_RELAXED) !=
 		    BCMBOX_ACCESS_NONE)
 			resp.num_blocks++;
 	BCNIC_MBOX_LOG(INFO, "%s VF %u: session epoch %08x, protocol %u", pf->dev_name,
-		       (unsigned int)(v - pf->vfs), v->epoch, v->proto);
+		       v->idx, v->epoch, v->proto);
 	respond(pf, v, &m->hdr, BCMBOX_ST_OK, 0, sizeof(resp), &resp);
 }
 
@@ -341,7 +363,7 @@ static void
 handle_list(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg *m,
 	    uint8_t *out)
 {
-	uint16_t vf = (uint16_t)(v - pf->vfs);
+	uint16_t vf = v->idx;
 	uint32_t count = __atomic_load_n(&pf->store.count, __ATOMIC_ACQUIRE);
 	uint32_t max = BCMBOX_MAX_XFER / sizeof(struct bcmbox_catalog_entry);
 	uint32_t visible = 0, n = 0, i;
@@ -391,7 +413,7 @@ block_access(struct bcnic_pf *pf, uint16_t vf, uint32_t id, uint32_t off, uint32
 static void
 handle_read(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg *m, uint8_t *out)
 {
-	uint16_t vf = (uint16_t)(v - pf->vfs);
+	uint16_t vf = v->idx;
 	struct bcnic_block *b = NULL;
 	uint16_t st = block_access(pf, vf, m->hdr.block_id, m->hdr.offset, m->hdr.arg,
 				   BCMBOX_ACCESS_RO, &b);
@@ -409,7 +431,7 @@ handle_read(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg 
 static void
 handle_write(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg *m)
 {
-	uint16_t vf = (uint16_t)(v - pf->vfs);
+	uint16_t vf = v->idx;
 	struct bcnic_block *b = NULL;
 	uint16_t st = block_access(pf, vf, m->hdr.block_id, m->hdr.offset, m->hdr.length,
 				   BCMBOX_ACCESS_RW, &b);
@@ -436,8 +458,10 @@ handle_write(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 	version = bcnic_block_write(bcnic_block_copy(b, vf), m->hdr.offset, m->payload,
 				    m->hdr.length);
 	pf->cnt.write_bytes += m->hdr.length;
-	if (m->hdr.block_id == BCMBOX_BLOCK_MAC)
-		bcnic_switch_mac_changed(pf);	/* where its frames go changes now */
+	/* A per-VF copy other than the MAC concerns its writer alone: nobody to tell. */
+	if (b->scope == BCMBOX_SCOPE_SHARED || m->hdr.block_id == BCMBOX_BLOCK_MAC)
+		block_changed(pf, b, b->scope == BCMBOX_SCOPE_SHARED ? RTE_PMD_BCNIC_VF_ALL : vf,
+			      version, vf);
 	if (pf->persist_fd >= 0) {
 		/* Acknowledged only once on disk: held until the round's journal sync. */
 		if (bcnic_persist_append(pf, vf, &m->hdr, m->payload, version) != 0) {
@@ -451,13 +475,11 @@ handle_write(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 			a->req = m->hdr;
 			v->acks_queued++;
 			if (pf->nacks == BCNIC_MAX_ACKS)
-				flush_acks(pf);
+				bcnic_pf_flush_acks(pf);
 		}
 	} else {
 		respond(pf, v, &m->hdr, BCMBOX_ST_OK, version, 0, NULL);
 	}
-	if (b->scope == BCMBOX_SCOPE_SHARED)
-		bcnic_store_invalidate(pf, b, RTE_PMD_BCNIC_VF_ALL, version, vf);
 }
 
 static void
@@ -469,7 +491,7 @@ handle_bye(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg *
 	v->state = BCMBOX_VF_DETACHED;
 	publish_state(v);
 	rte_spinlock_unlock(&v->evt_lock);
-	BCNIC_MBOX_LOG(INFO, "%s VF %u: BYE", pf->dev_name, (unsigned int)(v - pf->vfs));
+	BCNIC_MBOX_LOG(INFO, "%s VF %u: BYE", pf->dev_name, v->idx);
 }
 
 /* Token bucket; true when this request may go through. */
@@ -497,18 +519,14 @@ rate_ok(struct bcnic_pf *pf, struct bcnic_pf_vf *v, uint64_t now)
 }
 
 /* Bucket bounds are in TSC cycles (set at init): no division on the request path. */
-static void
+static inline void
 count_latency(struct bcnic_pf *pf, uint64_t cycles)
 {
-	unsigned int i;
-
-	for (i = 0; i < BCNIC_LAT_BUCKETS - 1 && cycles >= pf->lat_bounds_cycles[i]; i++)
-		;
-	pf->cnt.lat[i]++;
+	bcnic_hist_count(&pf->lat_hist, pf->cnt.lat, cycles);
 }
 
-static unsigned int
-serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_scratch *s)
+unsigned int
+bcnic_pf_serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_scratch *s)
 {
 	unsigned int served = 0, n;
 
@@ -520,7 +538,7 @@ serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_scratch *s)
 		int rc;
 
 		if (free_slots < 0) {
-			__atomic_fetch_add(&pf->cnt.bad_cons, 1, __ATOMIC_RELAXED);	/* app threads post events too */
+			__atomic_fetch_add(&pf->cnt.bad_consumer_pos, 1, __ATOMIC_RELAXED);	/* app threads post events too */
 			break;
 		}
 		if (free_slots < (int)need) {
@@ -542,7 +560,7 @@ serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_scratch *s)
 			v->req_halted = true;
 			end_session(v);
 			BCNIC_MBOX_LOG(DEBUG, "%s VF %u: framing error (%s): session ended",
-				       pf->dev_name, (unsigned int)(v - pf->vfs),
+				       pf->dev_name, v->idx,
 				       bcmbox_reject_name(why));
 			break;
 		}
@@ -623,7 +641,7 @@ reset_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, uint32_t req)
 	bcmbox_ring_clear(v->win.resp, i->resp_slots, &v->win.vf->resp_cons);
 	bcmbox_ring_clear(v->win.evt, i->evt_slots, &v->win.vf->evt_cons);
 	vf_rings_init(v);
-	bcnic_switch_vf_reset(pf, (uint16_t)(v - pf->vfs));
+	bcnic_switch_vf_reset(pf, v->idx);
 	republish_lines(pf, v);	/* whatever the VF wrote over them, before the ack */
 	v->epoch = 0;
 	v->state = BCMBOX_VF_HELLO;
@@ -632,9 +650,9 @@ reset_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, uint32_t req)
 	publish_state(v);
 	__atomic_store_n(&v->win.pf->reset_ack, req, __ATOMIC_RELEASE);
 	rte_spinlock_unlock(&v->evt_lock);
-	pf->cnt.resets++;
+	pf->cnt.window_resets++;
 	BCNIC_MBOX_LOG(INFO, "%s VF %u: window reset (%u)", pf->dev_name,
-		       (unsigned int)(v - pf->vfs), req);
+		       v->idx, req);
 }
 
 /* Someone truncated this VF's window: map it back, reformat, drop the session. */
@@ -668,335 +686,15 @@ restore_window(struct bcnic_pf *pf, uint16_t i)
 		  pf->dev_name, i, rc == 0 ? "restored" : "cannot restore it");
 }
 
-static void
-sweep(struct bcnic_pf *pf, uint64_t now)
-{
-	bool beat = now >= pf->next_heartbeat;
-	uint16_t i;
-
-	for (i = 0; i < pf->num_vfs; i++) {
-		struct bcnic_pf_vf *v = &pf->vfs[i];
-
-		if (unlikely(bcnic_window_broken(&pf->shm->win[i])))
-			restore_window(pf, i);
-		uint32_t req = __atomic_load_n(&v->win.vf_ctrl->reset_req, __ATOMIC_ACQUIRE);
-
-		if (req != v->reset_seen)
-			reset_vf(pf, v, req);
-		if (beat)
-			__atomic_store_n(&v->win.heartbeat->count, now, __ATOMIC_RELEASE);
-	}
-	if (beat)
-		pf->next_heartbeat = now + pf->heartbeat_period;
-	check_pf_lines(pf);
-	pf->next_sweep = now + pf->sweep_period;
-}
-
-/*
- * Hot and cold VFs. A VF that sent something recently is hot and checked
- * every round; the others are cold and checked COLD_SLICE at a time,
- * round-robin, so a round costs (hot VFs + COLD_SLICE) line reads instead
- * of one per VF: with 256 windows (256 pages) the full scan would cost the
- * active VFs a TLB- and cache-miss-bound round. A cold VF's first request
- * waits at most num_vfs / COLD_SLICE rounds. A hot VF that stays silent for
- * HOT_IDLE_ROUNDS rounds turns cold.
- */
-#define COLD_SLICE	8u
-#define HOT_IDLE_ROUNDS	4096u
-
-static inline unsigned int
-check_vf(struct bcnic_pf *pf, uint16_t i, struct bcnic_pf_scratch *s)
-{
-	struct bcnic_pf_vf *v = &pf->vfs[i];
-	bool req = !v->req_halted && bcmbox_ring_ready(&v->req);
-	bool pkt = v->win.tx != NULL && bcmbox_pkt_ready(&v->dtx);
-	unsigned int n = 0;
-
-	if (!req && !pkt)
-		return 0;
-	if (!v->hot) {
-		v->hot = true;
-		pf->hot[pf->nhot++] = i;
-	}
-	v->last_busy = pf->rounds;
-	if (req)
-		n += serve_vf(pf, v, s);
-	if (pkt)
-		n += bcnic_switch_vf(pf, i);
-	return n;
-}
-
-unsigned int
-bcnic_pf_poll_round(struct bcnic_pf *pf)
-{
-	struct bcnic_pf_scratch *s = pf->scratch;
-	unsigned int served = 0, k;
-	uint64_t now;
-
-	if (pf->num_vfs <= COLD_SLICE) {
-		for (uint16_t i = 0; i < pf->num_vfs; i++)
-			served += check_vf(pf, i, s);
-	} else {
-		for (k = 0; k < pf->nhot; k++) {
-			uint16_t i = pf->hot[k];
-
-			served += check_vf(pf, i, s);
-			if (pf->rounds - pf->vfs[i].last_busy > HOT_IDLE_ROUNDS) {
-				pf->vfs[i].hot = false;
-				pf->hot[k--] = pf->hot[--pf->nhot];
-			}
-		}
-		for (k = 0; k < COLD_SLICE; k++) {
-			uint16_t i = pf->cold_next;
-
-			pf->cold_next = (uint16_t)(i + 1 == pf->num_vfs ? 0 : i + 1);
-			if (!pf->vfs[i].hot)
-				served += check_vf(pf, i, s);
-		}
-	}
-	served += bcnic_switch_pf(pf);
-	flush_acks(pf);
-	pf->rounds++;
-	now = rte_rdtsc();
-	if (now >= pf->next_sweep) {
-		sweep(pf, now);
-		bcnic_persist_maybe_compact(pf);
-	}
-	return served;
-}
-
-int
-rte_pmd_bcnic_pf_poll(uint16_t port_id)
-{
-	struct bcnic_pf *pf;
-	int rc;
-
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
-		return rc;
-	if (pf->mode != BCNIC_POLLER_APP)
-		return -EBUSY;
-	/* Uncontended but while a VF of this process attaches (poller_assist()). */
-	if (!rte_spinlock_trylock(&pf->round_lock))
-		return 0;
-	rc = (int)bcnic_pf_poll_round(pf);
-	rte_spinlock_unlock(&pf->round_lock);
-	return rc;
-}
-
-/* ---- running the poller ---- */
-
-/*
- * Several rounds per call: between calls the service framework spends more
- * time than a round (its loop, the run lock), and a request arriving then
- * waits for it. A few microseconds at most, so other services on the same
- * lcore still run often.
- */
-#define ROUNDS_PER_CALL 32
-
-static int32_t
-service_run(void *arg)
-{
-	struct bcnic_pf *pf = arg;
-	unsigned int served = 0;
-
-	/* Two atomics per ROUNDS_PER_CALL rounds; busy only while a local VF attaches. */
-	if (!rte_spinlock_trylock(&pf->round_lock))
-		return -EBUSY;
-	for (int i = 0; i < ROUNDS_PER_CALL; i++)
-		served += bcnic_pf_poll_round(pf);
-	rte_spinlock_unlock(&pf->round_lock);
-	return served > 0 ? 0 : -EAGAIN;
-}
-
-static void *
-thread_run(void *arg)
-{
-	struct bcnic_pf *pf = arg;
-	unsigned int idle = 0, sleep_us = 0;
-
-	/* Sleep what we ask for: the default 50 us timer slack would double short sleeps. */
-	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
-	while (!__atomic_load_n(&pf->stop, __ATOMIC_RELAXED)) {
-		unsigned int served;
-
-		rte_spinlock_lock(&pf->round_lock);	/* against queue setup only: uncontended */
-		served = bcnic_pf_poll_round(pf);
-		rte_spinlock_unlock(&pf->round_lock);
-		if (served > 0) {
-			idle = 0;
-			sleep_us = 0;
-			continue;
-		}
-		if (++idle < SPIN_ROUNDS) {
-			rte_pause();
-			continue;
-		}
-		/* Idle: sleep in growing steps up to the ceiling. */
-		sleep_us = sleep_us == 0 ? 1 : RTE_MIN(sleep_us * 2, pf->idle_sleep_max_us);
-		struct timespec ts = { 0, (long)sleep_us * 1000 };
-
-		nanosleep(&ts, NULL);
-		pf->idle_sleeps++;
-	}
-	return NULL;
-}
-
-/* Map the service to the least busy service lcore and make sure it runs. */
-static void
-service_map_self(struct bcnic_pf *pf)
-{
-	uint32_t lcores[RTE_MAX_LCORE], best = 0;
-	int32_t n = rte_service_lcore_list(lcores, RTE_MAX_LCORE), i, best_count = INT32_MAX;
-
-	for (i = 0; i < n; i++) {
-		if (rte_service_map_lcore_get(pf->service_id, lcores[i]) == 1)
-			return;	/* EAL or the application mapped it */
-		int32_t c = rte_service_lcore_count_services(lcores[i]);
-
-		if (c < best_count) {
-			best_count = c;
-			best = lcores[i];
-		}
-	}
-	if (n <= 0)
-		return;
-	rte_service_map_lcore_set(pf->service_id, best, 1);
-	rte_service_lcore_start(best);	/* -EALREADY when running */
-	BCNIC_LOG(INFO, "%s: PF poller mapped to service lcore %u", pf->dev_name, best);
-}
-
-static void
-service_map_alarm(void *arg)
-{
-	service_map_self(arg);
-}
-
-/*
- * A VF of this process waits for an answer (bcnic_shm_assist()): in the
- * same EAL init as its PF it probes before EAL starts any service lcore,
- * and an application in poller=app mode has not begun to poll. Run a round
- * for it, never beside another runner of this PF (round_lock). Registered
- * in service and app mode only: the thread runs on its own.
- */
-static void
-poller_assist(void *arg)
-{
-	struct bcnic_pf *pf = arg;
-
-	if (rte_spinlock_trylock(&pf->round_lock)) {
-		bcnic_pf_poll_round(pf);
-		rte_spinlock_unlock(&pf->round_lock);
-	}
-}
-
-int
-bcnic_pf_poller_start(struct bcnic_pf *pf)
-{
-	struct rte_service_spec spec;
-	uint32_t lcores[RTE_MAX_LCORE];
-	int32_t n, i;
-	bool running = false;
-	int rc;
-
-	pf->next_sweep = 0;
-	pf->next_heartbeat = 0;
-	/* round_lock is zero from rte_zmalloc(): unlocked; an init here would race a hotplug's service lcore. */
-	/* Publishes probe's set-up to whoever takes the lock first (service_run()). */
-	rte_spinlock_lock(&pf->round_lock);
-	rte_spinlock_unlock(&pf->round_lock);
-	if (pf->mode == BCNIC_POLLER_AUTO) {
-		pf->mode = rte_service_lcore_count() > 0 ? BCNIC_POLLER_SERVICE : BCNIC_POLLER_THREAD;
-		if (pf->mode == BCNIC_POLLER_THREAD)
-			BCNIC_LOG(NOTICE, "%s: no service lcore: the PF mailbox poller runs in a control "
-				  "thread with back-off (up to %u us idle sleep); give EAL -s <mask> or "
-				  "-S <list> for sub-microsecond latency", pf->dev_name,
-				  pf->idle_sleep_max_us);
-	}
-	switch (pf->mode) {
-	case BCNIC_POLLER_SERVICE:
-		if (rte_service_lcore_count() <= 0) {
-			BCNIC_LOG(ERR, "%s: poller=service but EAL has no service lcore: add -s <mask> or -S <list>",
-				  pf->dev_name);
-			return -EINVAL;
-		}
-		memset(&spec, 0, sizeof(spec));
-		snprintf(spec.name, sizeof(spec.name), "bcnic_pf_%.20s", pf->dev_name);
-		spec.callback = service_run;
-		spec.callback_userdata = pf;
-		spec.socket_id = SOCKET_ID_ANY;
-		rc = rte_service_component_register(&spec, &pf->service_id);
-		if (rc != 0) {
-			BCNIC_LOG(ERR, "%s: cannot register the poller service: %s", pf->dev_name,
-				  strerror(-rc));
-			return rc;
-		}
-		pf->service_registered = true;
-		rte_service_component_runstate_set(pf->service_id, 1);
-		rte_service_runstate_set(pf->service_id, 1);
-		/*
-		 * Probed from the EAL command line, EAL maps the service when it
-		 * starts the service lcores. Hotplugged later, they already run:
-		 * map now. Otherwise check again once EAL init is surely done.
-		 */
-		n = rte_service_lcore_list(lcores, RTE_MAX_LCORE);
-		for (i = 0; i < n; i++)
-			running |= rte_service_lcore_may_be_active(lcores[i]) == 1;
-		if (running)
-			service_map_self(pf);
-		else
-			rte_eal_alarm_set(100 * 1000, service_map_alarm, pf);
-		bcnic_shm_set_assist(pf->shm, poller_assist, pf);
-		BCNIC_LOG(INFO, "%s: PF poller is service %u (%s)", pf->dev_name, pf->service_id,
-			  spec.name);
-		return 0;
-	case BCNIC_POLLER_THREAD:
-		BCNIC_LOG(INFO, "%s: PF mailbox poller in a control thread", pf->dev_name);
-		__atomic_store_n(&pf->stop, false, __ATOMIC_RELAXED);	/* before the thread exists */
-		rc = rte_ctrl_thread_create(&pf->thread, "bcnic-pf", NULL, thread_run, pf);
-		if (rc != 0) {
-			BCNIC_LOG(ERR, "%s: cannot start the poller thread: %s", pf->dev_name,
-				  strerror(rc));
-			return -rc;
-		}
-		pf->thread_running = true;
-		return 0;
-	default:
-		BCNIC_LOG(INFO, "%s: poller=app, the application calls rte_pmd_bcnic_pf_poll()",
-			  pf->dev_name);
-		bcnic_shm_set_assist(pf->shm, poller_assist, pf);
-		return 0;
-	}
-}
 
 void
-bcnic_pf_poller_stop(struct bcnic_pf *pf)
+bcnic_pf_check_window(struct bcnic_pf *pf, struct bcnic_pf_vf *v)
 {
-	uint32_t lcores[RTE_MAX_LCORE];
-	int32_t n, i;
+	uint32_t req;
 
-	bcnic_shm_set_assist(pf->shm, NULL, NULL);	/* returns once no hook runs */
-	if (pf->service_registered) {
-		rte_eal_alarm_cancel(service_map_alarm, pf);
-		rte_service_runstate_set(pf->service_id, 0);
-		rte_service_component_runstate_set(pf->service_id, 0);
-		for (i = 0; i < 100000 && rte_service_may_be_active(pf->service_id) == 1; i++)
-			rte_delay_us_sleep(10);
-		n = rte_service_lcore_list(lcores, RTE_MAX_LCORE);
-		for (i = 0; i < n; i++)
-			rte_service_map_lcore_set(pf->service_id, lcores[i], 0);
-		rte_service_component_unregister(pf->service_id);
-		pf->service_registered = false;
-	}
-	if (pf->thread_running) {
-		__atomic_store_n(&pf->stop, true, __ATOMIC_RELAXED);	/* join orders the rest */
-		pthread_join(pf->thread, NULL);
-		pf->thread_running = false;
-	}
-	/*
-	 * Pairs with the last round's unlock, whoever ran it (a service lcore,
-	 * an app thread that stopped polling): its writes are ours to free now.
-	 */
-	rte_spinlock_lock(&pf->round_lock);
-	rte_spinlock_unlock(&pf->round_lock);
+	if (unlikely(bcnic_window_broken(&pf->shm->win[v->idx])))
+		restore_window(pf, v->idx);
+	req = __atomic_load_n(&v->win.vf_ctrl->reset_req, __ATOMIC_ACQUIRE);
+	if (req != v->reset_seen)
+		reset_vf(pf, v, req);
 }

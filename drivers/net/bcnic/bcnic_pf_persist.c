@@ -258,17 +258,15 @@ snapshot_read(struct bcnic_pf *pf, const char *path)
 				memcpy(&version, buf + off, 4);
 				copy_restore(&b->copies[c], buf + off + 4, sb.size, version ? version : 1);
 				off += 4 + sb.size;
-				bcnic_store_invalidate(pf, b, sb.scope == BCMBOX_SCOPE_SHARED ?
-						       RTE_PMD_BCNIC_VF_ALL : c, version,
-						       RTE_PMD_BCNIC_VF_ALL);
+				bcnic_store_changed(pf, b, sb.scope == BCMBOX_SCOPE_SHARED ?
+						    RTE_PMD_BCNIC_VF_ALL : c, version,
+						    RTE_PMD_BCNIC_VF_ALL);
 			}
 		}
 		if (rc == -EINVAL && pass == 0)
 			BCNIC_LOG(ERR, "%s: %s is inconsistent, not loaded", pf->dev_name, path);
 	}
 out:
-	if (rc == 0)
-		bcnic_switch_mac_changed(pf);
 	free(buf);
 	close(fd);
 	return rc;
@@ -407,31 +405,23 @@ bcnic_persist_close(struct bcnic_pf *pf)
 	pf->persist_fd = -1;
 }
 
+/* rte_pmd_bcnic_pf_store_save() */
 int
-rte_pmd_bcnic_pf_store_save(uint16_t port_id, const char *path)
+bcnic_persist_save(struct bcnic_pf *pf, const char *path)
 {
-	struct bcnic_pf *pf;
-	int rc;
-
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
-		return rc;
 	if (path == NULL || *path == '\0')
 		return -EINVAL;
 	return snapshot_write(pf, path);
 }
 
+/* rte_pmd_bcnic_pf_store_load() */
 int
-rte_pmd_bcnic_pf_store_load(uint16_t port_id, const char *path)
+bcnic_persist_load(struct bcnic_pf *pf, const char *path)
 {
-	struct bcnic_pf *pf;
 	char jpath[PATH_MAX];
 	unsigned int applied;
 	int rc;
 
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
-		return rc;
 	if (path == NULL || *path == '\0')
 		return -EINVAL;
 	rc = snapshot_read(pf, path);
@@ -442,17 +432,14 @@ rte_pmd_bcnic_pf_store_load(uint16_t port_id, const char *path)
 	return rc;
 }
 
+/* rte_pmd_bcnic_pf_persist() */
 int
-rte_pmd_bcnic_pf_persist(uint16_t port_id, const char *path)
+bcnic_persist_start(struct bcnic_pf *pf, const char *path)
 {
-	struct bcnic_pf *pf;
 	char jpath[PATH_MAX];
 	unsigned int applied = 0;
 	int rc, fd;
 
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
-		return rc;
 	if (path == NULL || *path == '\0' || strlen(path) + 9 >= sizeof(pf->persist_path))
 		return -EINVAL;
 	if (pf->persist_fd >= 0)

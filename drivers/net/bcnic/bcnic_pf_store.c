@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * PF block store and the PF-side private API.
+ * PF block store: block definitions, contents, versions. The bottom of the
+ * PF: it calls nothing above it; a change goes up through the notifier the
+ * mailbox registers (bcnic_store_changed()).
  *
  * Blocks are defined once and never removed, so the poller can look them
  * up without a lock: an entry is filled in, then its hash slot is
@@ -182,32 +184,17 @@ bcnic_block_write(struct bcnic_block_data *d, uint32_t off, const void *buf, uin
 }
 
 /*
- * Tell the VFs that see this contents: vf is the owner of a per-VF copy,
- * or RTE_PMD_BCNIC_VF_ALL for a shared block; except_vf (the writer) is
- * skipped.
+ * Report a change of b's contents (vf: the owner of a per-VF copy, or
+ * RTE_PMD_BCNIC_VF_ALL; except_vf: who wrote it, told already) to the layer
+ * that registered for it: the mailbox, which tells the VFs and the switch.
+ * Before it registers (probe) nobody has a session to tell.
  */
 void
-bcnic_store_invalidate(struct bcnic_pf *pf, struct bcnic_block *b, uint16_t vf, uint32_t version,
-		       uint16_t except_vf)
+bcnic_store_changed(struct bcnic_pf *pf, const struct bcnic_block *b, uint16_t vf,
+		    uint32_t version, uint16_t except_vf)
 {
-	uint16_t first = vf, last = vf, i;
-
-	if (vf == RTE_PMD_BCNIC_VF_ALL) {
-		first = 0;
-		last = pf->num_vfs - 1;
-	}
-	for (i = first; i <= last; i++) {
-		struct bcmbox_msg_hdr h = {
-			.type = BCMBOX_EVT_INVALIDATE,
-			.block_id = b->id,
-			.arg = version,
-		};
-
-		if (i == except_vf ||
-		    __atomic_load_n(&b->access[i], __ATOMIC_RELAXED) == BCMBOX_ACCESS_NONE)
-			continue;
-		bcnic_pf_post_event(pf, i, &h, NULL);
-	}
+	if (pf->store.changed != NULL)
+		pf->store.changed(pf, b, vf, version, except_vf);
 }
 
 /* The standard blocks the VF ethdev ops use, with their defaults. */
@@ -242,114 +229,5 @@ bcnic_store_std_blocks(struct bcnic_pf *pf)
 	}
 	bcnic_block_write(bcnic_block_copy(bcnic_store_find(&pf->store, BCMBOX_BLOCK_LINK), 0), 0,
 			  &link, sizeof(link));
-	return 0;
-}
-
-/* ---- private API ---- */
-
-static int
-check_vf(const struct bcnic_pf *pf, uint16_t vf, bool all_ok)
-{
-	if (vf == RTE_PMD_BCNIC_VF_ALL)
-		return all_ok ? 0 : -EINVAL;
-	return vf < pf->num_vfs ? 0 : -EINVAL;
-}
-
-int
-rte_pmd_bcnic_pf_block_define(uint16_t port_id, const struct rte_pmd_bcnic_block_def *def)
-{
-	struct bcnic_pf *pf;
-	int rc;
-
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
-		return rc;
-	if (def == NULL || def->id >= RTE_PMD_BCNIC_BLOCK_STD_BASE)
-		return -EINVAL;
-	return bcnic_store_define(pf, def->id, def->size, (uint8_t)def->scope, (uint8_t)def->access);
-}
-
-int
-rte_pmd_bcnic_pf_block_access_set(uint16_t port_id, uint32_t block_id, uint16_t vf,
-				  enum rte_pmd_bcnic_access access)
-{
-	struct bcnic_block *b;
-	struct bcnic_pf *pf;
-	int rc;
-
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
-		return rc;
-	if (check_vf(pf, vf, true) != 0 || (unsigned int)access > RTE_PMD_BCNIC_ACCESS_RW)
-		return -EINVAL;
-	b = bcnic_store_find(&pf->store, block_id);
-	if (b == NULL)
-		return -ENOENT;
-	/* The poller reads each VF's byte with a relaxed load: no ordering with anything else. */
-	for (uint16_t i = 0; i < pf->num_vfs; i++)
-		if (vf == RTE_PMD_BCNIC_VF_ALL || i == vf)
-			__atomic_store_n(&b->access[i], (uint8_t)access, __ATOMIC_RELAXED);
-	return 0;
-}
-
-int
-rte_pmd_bcnic_pf_block_set(uint16_t port_id, uint32_t block_id, uint16_t vf, uint32_t offset,
-			   const void *data, uint32_t len)
-{
-	struct bcnic_block *b;
-	struct bcnic_pf *pf;
-	uint16_t i;
-	int rc;
-
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
-		return rc;
-	b = bcnic_store_find(&pf->store, block_id);
-	if (b == NULL)
-		return -ENOENT;
-	if (data == NULL || len == 0 || (uint64_t)offset + len > b->size)
-		return -EINVAL;
-	if (b->scope == BCMBOX_SCOPE_SHARED) {
-		uint32_t v = bcnic_block_write(&b->copies[0], offset, data, len);
-
-		bcnic_store_invalidate(pf, b, RTE_PMD_BCNIC_VF_ALL, v, RTE_PMD_BCNIC_VF_ALL);
-		return 0;
-	}
-	if (check_vf(pf, vf, true) != 0)
-		return -EINVAL;
-	for (i = 0; i < pf->num_vfs; i++) {
-		if (vf != RTE_PMD_BCNIC_VF_ALL && i != vf)
-			continue;
-		uint32_t v = bcnic_block_write(&b->copies[i], offset, data, len);
-
-		bcnic_store_invalidate(pf, b, i, v, RTE_PMD_BCNIC_VF_ALL);
-	}
-	/* After the write: a switch rebuilding in between must not keep the old MAC. */
-	if (block_id == BCMBOX_BLOCK_MAC)
-		bcnic_switch_mac_changed(pf);
-	return 0;
-}
-
-int
-rte_pmd_bcnic_pf_block_get(uint16_t port_id, uint32_t block_id, uint16_t vf, uint32_t offset,
-			   void *buf, uint32_t len, uint32_t *version)
-{
-	struct bcnic_block *b;
-	struct bcnic_pf *pf;
-	uint32_t v;
-	int rc;
-
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
-		return rc;
-	b = bcnic_store_find(&pf->store, block_id);
-	if (b == NULL)
-		return -ENOENT;
-	if (buf == NULL || len == 0 || (uint64_t)offset + len > b->size ||
-	    (b->scope != BCMBOX_SCOPE_SHARED && check_vf(pf, vf, false) != 0))
-		return -EINVAL;
-	v = bcnic_block_read(bcnic_block_copy(b, vf), offset, buf, len);
-	if (version != NULL)
-		*version = v;
 	return 0;
 }

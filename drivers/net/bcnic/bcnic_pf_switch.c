@@ -117,7 +117,7 @@ deliver_vf(struct bcnic_pf *pf, uint16_t vf, const uint8_t *data, uint32_t len)
 		v->dp.rx_full++;
 	} else {
 		/* The VF published an impossible Rx consumer position. */
-		__atomic_fetch_add(&pf->cnt.bad_cons, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&pf->cnt.bad_consumer_pos, 1, __ATOMIC_RELAXED);
 	}
 }
 

@@ -29,35 +29,6 @@
 #include "bcnic.h"
 #include "bcmbox_client.h"
 
-int
-bcnic_dev_name_valid(const char *name)
-{
-	size_t i, n = strlen(name);
-
-	if (n == 0 || n > BCNIC_DEV_NAME_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_'))
-			return 0;
-	}
-	return 1;
-}
-
-void
-bcnic_shm_pf_path(char *buf, size_t len, const char *name)
-{
-	snprintf(buf, len, "/bcnic.%s.pf", name);
-}
-
-void
-bcnic_shm_vf_path(char *buf, size_t len, const char *name, unsigned int vf)
-{
-	snprintf(buf, len, "/bcnic.%s.vf%u", name, vf);
-}
-
 static void *
 map_fd(int fd, size_t size)
 {
@@ -227,7 +198,7 @@ window_create(struct bcnic_shm_device *d, unsigned int vf, const struct bcmbox_w
 	char path[64];
 	int rc;
 
-	bcnic_shm_vf_path(path, sizeof(path), d->name, vf);
+	bcmbox_shm_name(path, sizeof(path), d->name, (int)vf);
 	w->fd = shm_open(path, O_RDWR | O_CREAT, 0600);
 	if (w->fd < 0) {
 		rc = -errno;
@@ -345,7 +316,7 @@ bcnic_shm_device_create(const char *name, uint16_t num_vfs, const struct bcmbox_
 	unsigned int i;
 	int rc;
 
-	if (!bcnic_dev_name_valid(name) || num_vfs == 0 || num_vfs > BCMBOX_MAX_VFS ||
+	if (!bcmbox_dev_name_valid(name) || num_vfs == 0 || num_vfs > BCMBOX_MAX_VFS ||
 	    bcmbox_window_cfg_check(cfg) != 0)
 		return -EINVAL;
 	d = rte_zmalloc("bcnic_shm_device", sizeof(*d) + num_vfs * sizeof(d->win[0]), 0);
@@ -359,7 +330,7 @@ bcnic_shm_device_create(const char *name, uint16_t num_vfs, const struct bcmbox_
 		d->win[i].guard = -1;
 	}
 
-	bcnic_shm_pf_path(path, sizeof(path), name);
+	bcmbox_shm_name(path, sizeof(path), name, BCMBOX_SHM_PF);
 	d->pf_fd = shm_open(path, O_RDWR | O_CREAT, 0600);
 	if (d->pf_fd < 0) {
 		rc = -errno;
@@ -439,7 +410,7 @@ bcnic_shm_device_destroy(struct bcnic_shm_device *d)
 			__atomic_store_n(&pf->vf_state, BCMBOX_VF_DETACHED, __ATOMIC_RELEASE);
 		}
 		if (w->fd >= 0) {
-			bcnic_shm_vf_path(path, sizeof(path), d->name, i);
+			bcmbox_shm_name(path, sizeof(path), d->name, (int)i);
 			shm_unlink(path);
 		}
 		bcnic_window_unmap(w);
@@ -447,7 +418,7 @@ bcnic_shm_device_destroy(struct bcnic_shm_device *d)
 	if (d->hdr != NULL)
 		munmap(d->hdr, 4096);
 	if (d->pf_fd >= 0) {
-		bcnic_shm_pf_path(path, sizeof(path), d->name);
+		bcmbox_shm_name(path, sizeof(path), d->name, BCMBOX_SHM_PF);
 		shm_unlink(path);
 		close(d->pf_fd);	/* drops the flock */
 	}
@@ -469,7 +440,7 @@ bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map
 	map->guard = -1;
 	/* Ours to unmap: a mapping left behind would keep the flock alive after close(). */
 	map->borrowed = false;
-	bcnic_shm_vf_path(path, sizeof(path), name, vf);
+	bcmbox_shm_name(path, sizeof(path), name, (int)vf);
 	map->fd = shm_open(path, O_RDWR, 0);
 	if (map->fd < 0) {
 		rc = -errno;
@@ -478,7 +449,7 @@ bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map
 			return rc;
 		}
 		/* Only a name lookup of VF 0's window, never a mapping of it. */
-		bcnic_shm_vf_path(vf0, sizeof(vf0), name, 0);
+		bcmbox_shm_name(vf0, sizeof(vf0), name, 0);
 		if (vf > 0 && (fd0 = shm_open(vf0, O_RDONLY, 0)) >= 0) {
 			close(fd0);
 			BCNIC_LOG_AT(lvl, "device %s has no VF %u (vf= is beyond the PF's vfs=)",
@@ -496,7 +467,7 @@ bcnic_shm_window_open(const char *name, unsigned int vf, struct bcnic_window_map
 		goto fail;
 	}
 	if (fstat(map->fd, &st) != 0 || st.st_size < (off_t)BCMBOX_WIN_RINGS_OFF ||
-	    (st.st_size & (st.st_size - 1)) != 0) {
+	    !bcmbox_is_pow2((uint64_t)st.st_size)) {
 		BCNIC_LOG_AT(lvl, "/dev/shm%s is truncated or not a bcnic window (%lld bytes)", path,
 			  (long long)st.st_size);
 		rc = -EINVAL;

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The PF's private API (rte_pmd_bcnic.h): the top layer with the ethdev
+ * glue. Each call finds the PF behind the port, checks its arguments and
+ * calls the layers below: the store, persistence, the poller.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <ethdev_driver.h>
+
+#include "bcnic_pf.h"
+
+static int
+check_vf(const struct bcnic_pf *pf, uint16_t vf, bool all_ok)
+{
+	if (vf == RTE_PMD_BCNIC_VF_ALL)
+		return all_ok ? 0 : -EINVAL;
+	return vf < pf->num_vfs ? 0 : -EINVAL;
+}
+
+int
+rte_pmd_bcnic_pf_block_define(uint16_t port_id, const struct rte_pmd_bcnic_block_def *def)
+{
+	struct bcnic_pf *pf;
+	int rc;
+
+	pf = bcnic_pf_from_port(port_id, &rc);
+	if (pf == NULL)
+		return rc;
+	if (def == NULL || def->id >= RTE_PMD_BCNIC_BLOCK_STD_BASE)
+		return -EINVAL;
+	return bcnic_store_define(pf, def->id, def->size, (uint8_t)def->scope, (uint8_t)def->access);
+}
+
+int
+rte_pmd_bcnic_pf_block_access_set(uint16_t port_id, uint32_t block_id, uint16_t vf,
+				  enum rte_pmd_bcnic_access access)
+{
+	struct bcnic_block *b;
+	struct bcnic_pf *pf;
+	int rc;
+
+	pf = bcnic_pf_from_port(port_id, &rc);
+	if (pf == NULL)
+		return rc;
+	if (check_vf(pf, vf, true) != 0 || (unsigned int)access > RTE_PMD_BCNIC_ACCESS_RW)
+		return -EINVAL;
+	b = bcnic_store_find(&pf->store, block_id);
+	if (b == NULL)
+		return -ENOENT;
+	/* The poller reads each VF's byte with a relaxed load: no ordering with anything else. */
+	for (uint16_t i = 0; i < pf->num_vfs; i++)
+		if (vf == RTE_PMD_BCNIC_VF_ALL || i == vf)
+			__atomic_store_n(&b->access[i], (uint8_t)access, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int
+rte_pmd_bcnic_pf_block_set(uint16_t port_id, uint32_t block_id, uint16_t vf, uint32_t offset,
+			   const void *data, uint32_t len)
+{
+	struct bcnic_block *b;
+	struct bcnic_pf *pf;
+	uint16_t i;
+	int rc;
+
+	pf = bcnic_pf_from_port(port_id, &rc);
+	if (pf == NULL)
+		return rc;
+	b = bcnic_store_find(&pf->store, block_id);
+	if (b == NULL)
+		return -ENOENT;
+	if (data == NULL || len == 0 || (uint64_t)offset + len > b->size)
+		return -EINVAL;
+	if (b->scope == BCMBOX_SCOPE_SHARED) {
+		uint32_t v = bcnic_block_write(&b->copies[0], offset, data, len);
+
+		bcnic_store_changed(pf, b, RTE_PMD_BCNIC_VF_ALL, v, RTE_PMD_BCNIC_VF_ALL);
+		return 0;
+	}
+	if (check_vf(pf, vf, true) != 0)
+		return -EINVAL;
+	for (i = 0; i < pf->num_vfs; i++) {
+		if (vf != RTE_PMD_BCNIC_VF_ALL && i != vf)
+			continue;
+		uint32_t v = bcnic_block_write(&b->copies[i], offset, data, len);
+
+		bcnic_store_changed(pf, b, i, v, RTE_PMD_BCNIC_VF_ALL);
+	}
+	return 0;
+}
+
+int
+rte_pmd_bcnic_pf_block_get(uint16_t port_id, uint32_t block_id, uint16_t vf, uint32_t offset,
+			   void *buf, uint32_t len, uint32_t *version)
+{
+	struct bcnic_block *b;
+	struct bcnic_pf *pf;
+	uint32_t v;
+	int rc;
+
+	pf = bcnic_pf_from_port(port_id, &rc);
+	if (pf == NULL)
+		return rc;
+	b = bcnic_store_find(&pf->store, block_id);
+	if (b == NULL)
+		return -ENOENT;
+	if (buf == NULL || len == 0 || (uint64_t)offset + len > b->size ||
+	    (b->scope != BCMBOX_SCOPE_SHARED && check_vf(pf, vf, false) != 0))
+		return -EINVAL;
+	v = bcnic_block_read(bcnic_block_copy(b, vf), offset, buf, len);
+	if (version != NULL)
+		*version = v;
+	return 0;
+}
+
+/* Persistence calls: fn(the PF behind port_id, path). */
+static int
+persist_call(uint16_t port_id, const char *path, int (*fn)(struct bcnic_pf *, const char *))
+{
+	struct bcnic_pf *pf;
+	int rc;
+
+	pf = bcnic_pf_from_port(port_id, &rc);
+	return pf == NULL ? rc : fn(pf, path);
+}
+
+int
+rte_pmd_bcnic_pf_store_save(uint16_t port_id, const char *path)
+{
+	return persist_call(port_id, path, bcnic_persist_save);
+}
+
+int
+rte_pmd_bcnic_pf_store_load(uint16_t port_id, const char *path)
+{
+	return persist_call(port_id, path, bcnic_persist_load);
+}
+
+int
+rte_pmd_bcnic_pf_persist(uint16_t port_id, const char *path)
+{
+	return persist_call(port_id, path, bcnic_persist_start);
+}
+
+int
+rte_pmd_bcnic_pf_poll(uint16_t port_id)
+{
+	struct bcnic_pf *pf;
+	int rc;
+
+	pf = bcnic_pf_from_port(port_id, &rc);
+	if (pf == NULL)
+		return rc;
+	if (pf->mode != BCNIC_POLLER_APP)
+		return -EBUSY;
+	/* Uncontended but while a VF of this process attaches (poller_assist()). */
+	if (!rte_spinlock_trylock(&pf->round_lock))
+		return 0;
+	rc = (int)bcnic_pf_poll_round(pf);
+	rte_spinlock_unlock(&pf->round_lock);
+	return rc;
+}
+
+int
+rte_pmd_bcnic_pf_vf_info_get(uint16_t port_id, uint16_t vf, struct rte_pmd_bcnic_vf_info *info)
+{
+	struct bcnic_pf *pf;
+	int rc;
+
+	pf = bcnic_pf_from_port(port_id, &rc);
+	if (pf == NULL)
+		return rc;
+	if (vf >= pf->num_vfs || info == NULL)
+		return -EINVAL;
+	*info = pf->vfs[vf].info;
+	return 0;
+}
