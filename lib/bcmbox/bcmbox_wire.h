@@ -289,6 +289,9 @@ struct bcmbox_link_evt {
 #define BCMBOX_BLOCK_MAC	0xffff0001u	/* 6 bytes + 2 reserved */
 #define BCMBOX_BLOCK_MTU	0xffff0002u	/* uint32_t */
 #define BCMBOX_BLOCK_LINK	0xffff0003u	/* struct bcmbox_link_evt */
+#define BCMBOX_BLOCK_MAC_SIZE	8u		/* the MAC block's size */
+#define BCMBOX_BLOCK_MTU_SIZE	4u		/* the MTU block's size */
+#define BCMBOX_BLOCK_LINK_SIZE	8u		/* the link block's size */
 
 /* Slots a message with a payload of len bytes occupies. */
 static inline uint32_t

@@ -95,6 +95,31 @@ int bcnic_kvarg_uint(struct rte_kvargs *kv, const char *key, unsigned long lo,
 		     unsigned long hi, bool pow2, unsigned int *val);
 int bcnic_kvarg_dev(struct rte_kvargs *kv, char *name);
 
+/*
+ * One devarg of a driver's table: the table drives the valid keys,
+ * validation (the message names key and value), parsing into the driver's
+ * options struct, and the defaults; the param string is written beside it.
+ */
+enum bcnic_devarg_type {
+	BCNIC_DEVARG_UINT,	/* unsigned int in lo..hi */
+	BCNIC_DEVARG_POW2,	/* a power of two in lo..hi, or 0 when zero_off */
+	BCNIC_DEVARG_DEV,	/* char[BCNIC_DEV_NAME_MAX + 1], required */
+	BCNIC_DEVARG_WORD,	/* unsigned int: the index of the value in words[] */
+};
+struct bcnic_devarg {
+	const char *key;
+	enum bcnic_devarg_type type;
+	size_t off;			/* of the field in the options struct */
+	unsigned int lo, hi;		/* UINT, POW2 */
+	unsigned int def;		/* default of UINT, POW2, WORD */
+	bool zero_off;			/* POW2: 0 is accepted too (the feature is off) */
+	const char *const *words;	/* WORD: NULL-terminated */
+};
+#define BCNIC_DEVARGS_MAX 16
+/* Parse args by table t[n] into opts (defaults first). 0 or -EINVAL (logged). */
+int bcnic_devargs_parse(const char *drv, const char *args, const struct bcnic_devarg *t,
+			unsigned int n, void *opts);
+
 /* ---- ethdev glue common to both sides ---- */
 
 struct bcnic_queue_stats {

@@ -104,6 +104,78 @@ bcnic_kvarg_dev(struct rte_kvargs *kv, char *name)
 	return 0;
 }
 
+/* A word devarg: 0 (absent), 1 (set: *val its index) or -EINVAL (logged). */
+static int
+devarg_word(struct rte_kvargs *kv, const struct bcnic_devarg *a, unsigned int *val)
+{
+	const char *s = kvarg_value(kv, a->key);
+	char expected[128] = "";
+
+	if (s == NULL)
+		return 0;
+	for (unsigned int i = 0; a->words[i] != NULL; i++) {
+		if (strcmp(s, a->words[i]) == 0) {
+			*val = i;
+			return 1;
+		}
+		strncat(expected, i ? "|" : "", sizeof(expected) - strlen(expected) - 1);
+		strncat(expected, a->words[i], sizeof(expected) - strlen(expected) - 1);
+	}
+	BCNIC_LOG(ERR, "invalid %s=%s: expected %s", a->key, s, expected);
+	return -EINVAL;
+}
+
+int
+bcnic_devargs_parse(const char *drv, const char *args, const struct bcnic_devarg *t,
+		    unsigned int n, void *opts)
+{
+	const char *valid[BCNIC_DEVARGS_MAX + 1];
+	struct rte_kvargs *kv;
+	unsigned int i;
+	int rc = 0;
+
+	if (n > BCNIC_DEVARGS_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		valid[i] = t[i].key;
+		if (t[i].type != BCNIC_DEVARG_DEV)
+			*(unsigned int *)((uint8_t *)opts + t[i].off) = t[i].def;
+	}
+	valid[n] = NULL;
+	rc = bcnic_kvargs_parse(drv, args, valid, &kv);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < n && rc == 0; i++) {
+		void *field = (uint8_t *)opts + t[i].off;
+		const char *s;
+
+		switch (t[i].type) {
+		case BCNIC_DEVARG_DEV:
+			rc = bcnic_kvarg_dev(kv, field);
+			break;
+		case BCNIC_DEVARG_WORD:
+			rc = devarg_word(kv, &t[i], field);
+			break;
+		case BCNIC_DEVARG_POW2:
+			s = kvarg_value(kv, t[i].key);
+			if (t[i].zero_off && s != NULL && strcmp(s, "0") == 0) {
+				*(unsigned int *)field = 0;
+				break;
+			}
+			rc = bcnic_kvarg_uint(kv, t[i].key, t[i].lo, t[i].hi, true, field);
+			if (rc < 0 && t[i].zero_off)
+				BCNIC_LOG(ERR, "(or %s=0: off)", t[i].key);
+			break;
+		default:
+			rc = bcnic_kvarg_uint(kv, t[i].key, t[i].lo, t[i].hi, false, field);
+			break;
+		}
+		rc = rc < 0 ? rc : 0;
+	}
+	rte_kvargs_free(kv);
+	return rc;
+}
+
 /* ---- MAC addresses ---- */
 
 /*

@@ -10,7 +10,6 @@
 #include <bus_vdev_driver.h>
 #include <ethdev_driver.h>
 #include <ethdev_vdev.h>
-#include <rte_kvargs.h>
 #include <rte_malloc.h>
 #include <rte_ring.h>
 
@@ -193,106 +192,61 @@ static const struct eth_dev_ops bcnic_pf_ops = {
 	.allmulticast_disable = bcnic_promisc_noop,
 };
 
-static const char *const pf_valid_args[] = {
-	"dev", "vfs", "ring_size", "evt_ring_size", "max_blocks", "poller", "rate",
-	"rate_burst", "vf_burst", "idle_sleep_us", "vf_mac_change", "data_ring_size", NULL
-};
+/* Devarg keys, each written once: the table below and the param string use them. */
+#define PF_ARG_DEV		"dev"
+#define PF_ARG_VFS		"vfs"
+#define PF_ARG_RING_SIZE	"ring_size"
+#define PF_ARG_EVT_RING_SIZE	"evt_ring_size"
+#define PF_ARG_MAX_BLOCKS	"max_blocks"
+#define PF_ARG_POLLER		"poller"
+#define PF_ARG_RATE		"rate"
+#define PF_ARG_RATE_BURST	"rate_burst"
+#define PF_ARG_VF_BURST		"vf_burst"
+#define PF_ARG_IDLE_SLEEP_US	"idle_sleep_us"
+#define PF_ARG_VF_MAC_CHANGE	"vf_mac_change"
+#define PF_ARG_DATA_RING_SIZE	"data_ring_size"
 
+/* The PF's options, as parsed from its devargs. */
 struct pf_args {
 	char dev[BCNIC_DEV_NAME_MAX + 1];
 	unsigned int vfs, ring, evt, max_blocks, rate, rate_burst, vf_burst, idle_sleep_us, data;
-	enum bcnic_poller_mode mode;
-	bool vf_mac_change;
+	unsigned int mode;		/* enum bcnic_poller_mode */
+	unsigned int vf_mac_deny;	/* 0: allow, 1: deny */
 };
 
-static int
-parse_poller(struct rte_kvargs *kv, enum bcnic_poller_mode *mode)
-{
-	static const char *const names[] = {
-		[BCNIC_POLLER_AUTO] = "auto",
-		[BCNIC_POLLER_SERVICE] = "service",
-		[BCNIC_POLLER_THREAD] = "thread",
-		[BCNIC_POLLER_APP] = "app",
-	};
-	const char *v = NULL;
-	unsigned int i;
+static const char *const poller_words[] = {
+	[BCNIC_POLLER_AUTO] = "auto",
+	[BCNIC_POLLER_SERVICE] = "service",
+	[BCNIC_POLLER_THREAD] = "thread",
+	[BCNIC_POLLER_APP] = "app",
+	NULL
+};
+static const char *const allow_deny_words[] = { "allow", "deny", NULL };
 
-	for (i = 0; i < kv->count; i++)
-		if (strcmp(kv->pairs[i].key, "poller") == 0)
-			v = kv->pairs[i].value;
-	if (v == NULL)
-		return 0;
-	for (i = 0; i < RTE_DIM(names); i++) {
-		if (strcmp(v, names[i]) == 0) {
-			*mode = (enum bcnic_poller_mode)i;
-			return 0;
-		}
-	}
-	BCNIC_LOG(ERR, "invalid poller=%s: expected auto, service, thread or app", v);
-	return -EINVAL;
-}
-
-static int
-parse_bool_word(struct rte_kvargs *kv, const char *key, const char *yes, const char *no, bool *v)
-{
-	for (unsigned int i = 0; i < kv->count; i++) {
-		if (strcmp(kv->pairs[i].key, key) != 0)
-			continue;
-		if (strcmp(kv->pairs[i].value, yes) == 0) {
-			*v = true;
-		} else if (strcmp(kv->pairs[i].value, no) == 0) {
-			*v = false;
-		} else {
-			BCNIC_LOG(ERR, "invalid %s=%s: expected %s or %s", key, kv->pairs[i].value,
-				  yes, no);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
+#define ARG(key, type, field, ...) { key, BCNIC_DEVARG_##type, offsetof(struct pf_args, field), __VA_ARGS__ }
+static const struct bcnic_devarg pf_devargs[] = {
+	ARG(PF_ARG_DEV, DEV, dev),
+	ARG(PF_ARG_VFS, UINT, vfs, .lo = 1, .hi = BCMBOX_MAX_VFS, .def = 1),
+	ARG(PF_ARG_RING_SIZE, POW2, ring, .lo = BCMBOX_RING_MIN, .hi = BCMBOX_RING_MAX,
+	    .def = BCNIC_DEFAULT_RING),
+	ARG(PF_ARG_EVT_RING_SIZE, POW2, evt, .lo = BCMBOX_EVT_RING_MIN, .hi = BCMBOX_EVT_RING_MAX,
+	    .def = BCNIC_DEFAULT_EVT_RING),
+	ARG(PF_ARG_MAX_BLOCKS, UINT, max_blocks, .lo = 4, .hi = 4096, .def = 64),
+	ARG(PF_ARG_POLLER, WORD, mode, .def = BCNIC_POLLER_AUTO, .words = poller_words),
+	ARG(PF_ARG_RATE, UINT, rate, .lo = 0, .hi = 100000000, .def = 0),
+	ARG(PF_ARG_RATE_BURST, UINT, rate_burst, .lo = 1, .hi = 1000000, .def = 64),
+	ARG(PF_ARG_VF_BURST, UINT, vf_burst, .lo = 1, .hi = 1024, .def = 4),
+	ARG(PF_ARG_IDLE_SLEEP_US, UINT, idle_sleep_us, .lo = 1, .hi = 100000, .def = 50),
+	ARG(PF_ARG_VF_MAC_CHANGE, WORD, vf_mac_deny, .def = 0, .words = allow_deny_words),
+	ARG(PF_ARG_DATA_RING_SIZE, POW2, data, .lo = BCMBOX_DATA_RING_MIN,
+	    .hi = BCMBOX_DATA_RING_MAX, .def = 256, .zero_off = true),
+};
+#undef ARG
 
 static int
 parse_args(const char *args, struct pf_args *a)
 {
-	struct rte_kvargs *kv;
-	int rc;
-
-	a->vfs = 1;
-	a->ring = BCNIC_DEFAULT_RING;
-	a->evt = BCNIC_DEFAULT_EVT_RING;
-	a->max_blocks = 64;
-	a->rate = 0;
-	a->rate_burst = 64;
-	a->vf_burst = 4;
-	a->idle_sleep_us = 50;
-	a->mode = BCNIC_POLLER_AUTO;
-	a->vf_mac_change = true;
-	a->data = 256;
-	rc = bcnic_kvargs_parse(PF_DRV, args, pf_valid_args, &kv);
-	if (rc != 0)
-		return rc;
-	if (bcnic_kvarg_dev(kv, a->dev) != 0 ||
-	    bcnic_kvarg_uint(kv, "vfs", 1, BCMBOX_MAX_VFS, false, &a->vfs) < 0 ||
-	    bcnic_kvarg_uint(kv, "ring_size", BCMBOX_RING_MIN, BCMBOX_RING_MAX, true, &a->ring) < 0 ||
-	    bcnic_kvarg_uint(kv, "evt_ring_size", BCMBOX_EVT_RING_MIN, BCMBOX_EVT_RING_MAX, true,
-			     &a->evt) < 0 ||
-	    bcnic_kvarg_uint(kv, "max_blocks", 4, 4096, false, &a->max_blocks) < 0 ||
-	    bcnic_kvarg_uint(kv, "rate", 0, 100000000, false, &a->rate) < 0 ||
-	    bcnic_kvarg_uint(kv, "rate_burst", 1, 1000000, false, &a->rate_burst) < 0 ||
-	    bcnic_kvarg_uint(kv, "vf_burst", 1, 1024, false, &a->vf_burst) < 0 ||
-	    bcnic_kvarg_uint(kv, "idle_sleep_us", 1, 100000, false, &a->idle_sleep_us) < 0 ||
-	    bcnic_kvarg_uint(kv, "data_ring_size", 0, BCMBOX_DATA_RING_MAX, false, &a->data) < 0 ||
-	    parse_poller(kv, &a->mode) != 0 ||
-	    parse_bool_word(kv, "vf_mac_change", "allow", "deny", &a->vf_mac_change) != 0)
-		rc = -EINVAL;
-	rte_kvargs_free(kv);
-	if (rc == 0 && a->data != 0 &&
-	    (a->data < BCMBOX_DATA_RING_MIN || !bcmbox_is_pow2(a->data))) {
-		BCNIC_LOG(ERR, "invalid data_ring_size=%u: expected 0 (no data path) or a power of two in %u..%u",
-			  a->data, BCMBOX_DATA_RING_MIN, BCMBOX_DATA_RING_MAX);
-		rc = -EINVAL;
-	}
-	return rc;
+	return bcnic_devargs_parse(PF_DRV, args, pf_devargs, RTE_DIM(pf_devargs), a);
 }
 
 static int
@@ -334,12 +288,12 @@ bcnic_pf_probe(struct rte_vdev_device *vdev)
 	pf->cfg = cfg;
 	pf->shm = shm;
 	pf->num_vfs = (uint16_t)a.vfs;
-	pf->mode = a.mode;
+	pf->mode = (enum bcnic_poller_mode)a.mode;
 	pf->rate = a.rate;
 	pf->rate_burst = a.rate_burst;
 	pf->vf_burst = a.vf_burst;
 	pf->idle_sleep_max_us = a.idle_sleep_us;
-	pf->vf_mac_change = a.vf_mac_change;
+	pf->vf_mac_change = a.vf_mac_deny == 0;
 	pf->data_slots = a.data;
 	bcnic_default_mac(&pf->port.mac, a.dev, 0);
 	if (a.data != 0) {
@@ -388,16 +342,17 @@ struct rte_vdev_driver bcnic_pf_driver = {
 };
 
 RTE_PMD_EXPORT_NAME(net_bcnic_pf, __COUNTER__);
+/* The ranges are pf_devargs[]'s. */
 RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_pf,
-	"dev=<name> "
-	"vfs=<1-256> "
-	"ring_size=<128-4096> "
-	"evt_ring_size=<16-1024> "
-	"max_blocks=<4-4096> "
-	"poller=auto|service|thread|app "
-	"rate=<requests/s, 0=unlimited> "
-	"rate_burst=<1-1000000> "
-	"vf_burst=<1-1024> "
-	"idle_sleep_us=<1-100000> "
-	"vf_mac_change=allow|deny "
-	"data_ring_size=<0|64-4096>");
+	PF_ARG_DEV "=<name> "
+	PF_ARG_VFS "=<1-256> "
+	PF_ARG_RING_SIZE "=<128-4096> "
+	PF_ARG_EVT_RING_SIZE "=<16-1024> "
+	PF_ARG_MAX_BLOCKS "=<4-4096> "
+	PF_ARG_POLLER "=auto|service|thread|app "
+	PF_ARG_RATE "=<requests/s, 0=unlimited> "
+	PF_ARG_RATE_BURST "=<1-1000000> "
+	PF_ARG_VF_BURST "=<1-1024> "
+	PF_ARG_IDLE_SLEEP_US "=<1-100000> "
+	PF_ARG_VF_MAC_CHANGE "=allow|deny "
+	PF_ARG_DATA_RING_SIZE "=<0|64-4096>");

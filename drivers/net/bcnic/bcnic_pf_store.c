@@ -22,6 +22,10 @@
 _Static_assert(RTE_PMD_BCNIC_BLOCK_MAC == BCMBOX_BLOCK_MAC, "one id for the MAC block");
 _Static_assert(RTE_PMD_BCNIC_BLOCK_MTU == BCMBOX_BLOCK_MTU, "one id for the MTU block");
 _Static_assert(RTE_PMD_BCNIC_BLOCK_LINK == BCMBOX_BLOCK_LINK, "one id for the link block");
+_Static_assert(sizeof(struct rte_pmd_bcnic_link) == BCMBOX_BLOCK_LINK_SIZE, "the link block's layout");
+_Static_assert(sizeof(struct bcmbox_link_evt) == BCMBOX_BLOCK_LINK_SIZE, "the link event's layout");
+_Static_assert(sizeof(uint32_t) == BCMBOX_BLOCK_MTU_SIZE, "the MTU block holds a uint32_t");
+_Static_assert(BCMBOX_BLOCK_MAC_SIZE >= RTE_ETHER_ADDR_LEN, "the MAC block holds a MAC");
 _Static_assert(RTE_PMD_BCNIC_MAX_XFER == BCMBOX_MAX_XFER, "one transfer limit");
 _Static_assert(RTE_PMD_BCNIC_MAX_BLOCK_SIZE == BCMBOX_MAX_BLOCK_SIZE, "one block size limit");
 _Static_assert((int)RTE_PMD_BCNIC_ACCESS_RW == (int)BCMBOX_ACCESS_RW, "access values");
@@ -206,19 +210,19 @@ bcnic_store_std_blocks(struct bcnic_pf *pf)
 	uint16_t vf;
 	int rc;
 
-	rc = bcnic_store_define(pf, BCMBOX_BLOCK_MAC, 8, BCMBOX_SCOPE_PER_VF,
+	rc = bcnic_store_define(pf, BCMBOX_BLOCK_MAC, BCMBOX_BLOCK_MAC_SIZE, BCMBOX_SCOPE_PER_VF,
 				pf->vf_mac_change ? BCMBOX_ACCESS_RW : BCMBOX_ACCESS_RO);
 	if (rc == 0)
-		rc = bcnic_store_define(pf, BCMBOX_BLOCK_MTU, 4, BCMBOX_SCOPE_PER_VF,
+		rc = bcnic_store_define(pf, BCMBOX_BLOCK_MTU, BCMBOX_BLOCK_MTU_SIZE, BCMBOX_SCOPE_PER_VF,
 					BCMBOX_ACCESS_RW);
 	if (rc == 0)
-		rc = bcnic_store_define(pf, BCMBOX_BLOCK_LINK, sizeof(link), BCMBOX_SCOPE_SHARED,
+		rc = bcnic_store_define(pf, BCMBOX_BLOCK_LINK, BCMBOX_BLOCK_LINK_SIZE, BCMBOX_SCOPE_SHARED,
 					BCMBOX_ACCESS_RO);
 	if (rc != 0)
 		return rc;
 	for (vf = 0; vf < pf->num_vfs; vf++) {
 		struct rte_ether_addr mac;
-		uint8_t mac_block[8] = { 0 };
+		uint8_t mac_block[BCMBOX_BLOCK_MAC_SIZE] = { 0 };
 
 		bcnic_default_mac(&mac, pf->dev_name, vf + 1u);
 		memcpy(mac_block, mac.addr_bytes, RTE_ETHER_ADDR_LEN);

@@ -51,7 +51,7 @@ mac_table_refresh(struct bcnic_pf *pf)
 
 	memset(sw->mac_slot, 0, sizeof(sw->mac_slot));
 	for (uint16_t f = 0; f <= pf->num_vfs; f++) {
-		uint8_t mac[8] = { 0 };
+		uint8_t mac[BCMBOX_BLOCK_MAC_SIZE] = { 0 };
 		uint64_t k;
 		uint32_t h;
 
