@@ -49,7 +49,7 @@ rte_pmd_bcnic_pf_block_access_set(uint16_t port_id, uint32_t block_id, uint16_t 
 	b = bcnic_store_find(&pf->store, block_id);
 	if (b == NULL)
 		return -ENOENT;
-	/* The poller reads each VF's byte with a relaxed load: no ordering with anything else. */
+	/* Relaxed: one byte with nothing behind it; the poller loads it relaxed too. */
 	for (uint16_t i = 0; i < pf->num_vfs; i++)
 		if (vf == RTE_PMD_BCNIC_VF_ALL || i == vf)
 			__atomic_store_n(&b->access[i], (uint8_t)access, __ATOMIC_RELAXED);

@@ -29,7 +29,9 @@ static void block_changed(struct bcnic_pf *pf, const struct bcnic_block *b, uint
 static void
 publish_state(struct bcnic_pf_vf *v)
 {
+	/* Relaxed: the release of vf_state below publishes it. */
 	__atomic_store_n(&v->win.pf->vf_epoch, v->epoch, __ATOMIC_RELAXED);
+	/* Store-release synchronizes with the VF's load-acquire of vf_state (doc/mailbox.md section 7, vf_state). */
 	__atomic_store_n(&v->win.pf->vf_state, v->state, __ATOMIC_RELEASE);
 	v->info.state = (enum rte_pmd_bcnic_vf_state)v->state;
 	v->info.epoch = v->epoch;
@@ -124,6 +126,7 @@ republish_lines(struct bcnic_pf *pf, struct bcnic_pf_vf *v)
 		bool differ = false;
 
 		pf_line_image(pf, v, pf_lines[l].off, img);
+		/* Relaxed: a compare only; nothing is read behind a word, a difference is rewritten. */
 		for (k = pf_lines[l].skip; k < LINE_WORDS && !differ; k++)
 			differ = __atomic_load_n(&w[k], __ATOMIC_RELAXED) != img[k];
 		if (!differ)
@@ -131,6 +134,12 @@ republish_lines(struct bcnic_pf *pf, struct bcnic_pf_vf *v)
 		/* A VF must not validate a half-written info line: magic off first. */
 		if (pf_lines[l].off == BCMBOX_WIN_INFO_OFF)
 			__atomic_store_n(&w[key], 0, __ATOMIC_RELEASE);
+		/*
+		 * Release each word: some are load-acquired by the VF on their own
+		 * (consumer positions, reset_ack), as when first published. The key
+		 * word last: its store-release synchronizes with the VF's
+		 * load-acquire of it (doc/mailbox.md section 7, re-published line).
+		 */
 		for (k = pf_lines[l].skip; k < LINE_WORDS; k++)
 			if (k != key)
 				__atomic_store_n(&w[k], img[k], __ATOMIC_RELEASE);
@@ -176,7 +185,9 @@ bcnic_pf_mbox_init(struct bcnic_pf *pf)
 		rte_spinlock_init(&v->evt_lock);
 		v->state = BCMBOX_VF_DETACHED;
 		/* A VF's own stale reset request must not trigger a reset: start from it. */
+		/* Load-acquire synchronizes with the VF's store-release of reset_req (doc/mailbox.md section 7). */
 		v->reset_seen = __atomic_load_n(&v->win.vf_ctrl->reset_req, __ATOMIC_ACQUIRE);
+		/* Relaxed: no session yet; publish_state()'s release of vf_state publishes both. */
 		__atomic_store_n(&v->win.pf->reset_ack, v->reset_seen, __ATOMIC_RELAXED);
 		__atomic_store_n(&v->win.pf->pf_epoch, pf->shm->hdr->pf_epoch, __ATOMIC_RELAXED);
 		publish_state(v);
@@ -207,6 +218,7 @@ bcnic_pf_post_event(struct bcnic_pf *pf, uint16_t vf, struct bcmbox_msg_hdr *hdr
 	rc = bcmbox_event_post(&v->evt, &v->evt_ovf, hdr, payload);
 	v->info.events_dropped = v->evt_ovf.dropped;
 	rte_spinlock_unlock(&v->evt_lock);
+	/* Relaxed: counts only, nothing published with them; atomic: app threads post events too. */
 	if (rc == 0)
 		__atomic_fetch_add(&pf->cnt.events, 1, __ATOMIC_RELAXED);
 	else if (rc == -ENOSPC)
@@ -286,8 +298,9 @@ respond(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg_hdr 
 	};
 
 	/* Room for the largest response was checked before the request was taken. */
+	/* Relaxed: a count (atomic: event posters on app threads count it too). */
 	if (bcmbox_ring_send(&v->resp, &h, payload) < 0)
-		__atomic_fetch_add(&pf->cnt.bad_consumer_pos, 1, __ATOMIC_RELAXED);	/* app threads post events too */
+		__atomic_fetch_add(&pf->cnt.bad_consumer_pos, 1, __ATOMIC_RELAXED);
 	pf->cnt.status[status]++;
 }
 
@@ -350,6 +363,11 @@ handle_hello(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 	resp.max_xfer = BCMBOX_MAX_XFER;
 	resp.max_block_size = BCMBOX_MAX_BLOCK_SIZE;
 	resp.rate_limit = pf->rate;
+	/*
+	 * Load-acquire of count synchronizes with the store-release in
+	 * bcnic_store_define(): blocks[] below it are filled. access: relaxed,
+	 * one byte with nothing behind it.
+	 */
 	for (uint32_t i = 0; i < __atomic_load_n(&pf->store.count, __ATOMIC_ACQUIRE); i++)
 		if (__atomic_load_n(&pf->store.blocks[i].access[v->idx], __ATOMIC_RELAXED) !=
 		    BCMBOX_ACCESS_NONE)
@@ -364,12 +382,14 @@ handle_list(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg 
 	    uint8_t *out)
 {
 	uint16_t vf = v->idx;
+	/* Load-acquire synchronizes with the store-release of count in bcnic_store_define(). */
 	uint32_t count = __atomic_load_n(&pf->store.count, __ATOMIC_ACQUIRE);
 	uint32_t max = BCMBOX_MAX_XFER / sizeof(struct bcmbox_catalog_entry);
 	uint32_t visible = 0, n = 0, i;
 
 	for (i = 0; i < count; i++) {
 		struct bcnic_block *b = &pf->store.blocks[i];
+		/* Relaxed: one byte with nothing behind it (rte_pmd_bcnic_pf_block_access_set()). */
 		uint8_t access = __atomic_load_n(&b->access[vf], __ATOMIC_RELAXED);
 		struct bcmbox_catalog_entry e;
 
@@ -382,6 +402,7 @@ handle_list(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg 
 		e.size = b->size;
 		e.access = access;
 		e.scope = b->scope;
+		/* Relaxed: a hint; a READ returns the version that goes with its bytes (seqlock). */
 		e.version = __atomic_load_n(&bcnic_block_copy(b, vf)->version, __ATOMIC_RELAXED);
 		memcpy(out + n * sizeof(e), &e, sizeof(e));
 		n++;
@@ -399,6 +420,7 @@ block_access(struct bcnic_pf *pf, uint16_t vf, uint32_t id, uint32_t off, uint32
 
 	if (b == NULL)
 		return BCMBOX_ST_NOENT;
+	/* Relaxed: one byte with nothing behind it (rte_pmd_bcnic_pf_block_access_set()). */
 	access = __atomic_load_n(&b->access[vf], __ATOMIC_RELAXED);
 	if (access == BCMBOX_ACCESS_NONE)
 		return BCMBOX_ST_NOENT;	/* invisible blocks do not exist for this VF */
@@ -462,7 +484,8 @@ handle_write(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 	if (b->scope == BCMBOX_SCOPE_SHARED || m->hdr.block_id == BCMBOX_BLOCK_MAC)
 		block_changed(pf, b, b->scope == BCMBOX_SCOPE_SHARED ? RTE_PMD_BCNIC_VF_ALL : vf,
 			      version, vf);
-	if (pf->persist_fd >= 0) {
+	/* Load-acquire synchronizes with the store-release in bcnic_persist_start(): the journal is set up. */
+	if (__atomic_load_n(&pf->persist_fd, __ATOMIC_ACQUIRE) >= 0) {
 		/* Acknowledged only once on disk: held until the round's journal sync. */
 		if (bcnic_persist_append(pf, vf, &m->hdr, m->payload, version) != 0) {
 			pf->cnt.persist_errors++;
@@ -538,7 +561,8 @@ bcnic_pf_serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_sc
 		int rc;
 
 		if (free_slots < 0) {
-			__atomic_fetch_add(&pf->cnt.bad_consumer_pos, 1, __ATOMIC_RELAXED);	/* app threads post events too */
+			/* Relaxed: a count (atomic: event posters on app threads count it too). */
+			__atomic_fetch_add(&pf->cnt.bad_consumer_pos, 1, __ATOMIC_RELAXED);
 			break;
 		}
 		if (free_slots < (int)need) {
@@ -648,6 +672,7 @@ reset_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, uint32_t req)
 	v->reset_seen = req;
 	v->tokens = (uint64_t)pf->rate_burst << 16;
 	publish_state(v);
+	/* Store-release synchronizes with the VF's load-acquire of reset_ack (doc/mailbox.md section 7): rings zeroed. */
 	__atomic_store_n(&v->win.pf->reset_ack, req, __ATOMIC_RELEASE);
 	rte_spinlock_unlock(&v->evt_lock);
 	pf->cnt.window_resets++;
@@ -677,6 +702,7 @@ restore_window(struct bcnic_pf *pf, uint16_t i)
 	v->state = BCMBOX_VF_DETACHED;
 	v->reset_seen = 0;
 	if (rc == 0) {
+		/* Store-release synchronizes with the VF's load-acquire of pf_epoch (doc/mailbox.md section 7): the reformatted window. */
 		__atomic_store_n(&v->win.pf->pf_epoch, pf->shm->hdr->pf_epoch, __ATOMIC_RELEASE);
 		publish_state(v);
 	}
@@ -694,6 +720,7 @@ bcnic_pf_check_window(struct bcnic_pf *pf, struct bcnic_pf_vf *v)
 
 	if (unlikely(bcnic_window_broken(&pf->shm->win[v->idx])))
 		restore_window(pf, v->idx);
+	/* Load-acquire synchronizes with the VF's store-release of reset_req (doc/mailbox.md section 7). */
 	req = __atomic_load_n(&v->win.vf_ctrl->reset_req, __ATOMIC_ACQUIRE);
 	if (req != v->reset_seen)
 		reset_vf(pf, v, req);

@@ -104,6 +104,7 @@ write_all(int fd, const void *buf, size_t len)
 static int
 snapshot_write(struct bcnic_pf *pf, const char *path)
 {
+	/* Load-acquire synchronizes with the store-release of count in bcnic_store_define(). */
 	uint32_t count = __atomic_load_n(&pf->store.count, __ATOMIC_ACQUIRE);
 	struct snap_hdr h;
 	size_t body = 0, off = 0;
@@ -127,7 +128,7 @@ snapshot_write(struct bcnic_pf *pf, const char *path)
 		memcpy(buf + off, &sb, sizeof(sb));
 		off += sizeof(sb);
 		for (uint16_t v = 0; v < pf->num_vfs; v++)
-			buf[off++] = __atomic_load_n(&b->access[v], __ATOMIC_RELAXED);
+			buf[off++] = __atomic_load_n(&b->access[v], __ATOMIC_RELAXED);	/* one byte, nothing behind it */
 		for (uint16_t c = 0; c < b->ncopies; c++) {
 			uint32_t version = bcnic_block_read(&b->copies[c], 0, buf + off + 4, b->size);
 
@@ -249,8 +250,9 @@ snapshot_read(struct bcnic_pf *pf, const char *path)
 				b = bcnic_store_find(&pf->store, sb.id);
 			}
 			for (uint16_t v = 0; v < pf->num_vfs; v++)
+				/* Relaxed: one byte with nothing behind it; the poller loads it relaxed. */
 				__atomic_store_n(&b->access[v], buf[off + v] > BCMBOX_ACCESS_RW ?
-						 BCMBOX_ACCESS_NONE : buf[off + v], __ATOMIC_RELEASE);
+						 BCMBOX_ACCESS_NONE : buf[off + v], __ATOMIC_RELAXED);
 			off += pf->num_vfs;
 			for (uint16_t c = 0; c < sb.ncopies; c++) {
 				uint32_t version;
@@ -386,7 +388,9 @@ compact(struct bcnic_pf *pf)
 void
 bcnic_persist_maybe_compact(struct bcnic_pf *pf)
 {
-	if (pf->persist_fd < 0 || (!pf->compact_pending && pf->journal_bytes <= JOURNAL_MAX))
+	/* Load-acquire synchronizes with the store-release in bcnic_persist_start(): path and flags are set. */
+	if (__atomic_load_n(&pf->persist_fd, __ATOMIC_ACQUIRE) < 0 ||
+	    (!pf->compact_pending && pf->journal_bytes <= JOURNAL_MAX))
 		return;
 	pf->compact_pending = false;
 	if (compact(pf) != 0)
@@ -465,6 +469,7 @@ bcnic_persist_start(struct bcnic_pf *pf, const char *path)
 	 * compacts in its own thread, never racing its appends.
 	 */
 	pf->compact_pending = true;
+	/* Store-release synchronizes with the poller's load-acquire in handle_write() and bcnic_persist_maybe_compact(). */
 	__atomic_store_n(&pf->persist_fd, fd, __ATOMIC_RELEASE);
 	BCNIC_LOG(INFO, "%s: block store persisted in %s (%u journaled writes replayed)",
 		  pf->dev_name, path, applied);

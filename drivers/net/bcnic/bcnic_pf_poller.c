@@ -38,7 +38,7 @@ sweep(struct bcnic_pf *pf, uint64_t now)
 
 	for (i = 0; i < pf->num_vfs; i++) {
 		bcnic_pf_check_window(pf, &pf->vfs[i]);
-		/* Release: pairs with the VF's load-acquire of the count (doc/mailbox.md, section 7). */
+		/* Store-release pairs with the VF's load-acquire of heartbeat (doc/mailbox.md section 7): liveness only. */
 		if (beat)
 			__atomic_store_n(&pf->vfs[i].win.heartbeat->count, now, __ATOMIC_RELEASE);
 	}
@@ -154,6 +154,7 @@ thread_run(void *arg)
 
 	/* Sleep what we ask for: the default 50 us timer slack would double short sleeps. */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	/* Relaxed: a flag with nothing behind it; pthread_join() orders the rest. */
 	while (!__atomic_load_n(&pf->stop, __ATOMIC_RELAXED)) {
 		unsigned int served;
 

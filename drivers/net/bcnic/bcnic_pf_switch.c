@@ -47,6 +47,10 @@ mac_table_refresh(struct bcnic_pf *pf)
 {
 	struct bcnic_switch *sw = &pf->sw;
 	struct bcnic_block *b = bcnic_store_find(&pf->store, BCMBOX_BLOCK_MAC);
+/*
+	 * Load-acquire synchronizes with the fetch-add-release in bcnic_switch_mac_changed():
+	 * the refresh reads the MAC written before it.
+	 */
 	uint32_t gen = __atomic_load_n(&sw->mac_gen, __ATOMIC_ACQUIRE);
 
 	memset(sw->mac_slot, 0, sizeof(sw->mac_slot));
@@ -89,6 +93,7 @@ mac_lookup(const struct bcnic_switch *sw, uint64_t k)
 void
 bcnic_switch_mac_changed(struct bcnic_pf *pf)
 {
+	/* Release: pairs with the switch's load-acquire of mac_gen; the MAC block was written before. */
 	__atomic_fetch_add(&pf->sw.mac_gen, 1, __ATOMIC_RELEASE);
 }
 
@@ -100,7 +105,8 @@ deliver_vf(struct bcnic_pf *pf, uint16_t vf, const uint8_t *data, uint32_t len)
 	const void *seg = data;
 	int rc;
 
-	if (!__atomic_load_n(&pf->link_up, __ATOMIC_RELAXED)) {	/* pf_update_link() */
+	/* Relaxed: a flag with nothing behind it (pf_update_link()); a frame more or less either way. */
+	if (!__atomic_load_n(&pf->link_up, __ATOMIC_RELAXED)) {
 		pf->sw.drops[BCNIC_DROP_LINK_DOWN]++;
 		return;
 	}
@@ -116,7 +122,7 @@ deliver_vf(struct bcnic_pf *pf, uint16_t vf, const uint8_t *data, uint32_t len)
 		pf->sw.drops[BCNIC_DROP_RX_FULL]++;
 		v->dp.rx_full++;
 	} else {
-		/* The VF published an impossible Rx consumer position. */
+		/* The VF published an impossible Rx consumer position. Relaxed: a count. */
 		__atomic_fetch_add(&pf->cnt.bad_consumer_pos, 1, __ATOMIC_RELAXED);
 	}
 }
@@ -128,6 +134,7 @@ deliver_pf(struct bcnic_pf *pf, const uint8_t *data, uint32_t len)
 	struct bcnic_rxq *q = &pf->port.rxq[0];
 	struct rte_mbuf *head;
 
+	/* Relaxed: the queues it guards were set up under round_lock, which this round holds. */
 	if (q->ring == NULL || q->mp == NULL ||
 	    !__atomic_load_n(&pf->port_started, __ATOMIC_RELAXED)) {
 		pf->sw.drops[BCNIC_DROP_NOT_ATTACHED]++;
@@ -196,6 +203,7 @@ bcnic_switch_vf(struct bcnic_pf *pf, uint16_t vf)
 	struct bcmbox_pkt *p = &pf->scratch->pkt;
 	unsigned int n;
 
+	/* Load-acquire synchronizes with the fetch-add-release in bcnic_switch_mac_changed(). */
 	if (unlikely(pf->sw.mac_gen_seen != __atomic_load_n(&pf->sw.mac_gen, __ATOMIC_ACQUIRE)))
 		mac_table_refresh(pf);
 	for (n = 0; n < SWITCH_BURST; n++) {
@@ -231,6 +239,7 @@ bcnic_switch_pf(struct bcnic_pf *pf)
 	if (q->ring == NULL)
 		return 0;
 	n = rte_ring_sc_dequeue_burst(q->ring, (void **)m, SWITCH_BURST, NULL);
+	/* Load-acquire synchronizes with the fetch-add-release in bcnic_switch_mac_changed(). */
 	if (n > 0 && unlikely(pf->sw.mac_gen_seen !=
 			      __atomic_load_n(&pf->sw.mac_gen, __ATOMIC_ACQUIRE)))
 		mac_table_refresh(pf);
@@ -263,6 +272,10 @@ bcnic_switch_vf_reset(struct bcnic_pf *pf, uint16_t vf)
 	 * Positions continue across a reset (nothing to clear: a stale seq can
 	 * never match a later position); the VF starts where we are, read
 	 * from the lines we publish.
+	 */
+	/*
+	 * Relaxed: the VF reads these only after the reset's ack, whose
+	 * store-release (reset_vf()) publishes them (doc/mailbox.md section 7, reset_ack).
 	 */
 	__atomic_store_n(&v->win.tx_cons->pos, v->dtx.pos, __ATOMIC_RELAXED);
 	__atomic_store_n(&v->win.tx_cons->rx_prod, v->drx.pos, __ATOMIC_RELAXED);

@@ -63,6 +63,7 @@ tel_pf(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "poller", mode_names[pf->mode]);
 	rte_tel_data_add_dict_u64(d, "pf_epoch", pf->shm->hdr->pf_epoch);
 	rte_tel_data_add_dict_int(d, "blocks", (int)pf->store.count);
+	/* Relaxed: a flag, a snapshot. */
 	rte_tel_data_add_dict_int(d, "link_up", __atomic_load_n(&pf->link_up, __ATOMIC_RELAXED));
 	n = bcnic_pf_xstats_walk(pf, NULL, NULL);
 	values = malloc(n * sizeof(*values));
@@ -162,6 +163,7 @@ tel_blocks(const char *cmd, const char *params, struct rte_tel_data *d)
 	RTE_SET_USED(cmd);
 	if (pf == NULL)
 		return -EINVAL;
+	/* Load-acquire synchronizes with the store-release of count in bcnic_store_define(). */
 	count = __atomic_load_n(&pf->store.count, __ATOMIC_ACQUIRE);
 	rte_tel_data_start_dict(d);
 	for (uint32_t b = 0; b < count; b++) {
@@ -182,6 +184,7 @@ tel_blocks(const char *cmd, const char *params, struct rte_tel_data *d)
 		/* Versions: one per copy (one for a shared block). */
 		rte_tel_data_start_array(vers, RTE_TEL_U64_VAL);
 		for (uint16_t c = 0; c < blk->ncopies; c++)
+			/* Relaxed: a snapshot; no bytes are read behind it. */
 			rte_tel_data_add_array_u64(vers, __atomic_load_n(&blk->copies[c].version,
 									 __ATOMIC_RELAXED));
 		rte_tel_data_add_dict_container(v, "versions", vers, 0);
