@@ -33,14 +33,14 @@ extern int bcnic_logtype_mbox;
 #define BCNIC_DEFAULT_RING	256
 #define BCNIC_DEFAULT_EVT_RING	64
 
-/* ---- registration (bcnic_ethdev.c): one active copy of the driver per process ---- */
+/* ---- registration (bcnic_register.c): one active copy of the driver per process ---- */
 
 struct rte_vdev_driver;
 struct rte_pci_driver;
 extern struct rte_vdev_driver bcnic_pf_driver;	/* bcnic_pf.c */
 extern struct rte_vdev_driver bcnic_vf_driver;	/* bcnic_vf.c */
 extern struct rte_pci_driver bcnic_vf_pci_driver;	/* bcnic_pci.c */
-void bcnic_telemetry_register(void);		/* bcnic_pf_obs.c */
+void bcnic_telemetry_register(void);		/* bcnic_pf_telemetry.c */
 
 /* ---- transport seam: everything above sees a mapped window ---- */
 

@@ -78,7 +78,7 @@ bcnic_vf_pci_remove(struct rte_pci_device *pdev)
 	return bcnic_port_remove(pdev->device.name);
 }
 
-/* Registered by bcnic_register() (bcnic_ethdev.c), once per process. */
+/* Registered by bcnic_register() (bcnic_register.c), once per process. */
 struct rte_pci_driver bcnic_vf_pci_driver = {
 	.driver = { .name = RTE_STR(net_bcnic_vf_pci) },
 	.id_table = bcnic_vf_pci_ids,

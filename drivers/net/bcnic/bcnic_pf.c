@@ -334,7 +334,7 @@ bcnic_pf_remove(struct rte_vdev_device *vdev)
 	return bcnic_port_remove(rte_vdev_device_name(vdev));
 }
 
-/* Registered by bcnic_register() (bcnic_ethdev.c), once per process. */
+/* Registered by bcnic_register() (bcnic_register.c), once per process. */
 struct rte_vdev_driver bcnic_pf_driver = {
 	.driver = { .name = RTE_STR(net_bcnic_pf) },
 	.probe = bcnic_pf_probe,

@@ -56,6 +56,21 @@ rte_pmd_bcnic_pf_block_access_set(uint16_t port_id, uint32_t block_id, uint16_t 
 	return 0;
 }
 
+/* The PF behind port_id and its block block_id, or NULL with *err set (-ENODEV, -ENOTSUP, -ENOENT). */
+static struct bcnic_block *
+port_block(uint16_t port_id, uint32_t block_id, struct bcnic_pf **pf, int *err)
+{
+	struct bcnic_block *b;
+
+	*pf = bcnic_pf_from_port(port_id, err);
+	if (*pf == NULL)
+		return NULL;
+	b = bcnic_store_find(&(*pf)->store, block_id);
+	if (b == NULL)
+		*err = -ENOENT;
+	return b;
+}
+
 int
 rte_pmd_bcnic_pf_block_set(uint16_t port_id, uint32_t block_id, uint16_t vf, uint32_t offset,
 			   const void *data, uint32_t len)
@@ -65,12 +80,9 @@ rte_pmd_bcnic_pf_block_set(uint16_t port_id, uint32_t block_id, uint16_t vf, uin
 	uint16_t i;
 	int rc;
 
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
-		return rc;
-	b = bcnic_store_find(&pf->store, block_id);
+	b = port_block(port_id, block_id, &pf, &rc);
 	if (b == NULL)
-		return -ENOENT;
+		return rc;
 	if (data == NULL || len == 0 || (uint64_t)offset + len > b->size)
 		return -EINVAL;
 	if (b->scope == BCMBOX_SCOPE_SHARED) {
@@ -100,12 +112,9 @@ rte_pmd_bcnic_pf_block_get(uint16_t port_id, uint32_t block_id, uint16_t vf, uin
 	uint32_t v;
 	int rc;
 
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
-		return rc;
-	b = bcnic_store_find(&pf->store, block_id);
+	b = port_block(port_id, block_id, &pf, &rc);
 	if (b == NULL)
-		return -ENOENT;
+		return rc;
 	if (buf == NULL || len == 0 || (uint64_t)offset + len > b->size ||
 	    (b->scope != BCMBOX_SCOPE_SHARED && check_vf(pf, vf, false) != 0))
 		return -EINVAL;

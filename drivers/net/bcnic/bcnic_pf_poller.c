@@ -111,7 +111,8 @@ bcnic_pf_poll_round(struct bcnic_pf *pf)
 		}
 	}
 	served += bcnic_switch_pf(pf);
-	bcnic_pf_flush_acks(pf);
+	if (pf->nacks != 0)	/* here: a round with no write held for the journal makes no call */
+		bcnic_pf_flush_acks(pf);
 	pf->rounds++;
 	now = rte_rdtsc();
 	if (now >= pf->next_sweep) {
