@@ -16,8 +16,18 @@ def unique_dev(tag):
     return f"{tag}{os.getpid()}"
 
 
+def shm_name(dev, vf=None):
+    """The file in /dev/shm of device dev's PF object (vf None) or VF vf's
+    window: bcmbox_shm_name() (lib/bcmbox) without its leading '/'."""
+    return shm_prefix(dev) + ("pf" if vf is None else f"vf{vf}")
+
+
+def shm_prefix(dev):
+    return f"bcnic.{dev}."
+
+
 def shm_objects(dev):
-    prefix = f"bcnic.{dev}."
+    prefix = shm_prefix(dev)
     return sorted(n for n in os.listdir("/dev/shm") if n.startswith(prefix))
 
 

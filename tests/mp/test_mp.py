@@ -6,7 +6,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from bcnic_testlib import Proc, remove_shm, run_cases, shm_objects, unique_dev  # noqa: E402
+from bcnic_testlib import Proc, remove_shm, run_cases, shm_name, shm_objects, unique_dev  # noqa: E402
 
 TEST_PMD = sys.argv[1]
 DEV = unique_dev("mp")
@@ -15,7 +15,7 @@ DEV = unique_dev("mp")
 def test_two_vfs_two_processes():
     pf = Proc([TEST_PMD, "serve-pf", DEV, "2"])
     pf.wait_line("ready")
-    assert shm_objects(DEV) == [f"bcnic.{DEV}.pf", f"bcnic.{DEV}.vf0", f"bcnic.{DEV}.vf1"], \
+    assert shm_objects(DEV) == [shm_name(DEV), shm_name(DEV, 0), shm_name(DEV, 1)], \
         shm_objects(DEV)
     vf0 = Proc([TEST_PMD, "attach-vf", DEV, "0", "hold"])
     line0 = vf0.wait_line("attached")

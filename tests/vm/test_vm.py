@@ -12,7 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from bcnic_testlib import EAL_COMMON, Proc, remove_shm, run_cases, shm_objects, unique_dev  # noqa: E402
+from bcnic_testlib import EAL_COMMON, Proc, remove_shm, run_cases, shm_name, shm_objects, unique_dev  # noqa: E402
 
 TOP, BUILD = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 VM = os.path.join(TOP, "devtools", "vm.sh")
@@ -86,7 +86,7 @@ echo "=="
 """
     with open(PLAIN, "wb") as f:
         f.truncate(2 << 20)  # zeros: an ivshmem device that is no bcnic VF
-    rc, out = guest(script, [f"/dev/shm/bcnic.{DEV}.vf1", PLAIN],
+    rc, out = guest(script, ["/dev/shm/" + shm_name(DEV, 1), PLAIN],
                     while_running=lambda: agent_cmd(a, "set 0x1001 all 0 hex:cafe"))
     assert rc == 0, out
     lst = marked(out, "list")
@@ -120,11 +120,11 @@ def test_two_guests_isolated():
     one = (f"B={bdf}; dpdk-devbind.py -b vfio-pci $B; echo \"== n\"; lspci -d 1af4:1110 | wc -l; "
            f"echo \"== w\"; {VFC} {GEAL} -a $B -- --pci $B write 0x1000 text:secret-of-vf1; "
            f"echo \"==\"")
-    rc, out = guest(one, [f"/dev/shm/bcnic.{DEV}.vf1"])
+    rc, out = guest(one, ["/dev/shm/" + shm_name(DEV, 1)])
     assert rc == 0 and "wrote 13 bytes" in out and marked(out, "n").strip() == "1", out
     two = (f"B={bdf}; dpdk-devbind.py -b vfio-pci $B; echo \"== r\"; "
            f"{VFC} {GEAL} -a $B -- --pci $B read 0x1000 0 32; echo \"==\"")
-    rc, out = guest(two, [f"/dev/shm/bcnic.{DEV}.vf2"])
+    rc, out = guest(two, ["/dev/shm/" + shm_name(DEV, 2)])
     r = marked(out, "r")
     assert rc == 0 and "block 0x00001000" in r and "secret" not in r, out
     a.p.send_signal(signal.SIGTERM)
