@@ -77,7 +77,10 @@ pf_update_link(struct rte_eth_dev *dev, bool started)
 	rte_eth_linkstatus_set(dev, &l);	/* one 64-bit store: readers never see half */
 	if (up == pf->link_up)
 		return;
-	/* Relaxed: a flag with nothing behind it; the switch reads it every round, a frame more or less either way. */
+	/*
+	 * Relaxed: a flag with nothing behind it; the switch reads it every round, a
+	 * frame more or less either way.
+	 */
 	__atomic_store_n(&pf->link_up, up, __ATOMIC_RELAXED);
 	bcnic_pf_link_changed(pf, up, dev->data->dev_link.link_speed);
 	rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
@@ -89,7 +92,10 @@ bcnic_pf_start(struct rte_eth_dev *dev)
 	struct bcnic_pf *pf = dev->data->dev_private;
 	int rc = bcnic_dev_start(dev);
 
-	/* Relaxed: the queues it guards were set up under round_lock, whose release publishes them. */
+	/*
+	 * Relaxed: the queues it guards were set up under round_lock, whose release
+	 * publishes them.
+	 */
 	__atomic_store_n(&pf->port_started, true, __ATOMIC_RELAXED);
 	pf_update_link(dev, true);
 	return rc;

@@ -56,7 +56,10 @@ rte_pmd_bcnic_pf_block_access_set(uint16_t port_id, uint32_t block_id, uint16_t 
 	return 0;
 }
 
-/* The PF behind port_id and its block block_id, or NULL with *err set (-ENODEV, -ENOTSUP, -ENOENT). */
+/*
+ * The PF behind port_id and its block block_id, or NULL with *err set (-ENODEV, -ENOTSUP,
+ * -ENOENT).
+ */
 static struct bcnic_block *
 port_block(uint16_t port_id, uint32_t block_id, struct bcnic_pf **pf, int *err)
 {

@@ -31,7 +31,10 @@ publish_state(struct bcnic_pf_vf *v)
 {
 	/* Relaxed: the release of vf_state below publishes it. */
 	__atomic_store_n(&v->win.pf->vf_epoch, v->epoch, __ATOMIC_RELAXED);
-	/* Store-release synchronizes with the VF's load-acquire of vf_state (doc/mailbox.md section 7, vf_state). */
+	/*
+	 * Store-release synchronizes with the VF's load-acquire of vf_state
+	 * (doc/mailbox.md section 7, vf_state).
+	 */
 	__atomic_store_n(&v->win.pf->vf_state, v->state, __ATOMIC_RELEASE);
 	v->info.state = (enum rte_pmd_bcnic_vf_state)v->state;
 	v->info.epoch = v->epoch;
@@ -126,7 +129,10 @@ republish_lines(struct bcnic_pf *pf, struct bcnic_pf_vf *v)
 		bool differ = false;
 
 		pf_line_image(pf, v, pf_lines[l].off, img);
-		/* Relaxed: a compare only; nothing is read behind a word, a difference is rewritten. */
+		/*
+		 * Relaxed: a compare only; nothing is read behind a word, a difference is
+		 * rewritten.
+		 */
 		for (k = pf_lines[l].skip; k < LINE_WORDS && !differ; k++)
 			differ = __atomic_load_n(&w[k], __ATOMIC_RELAXED) != img[k];
 		if (!differ)
@@ -185,7 +191,10 @@ bcnic_pf_mbox_init(struct bcnic_pf *pf)
 		rte_spinlock_init(&v->evt_lock);
 		v->state = BCMBOX_VF_DETACHED;
 		/* A VF's own stale reset request must not trigger a reset: start from it. */
-		/* Load-acquire synchronizes with the VF's store-release of reset_req (doc/mailbox.md section 7). */
+		/*
+		 * Load-acquire synchronizes with the VF's store-release of reset_req
+		 * (doc/mailbox.md section 7).
+		 */
 		v->reset_seen = __atomic_load_n(&v->win.vf_ctrl->reset_req, __ATOMIC_ACQUIRE);
 		/* Relaxed: no session yet; publish_state()'s release of vf_state publishes both. */
 		__atomic_store_n(&v->win.pf->reset_ack, v->reset_seen, __ATOMIC_RELAXED);
@@ -218,7 +227,10 @@ bcnic_pf_post_event(struct bcnic_pf *pf, uint16_t vf, struct bcmbox_msg_hdr *hdr
 	rc = bcmbox_event_post(&v->evt, &v->evt_ovf, hdr, payload);
 	v->info.events_dropped = v->evt_ovf.dropped;
 	rte_spinlock_unlock(&v->evt_lock);
-	/* Relaxed: counts only, nothing published with them; atomic: app threads post events too. */
+	/*
+	 * Relaxed: counts only, nothing published with them; atomic: app threads post
+	 * events too.
+	 */
 	if (rc == 0)
 		__atomic_fetch_add(&pf->cnt.events, 1, __ATOMIC_RELAXED);
 	else if (rc == -ENOSPC)
@@ -253,7 +265,10 @@ block_changed(struct bcnic_pf *pf, const struct bcnic_block *b, uint16_t vf, uin
 			.arg = version,
 		};
 
-		/* Relaxed: access is one byte with no data behind it (rte_pmd_bcnic_pf_block_access_set()). */
+		/*
+		 * Relaxed: access is one byte with no data behind it
+		 * (rte_pmd_bcnic_pf_block_access_set()).
+		 */
 		if (i == except_vf ||
 		    __atomic_load_n(&b->access[i], __ATOMIC_RELAXED) == BCMBOX_ACCESS_NONE)
 			continue;
@@ -389,7 +404,10 @@ handle_list(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg 
 
 	for (i = 0; i < count; i++) {
 		struct bcnic_block *b = &pf->store.blocks[i];
-		/* Relaxed: one byte with nothing behind it (rte_pmd_bcnic_pf_block_access_set()). */
+		/*
+		 * Relaxed: one byte with nothing behind it
+		 * (rte_pmd_bcnic_pf_block_access_set()).
+		 */
 		uint8_t access = __atomic_load_n(&b->access[vf], __ATOMIC_RELAXED);
 		struct bcmbox_catalog_entry e;
 
@@ -402,7 +420,10 @@ handle_list(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg 
 		e.size = b->size;
 		e.access = access;
 		e.scope = b->scope;
-		/* Relaxed: a hint; a READ returns the version that goes with its bytes (seqlock). */
+		/*
+		 * Relaxed: a hint; a READ returns the version that goes with its bytes
+		 * (seqlock).
+		 */
 		e.version = __atomic_load_n(&bcnic_block_copy(b, vf)->version, __ATOMIC_RELAXED);
 		memcpy(out + n * sizeof(e), &e, sizeof(e));
 		n++;
@@ -484,7 +505,10 @@ handle_write(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 	if (b->scope == BCMBOX_SCOPE_SHARED || m->hdr.block_id == BCMBOX_BLOCK_MAC)
 		block_changed(pf, b, b->scope == BCMBOX_SCOPE_SHARED ? RTE_PMD_BCNIC_VF_ALL : vf,
 			      version, vf);
-	/* Load-acquire synchronizes with the store-release in bcnic_persist_start(): the journal is set up. */
+	/*
+	 * Load-acquire synchronizes with the store-release in bcnic_persist_start(): the
+	 * journal is set up.
+	 */
 	if (__atomic_load_n(&pf->persist_fd, __ATOMIC_ACQUIRE) >= 0) {
 		/* Acknowledged only once on disk: held until the round's journal sync. */
 		if (bcnic_persist_append(pf, vf, &m->hdr, m->payload, version) != 0) {
@@ -672,7 +696,10 @@ reset_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, uint32_t req)
 	v->reset_seen = req;
 	v->tokens = (uint64_t)pf->rate_burst << 16;
 	publish_state(v);
-	/* Store-release synchronizes with the VF's load-acquire of reset_ack (doc/mailbox.md section 7): rings zeroed. */
+	/*
+	 * Store-release synchronizes with the VF's load-acquire of reset_ack
+	 * (doc/mailbox.md section 7): rings zeroed.
+	 */
 	__atomic_store_n(&v->win.pf->reset_ack, req, __ATOMIC_RELEASE);
 	rte_spinlock_unlock(&v->evt_lock);
 	pf->cnt.window_resets++;
@@ -702,7 +729,10 @@ restore_window(struct bcnic_pf *pf, uint16_t i)
 	v->state = BCMBOX_VF_DETACHED;
 	v->reset_seen = 0;
 	if (rc == 0) {
-		/* Store-release synchronizes with the VF's load-acquire of pf_epoch (doc/mailbox.md section 7): the reformatted window. */
+		/*
+		 * Store-release synchronizes with the VF's load-acquire of pf_epoch
+		 * (doc/mailbox.md section 7): the reformatted window.
+		 */
 		__atomic_store_n(&v->win.pf->pf_epoch, pf->shm->hdr->pf_epoch, __ATOMIC_RELEASE);
 		publish_state(v);
 	}
@@ -720,7 +750,10 @@ bcnic_pf_check_window(struct bcnic_pf *pf, struct bcnic_pf_vf *v)
 
 	if (unlikely(bcnic_window_broken(&pf->shm->win[v->idx])))
 		restore_window(pf, v->idx);
-	/* Load-acquire synchronizes with the VF's store-release of reset_req (doc/mailbox.md section 7). */
+	/*
+	 * Load-acquire synchronizes with the VF's store-release of reset_req
+	 * (doc/mailbox.md section 7).
+	 */
 	req = __atomic_load_n(&v->win.vf_ctrl->reset_req, __ATOMIC_ACQUIRE);
 	if (req != v->reset_seen)
 		reset_vf(pf, v, req);

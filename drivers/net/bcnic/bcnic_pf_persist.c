@@ -127,8 +127,9 @@ snapshot_write(struct bcnic_pf *pf, const char *path)
 
 		memcpy(buf + off, &sb, sizeof(sb));
 		off += sizeof(sb);
+		/* Relaxed: one byte with nothing behind it. */
 		for (uint16_t v = 0; v < pf->num_vfs; v++)
-			buf[off++] = __atomic_load_n(&b->access[v], __ATOMIC_RELAXED);	/* one byte, nothing behind it */
+			buf[off++] = __atomic_load_n(&b->access[v], __ATOMIC_RELAXED);
 		for (uint16_t c = 0; c < b->ncopies; c++) {
 			uint32_t version = bcnic_block_read(&b->copies[c], 0, buf + off + 4, b->size);
 
@@ -250,7 +251,10 @@ snapshot_read(struct bcnic_pf *pf, const char *path)
 				b = bcnic_store_find(&pf->store, sb.id);
 			}
 			for (uint16_t v = 0; v < pf->num_vfs; v++)
-				/* Relaxed: one byte with nothing behind it; the poller loads it relaxed. */
+				/*
+				 * Relaxed: one byte with nothing behind it; the poller loads
+				 * it relaxed.
+				 */
 				__atomic_store_n(&b->access[v], buf[off + v] > BCMBOX_ACCESS_RW ?
 						 BCMBOX_ACCESS_NONE : buf[off + v], __ATOMIC_RELAXED);
 			off += pf->num_vfs;
@@ -388,7 +392,10 @@ compact(struct bcnic_pf *pf)
 void
 bcnic_persist_maybe_compact(struct bcnic_pf *pf)
 {
-	/* Load-acquire synchronizes with the store-release in bcnic_persist_start(): path and flags are set. */
+	/*
+	 * Load-acquire synchronizes with the store-release in bcnic_persist_start(): path
+	 * and flags are set.
+	 */
 	if (__atomic_load_n(&pf->persist_fd, __ATOMIC_ACQUIRE) < 0 ||
 	    (!pf->compact_pending && pf->journal_bytes <= JOURNAL_MAX))
 		return;
@@ -469,7 +476,10 @@ bcnic_persist_start(struct bcnic_pf *pf, const char *path)
 	 * compacts in its own thread, never racing its appends.
 	 */
 	pf->compact_pending = true;
-	/* Store-release synchronizes with the poller's load-acquire in handle_write() and bcnic_persist_maybe_compact(). */
+	/*
+	 * Store-release synchronizes with the poller's load-acquire in handle_write() and
+	 * bcnic_persist_maybe_compact().
+	 */
 	__atomic_store_n(&pf->persist_fd, fd, __ATOMIC_RELEASE);
 	BCNIC_LOG(INFO, "%s: block store persisted in %s (%u journaled writes replayed)",
 		  pf->dev_name, path, applied);

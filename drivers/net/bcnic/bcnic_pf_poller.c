@@ -38,7 +38,10 @@ sweep(struct bcnic_pf *pf, uint64_t now)
 
 	for (i = 0; i < pf->num_vfs; i++) {
 		bcnic_pf_check_window(pf, &pf->vfs[i]);
-		/* Store-release pairs with the VF's load-acquire of heartbeat (doc/mailbox.md section 7): liveness only. */
+		/*
+		 * Store-release pairs with the VF's load-acquire of heartbeat
+		 * (doc/mailbox.md section 7): liveness only.
+		 */
 		if (beat)
 			__atomic_store_n(&pf->vfs[i].win.heartbeat->count, now, __ATOMIC_RELEASE);
 	}
@@ -242,7 +245,10 @@ bcnic_pf_poller_start(struct bcnic_pf *pf)
 	pf->heartbeat_period = pf->tsc_hz * HEARTBEAT_US / 1000000;
 	pf->next_sweep = 0;
 	pf->next_heartbeat = 0;
-	/* round_lock is zero from rte_zmalloc(): unlocked; an init here would race a hotplug's service lcore. */
+	/*
+	 * round_lock is zero from rte_zmalloc(): unlocked; an init here would race a
+	 * hotplug's service lcore.
+	 */
 	/* Publishes probe's set-up to whoever takes the lock first (service_run()). */
 	rte_spinlock_lock(&pf->round_lock);
 	rte_spinlock_unlock(&pf->round_lock);

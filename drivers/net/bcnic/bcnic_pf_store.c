@@ -86,7 +86,10 @@ bcnic_store_find(const struct bcnic_store *s, uint32_t id)
 	uint32_t h = hash_id(id) & s->hash_mask;
 
 	for (;;) {
-		/* Load-acquire synchronizes with the store-release of the slot in bcnic_store_define(): the entry is filled. */
+		/*
+		 * Load-acquire synchronizes with the store-release of the slot in
+		 * bcnic_store_define(): the entry is filled.
+		 */
 		uint32_t idx = __atomic_load_n(&s->hash[h], __ATOMIC_ACQUIRE);
 
 		if (idx == 0)
@@ -135,7 +138,10 @@ bcnic_store_define(struct bcnic_pf *pf, uint32_t id, uint32_t size, uint8_t scop
 		if (b->copies[c].bytes == NULL)
 			goto nomem;
 	}
-	/* Store-release synchronizes with the load-acquire of count by the catalog walks (LIST, HELLO, save, telemetry). */
+	/*
+	 * Store-release synchronizes with the load-acquire of count by the catalog walks
+	 * (LIST, HELLO, save, telemetry).
+	 */
 	__atomic_store_n(&s->count, s->count + 1, __ATOMIC_RELEASE);
 	for (h = hash_id(id) & s->hash_mask; s->hash[h] != 0; h = (h + 1) & s->hash_mask)
 		;

@@ -93,7 +93,10 @@ mac_lookup(const struct bcnic_switch *sw, uint64_t k)
 void
 bcnic_switch_mac_changed(struct bcnic_pf *pf)
 {
-	/* Release: pairs with the switch's load-acquire of mac_gen; the MAC block was written before. */
+	/*
+	 * Release: pairs with the switch's load-acquire of mac_gen; the MAC block was
+	 * written before.
+	 */
 	__atomic_fetch_add(&pf->sw.mac_gen, 1, __ATOMIC_RELEASE);
 }
 
@@ -105,7 +108,10 @@ deliver_vf(struct bcnic_pf *pf, uint16_t vf, const uint8_t *data, uint32_t len)
 	const void *seg = data;
 	int rc;
 
-	/* Relaxed: a flag with nothing behind it (pf_update_link()); a frame more or less either way. */
+	/*
+	 * Relaxed: a flag with nothing behind it (pf_update_link()); a frame more or less
+	 * either way.
+	 */
 	if (!__atomic_load_n(&pf->link_up, __ATOMIC_RELAXED)) {
 		pf->sw.drops[BCNIC_DROP_LINK_DOWN]++;
 		return;

@@ -66,7 +66,10 @@ sigbus_handler(int sig, siginfo_t *info, void *ctx)
 	uintptr_t a = (uintptr_t)info->si_addr;
 
 	for (unsigned int i = 0; i < GUARD_MAX; i++) {
-		/* Load-acquire synchronizes with the store-release of base in guard_add(): size is set. */
+		/*
+		 * Load-acquire synchronizes with the store-release of base in
+		 * guard_add(): size is set.
+		 */
 		uintptr_t b = __atomic_load_n(&guards[i].base, __ATOMIC_ACQUIRE);
 
 		if (b == 0 || a < b || a >= b + guards[i].size)
@@ -74,7 +77,10 @@ sigbus_handler(int sig, siginfo_t *info, void *ctx)
 		/* mmap() is async-signal-safe; the fault retries on zero pages. */
 		if (mmap((void *)b, guards[i].size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
-			/* Store-release synchronizes with bcnic_window_broken()'s load-acquire: the zero pages are in. */
+			/*
+			 * Store-release synchronizes with bcnic_window_broken()'s load-
+			 * acquire: the zero pages are in.
+			 */
 			__atomic_store_n(&guards[i].broken, true, __ATOMIC_RELEASE);
 			return;
 		}
@@ -128,7 +134,10 @@ guard_del(int slot)
 	if (slot < 0)
 		return;
 	pthread_mutex_lock(&guard_lock);
-	/* Release: as in guard_add(); the mutex orders the writers, the handler reads without it. */
+	/*
+	 * Release: as in guard_add(); the mutex orders the writers, the handler reads
+	 * without it.
+	 */
 	__atomic_store_n(&guards[slot].base, 0, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&guard_lock);
 }
@@ -156,7 +165,10 @@ bcnic_window_restore(struct bcnic_window_map *map)
 		 0) == MAP_FAILED)
 		return -errno;
 	if (map->guard >= 0)
-		/* Store-release synchronizes with bcnic_window_broken()'s load-acquire: the object is back. */
+		/*
+		 * Store-release synchronizes with bcnic_window_broken()'s load-acquire:
+		 * the object is back.
+		 */
 		__atomic_store_n(&guards[map->guard].broken, false, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -384,7 +396,10 @@ bcnic_shm_device_create(const char *name, uint16_t num_vfs, const struct bcmbox_
 	d->hdr->resp_slots = cfg->resp_slots;
 	d->hdr->evt_slots = cfg->evt_slots;
 	d->hdr->owner_pid = (uint32_t)getpid();
-	/* Store-release synchronizes with the VF's load-acquire of magic (doc/mailbox.md section 7): the header is written. */
+	/*
+	 * Store-release synchronizes with the VF's load-acquire of magic (doc/mailbox.md
+	 * section 7): the header is written.
+	 */
 	__atomic_store_n(&d->hdr->magic, BCMBOX_MAGIC, __ATOMIC_RELEASE);
 	*out = d;
 	return 0;
@@ -413,7 +428,10 @@ bcnic_shm_device_destroy(struct bcnic_shm_device *d)
 			struct bcmbox_win_pf *pf = (void *)((uint8_t *)w->base + BCMBOX_WIN_PF_OFF);
 
 			/* Tell a VF that still has it mapped that nobody is behind it. */
-			/* Store-release pairs with the VF's load-acquire of each (doc/mailbox.md section 7): liveness, then state. */
+			/*
+			 * Store-release pairs with the VF's load-acquire of each
+			 * (doc/mailbox.md section 7): liveness, then state.
+			 */
 			__atomic_store_n(&pf->pf_epoch, 0, __ATOMIC_RELEASE);
 			__atomic_store_n(&pf->vf_state, BCMBOX_VF_DETACHED, __ATOMIC_RELEASE);
 		}
