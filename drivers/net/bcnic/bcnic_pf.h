@@ -135,7 +135,7 @@ struct bcnic_pf_scratch {
 /* Why the switch dropped a frame. */
 enum bcnic_drop {
 	BCNIC_DROP_UNKNOWN_DST,		/* unicast from the PF to no VF */
-	BCNIC_DROP_RX_FULL,		/* the destination's Rx ring was full */
+	BCNIC_DROP_RX_RING_FULL,	/* the destination's Rx ring was full */
 	BCNIC_DROP_NO_MBUF,		/* no mbuf for the PF port's Rx */
 	BCNIC_DROP_LINK_DOWN,		/* to a VF while the PF's link is down */
 	BCNIC_DROP_NOT_ATTACHED,	/* from or to a function without a session / not started */

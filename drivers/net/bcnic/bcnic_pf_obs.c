@@ -79,9 +79,15 @@ bcnic_pf_xstats_walk(struct bcnic_pf *pf, struct rte_eth_xstat_name *names, uint
 		n++;
 	}
 	if (pf->data_slots != 0) {
+		/* "switch_drop_<reason>": the reason as in enum bcnic_drop. */
 		static const char *const drop_names[BCNIC_DROP__MAX] = {
-			"unknown_dst", "rx_ring_full", "no_mbuf", "link_down", "not_attached",
-			"malformed", "hairpin",
+			[BCNIC_DROP_UNKNOWN_DST] = "unknown_dst",
+			[BCNIC_DROP_RX_RING_FULL] = "rx_ring_full",
+			[BCNIC_DROP_NO_MBUF] = "no_mbuf",
+			[BCNIC_DROP_LINK_DOWN] = "link_down",
+			[BCNIC_DROP_NOT_ATTACHED] = "not_attached",
+			[BCNIC_DROP_MALFORMED] = "malformed",
+			[BCNIC_DROP_HAIRPIN] = "hairpin",
 		};
 
 		ITEM(pf->sw.forwarded, "switch_forwarded");
@@ -99,11 +105,13 @@ bcnic_pf_xstats_walk(struct bcnic_pf *pf, struct rte_eth_xstat_name *names, uint
 	for (uint16_t vf = 0; pf->data_slots != 0 && vf < RTE_MIN(pf->num_vfs, XSTATS_PER_VF_MAX); vf++) {
 		const struct bcnic_vf_dp *d = &pf->vfs[vf].dp;
 
-		ITEM(d->tx_packets, "vf%u_dp_tx_packets", vf);
-		ITEM(d->tx_bytes, "vf%u_dp_tx_bytes", vf);
-		ITEM(d->rx_packets, "vf%u_dp_rx_packets", vf);
-		ITEM(d->rx_bytes, "vf%u_dp_rx_bytes", vf);
-		ITEM(d->rx_full, "vf%u_dp_rx_full", vf);
+#define DP_ITEM(f) ITEM(d->f, "vf%u_dp_" #f, vf)	/* "vf<n>_dp_<field>" */
+		DP_ITEM(tx_packets);
+		DP_ITEM(tx_bytes);
+		DP_ITEM(rx_packets);
+		DP_ITEM(rx_bytes);
+		DP_ITEM(rx_full);
+#undef DP_ITEM
 	}
 #undef ITEM
 	return n;

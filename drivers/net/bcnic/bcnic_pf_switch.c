@@ -125,7 +125,7 @@ deliver_vf(struct bcnic_pf *pf, uint16_t vf, const uint8_t *data, uint32_t len)
 		v->dp.rx_packets++;
 		v->dp.rx_bytes += len;
 	} else if (rc == -ENOSPC) {
-		pf->sw.drops[BCNIC_DROP_RX_FULL]++;
+		pf->sw.drops[BCNIC_DROP_RX_RING_FULL]++;
 		v->dp.rx_full++;
 	} else {
 		/* The VF published an impossible Rx consumer position. Relaxed: a count. */
@@ -154,7 +154,7 @@ deliver_pf(struct bcnic_pf *pf, const uint8_t *data, uint32_t len)
 	}
 	if (rte_ring_sp_enqueue(q->ring, head) != 0) {
 		rte_pktmbuf_free(head);
-		pf->sw.drops[BCNIC_DROP_RX_FULL]++;
+		pf->sw.drops[BCNIC_DROP_RX_RING_FULL]++;
 		q->st.errors++;
 		return;
 	}
