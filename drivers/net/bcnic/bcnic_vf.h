@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * VF side internals: the port's private structure and what its three
- * files call of each other.
+ * VF side internals: the port's private structure and what its files
+ * call of each other. Layers, top first (calls point down only; checked
+ * by devtools/layers.py):
  *
- *   bcnic_vf.c       probe, devargs, setup and the ethdev ops
- *   bcnic_vf_api.c   the rte_pmd_bcnic_vf_* API over the library's request
- *                    engine (bcmbox_client), events, liveness, reconnection
- *   bcnic_vf_rxtx.c  the data path: Rx/Tx bursts over the window's rings
+ *   bcnic_vf_api.c      the rte_pmd_bcnic_vf_* private API
+ *   bcnic_vf.c          probe, devargs, setup and the ethdev ops
+ *   bcnic_vf_session.c  the session: synchronous requests, events, link,
+ *                       liveness, reconnection, the event thread
+ *   bcnic_vf_rxtx.c     the data path: Rx/Tx bursts over the window's rings
  *
  * Every request goes through lib/bcmbox's client (submit, pump, wait,
  * expire, split, paging); this side adds the locking, DPDK types and the
@@ -140,7 +142,11 @@ int bcnic_vf_setup(struct rte_eth_dev *eth_dev, const struct bcnic_window_map *w
 		   const struct bcnic_vf_opts *o);
 bool bcnic_vf_is_port(const struct rte_eth_dev *dev);
 
-/* ---- bcnic_vf_api.c ---- */
+/* ---- bcnic_vf_session.c ---- */
+/* The engine ended the session (the PF is gone): note it once; vf->lock held. */
+void bcnic_vf_note_lost(struct bcnic_vf *vf);
+/* Liveness: 0, or -ENOTCONN (and every request failed) when the PF is gone; vf->lock held. */
+int bcnic_vf_check_pf(struct bcnic_vf *vf);
 /* A synchronous READ/WRITE of any length: len, or a negative errno. */
 int bcnic_vf_block_io(struct bcnic_vf *vf, uint8_t type, uint32_t id, uint32_t off, void *buf,
 		      uint32_t len, uint32_t *version, int timeout_ms);
