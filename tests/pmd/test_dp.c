@@ -172,11 +172,15 @@ xstat(int port, const char *name)
 	return v;
 }
 
-/* xstat name of port once it reached want, or what it is after 2 s: the switch runs in its own thread. */
+/*
+ * xstat name of port once it reached want, or what it is after 10 s: the
+ * switch runs in its own thread, which a loaded host (or TSan) can starve
+ * for seconds; returns as soon as the count is there.
+ */
 static uint64_t
 xstat_wait(int port, const char *name, uint64_t want)
 {
-	uint64_t end = rte_get_tsc_cycles() + 2 * rte_get_tsc_hz(), v;
+	uint64_t end = rte_get_tsc_cycles() + 10 * rte_get_tsc_hz(), v;
 
 	while ((v = xstat(port, name)) < want && rte_get_tsc_cycles() < end)
 		rte_delay_us_sleep(100);

@@ -71,6 +71,8 @@ pf_down(const char *tag)
 	CHECK_EQ(rte_eal_hotplug_remove("vdev", name), 0);
 }
 
+#define RAW_PF_TIMEOUT_NS (30 * 1000000000ull)
+
 static int
 vf_open(struct raw_vf *v, const char *dev, unsigned int vf)
 {
@@ -79,8 +81,15 @@ vf_open(struct raw_vf *v, const char *dev, unsigned int vf)
 	if (rc != 0)
 		return rc;
 	rc = bcmbox_client_open(&v->c, v->base, v->size);
-	if (rc == 0)
+	if (rc == 0) {
+		/*
+		 * No pf_alive hook here: a heartbeat silent for pf_timeout would end
+		 * the session, and a loaded host (TSan, parallel suites) can starve
+		 * the PF's thread for a second. The tests end sessions on purpose.
+		 */
+		bcmbox_client_set_pf_timeout(&v->c, RAW_PF_TIMEOUT_NS);
 		rc = bcmbox_client_connect(&v->c, TIMEOUT_NS);
+	}
 	if (rc != 0)
 		munmap(v->base, v->size);
 	return rc;

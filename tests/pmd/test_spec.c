@@ -74,6 +74,8 @@ raw_map(struct raw_vf *v, const char *dev, unsigned int n)
 }
 
 /* Map, validate (asking for a repair when the info line is wrong), reset and HELLO. */
+#define RAW_PF_TIMEOUT_NS (30 * 1000000000ull)
+
 static int
 raw_open(struct raw_vf *v, const char *dev, unsigned int n)
 {
@@ -87,8 +89,15 @@ raw_open(struct raw_vf *v, const char *dev, unsigned int n)
 		if (rc == 0)
 			rc = bcmbox_client_open(&v->c, v->base, v->size);
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		/*
+		 * No pf_alive hook here: a heartbeat silent for pf_timeout would end
+		 * the session, and a loaded host (TSan, parallel suites) can starve
+		 * the PF's thread for a second. The tests end sessions on purpose.
+		 */
+		bcmbox_client_set_pf_timeout(&v->c, RAW_PF_TIMEOUT_NS);
 		rc = bcmbox_client_connect(&v->c, TIMEOUT_NS);
+	}
 	if (rc != 0)
 		munmap(v->base, v->size);
 	return rc;
