@@ -284,6 +284,11 @@ test_bad_devargs(void)
 		{ "dev=%s,ring_size=100", "invalid ring_size=100" },
 		{ "dev=%s,ring_size=8192", "invalid ring_size=8192" },
 		{ "dev=%s,evt_ring_size=8", "invalid evt_ring_size=8" },
+		{ "dev=%s,poller=sometimes", "invalid poller=sometimes: expected auto|service|thread|app" },
+		{ "dev=%s,poller=", "invalid poller=" },
+		{ "dev=%s,vf_mac_change=maybe", "invalid vf_mac_change=maybe: expected allow|deny" },
+		{ "dev=%s,data_ring_size=32", "invalid data_ring_size=32" },
+		{ "dev=%s,data_ring_size=0x", "invalid data_ring_size=0x" },
 		{ "dev=%s,colour=blue", "valid keys: dev, vfs, ring_size, evt_ring_size" },
 		{ "dev=%s,vfs=1,vfs=2", "vfs= given more than once" },
 		{ NULL, NULL },
@@ -293,6 +298,8 @@ test_bad_devargs(void)
 		{ "dev=%s", "missing vf=" },
 		{ "dev=%s,vf=256", "invalid vf=256" },
 		{ "dev=%s,vf=x", "invalid vf=x" },
+		{ "dev=%s,vf=0,events=sometimes", "invalid events=sometimes: expected poll|thread" },
+		{ "dev=%s,vf=0,timeout_ms=0", "invalid timeout_ms=0" },
 		{ "dev=%s,vf=0,speed=9", "valid keys: dev, vf" },
 		{ NULL, NULL },
 	};
@@ -311,6 +318,15 @@ test_bad_devargs(void)
 	CHECK_EQ(unplug("net_bcnic_pf_args"), 0);
 	REQUIRE(probe("net_bcnic_pf_args,dev=%s", dev) == 0);
 	CHECK_EQ(shm_count(dev), 2);
+	CHECK_EQ(unplug("net_bcnic_pf_args"), 0);
+	/* The word and flag values: vf_mac_change=deny makes a VF's MAC write fail. */
+	REQUIRE(probe("net_bcnic_pf_args,dev=%s,poller=thread,vf_mac_change=deny,data_ring_size=0",
+		      dev) == 0);
+	REQUIRE(probe("net_bcnic_vf_args,dev=%s,vf=0,events=poll,timeout_ms=500", dev) == 0);
+	struct rte_ether_addr mac = { .addr_bytes = { 0x02, 0, 0, 0, 0, 0x42 } };
+
+	CHECK(rte_eth_dev_default_mac_addr_set((uint16_t)port_of("net_bcnic_vf_args"), &mac) != 0);
+	CHECK_EQ(unplug("net_bcnic_vf_args"), 0);
 	CHECK_EQ(unplug("net_bcnic_pf_args"), 0);
 	CHECK_EQ(shm_count(uniq), 0);
 	CHECK_EQ(fd_count(), fds);

@@ -16,7 +16,6 @@
 #include "bcmbox.h"
 
 struct rte_eth_dev;
-struct rte_kvargs;
 
 extern int bcnic_logtype;
 extern int bcnic_logtype_mbox;
@@ -89,36 +88,52 @@ size_t bcnic_vf_priv_size(void);
 
 /* ---- devargs ---- */
 
-int bcnic_kvargs_parse(const char *drv, const char *args, const char *const *valid,
-		       struct rte_kvargs **out);
-int bcnic_kvarg_uint(struct rte_kvargs *kv, const char *key, unsigned long lo,
-		     unsigned long hi, bool pow2, unsigned int *val);
-int bcnic_kvarg_dev(struct rte_kvargs *kv, char *name);
-
 /*
- * One devarg of a driver's table: the table drives the valid keys,
- * validation (the message names key and value), parsing into the driver's
- * options struct, and the defaults; the param string is written beside it.
+ * A driver's devargs, once: an X-macro list of rows
+ *   X(key, TYPE, field, lo, hi, def, words)
+ * with the key a macro of the driver, TYPE one of enum bcnic_devarg_type
+ * without its prefix, lo/hi plain literals or macros of literals (the
+ * param string shows them), words a "a|b|c" literal. BCNIC_DEVARG_ROW
+ * makes of a row an entry of the table bcnic_devargs_parse() takes (valid
+ * keys, validation naming key and value, parsing, defaults),
+ * BCNIC_DEVARG_PARAM its part of RTE_PMD_REGISTER_PARAM_STRING.
  */
 enum bcnic_devarg_type {
 	BCNIC_DEVARG_UINT,	/* unsigned int in lo..hi */
-	BCNIC_DEVARG_POW2,	/* a power of two in lo..hi, or 0 when zero_off */
-	BCNIC_DEVARG_DEV,	/* char[BCNIC_DEV_NAME_MAX + 1], required */
-	BCNIC_DEVARG_WORD,	/* unsigned int: the index of the value in words[] */
+	BCNIC_DEVARG_POW2,	/* unsigned int, a power of two in lo..hi */
+	BCNIC_DEVARG_POW2_OFF,	/* the same, or 0: the feature is off */
+	BCNIC_DEVARG_DEV,	/* char[BCNIC_DEV_NAME_MAX + 1], always required */
+	BCNIC_DEVARG_WORD,	/* unsigned int: the index of the value in words */
+	BCNIC_DEVARG_FLAG,	/* bool: words is "off-word|on-word" */
+	BCNIC_DEVARG_REQ_UINT,	/* UINT without a default: must be given */
 };
 struct bcnic_devarg {
 	const char *key;
 	enum bcnic_devarg_type type;
 	size_t off;			/* of the field in the options struct */
 	unsigned int lo, hi;		/* UINT, POW2 */
-	unsigned int def;		/* default of UINT, POW2, WORD */
-	bool zero_off;			/* POW2: 0 is accepted too (the feature is off) */
-	const char *const *words;	/* WORD: NULL-terminated */
+	unsigned int def;		/* default of all but DEV and REQ_UINT */
+	const char *words;		/* WORD, FLAG: "a|b|c" */
 };
+#define BCNIC_DEVARG_ROW(opts, key, type, field, lo, hi, def, words) \
+	{ key, BCNIC_DEVARG_##type, offsetof(opts, field), lo, hi, def, words },
+
+#define BCNIC_DEVARG_PARAM_UINT(lo, hi, w)	"=<" RTE_STR(lo) "-" RTE_STR(hi) "> "
+#define BCNIC_DEVARG_PARAM_REQ_UINT		BCNIC_DEVARG_PARAM_UINT
+#define BCNIC_DEVARG_PARAM_POW2			BCNIC_DEVARG_PARAM_UINT
+#define BCNIC_DEVARG_PARAM_POW2_OFF(lo, hi, w)	"=<0|" RTE_STR(lo) "-" RTE_STR(hi) "> "
+#define BCNIC_DEVARG_PARAM_DEV(lo, hi, w)	"=<name> "
+#define BCNIC_DEVARG_PARAM_WORD(lo, hi, w)	"=" w " "
+#define BCNIC_DEVARG_PARAM_FLAG			BCNIC_DEVARG_PARAM_WORD
+#define BCNIC_DEVARG_PARAM(key, type, field, lo, hi, def, words) \
+	key BCNIC_DEVARG_PARAM_##type(lo, hi, words)
+
 #define BCNIC_DEVARGS_MAX 16
 /* Parse args by table t[n] into opts (defaults first). 0 or -EINVAL (logged). */
 int bcnic_devargs_parse(const char *drv, const char *args, const struct bcnic_devarg *t,
 			unsigned int n, void *opts);
+/* Only the defaults of table t[n] into opts (a port set up without devargs). */
+void bcnic_devargs_defaults(const struct bcnic_devarg *t, unsigned int n, void *opts);
 
 /* ---- ethdev glue common to both sides ---- */
 

@@ -23,9 +23,9 @@ RTE_LOG_REGISTER_SUFFIX(bcnic_logtype_mbox, mbox, NOTICE);
 
 /* ---- devargs ---- */
 
-int
-bcnic_kvargs_parse(const char *drv, const char *args, const char *const *valid,
-		   struct rte_kvargs **out)
+static int
+kvargs_parse(const char *drv, const char *args, const char *const *valid,
+	     struct rte_kvargs **out)
 {
 	struct rte_kvargs *kv;
 	char keys[128] = "";
@@ -52,51 +52,37 @@ bcnic_kvargs_parse(const char *drv, const char *args, const char *const *valid,
 	return 0;
 }
 
-static const char *
-kvarg_value(struct rte_kvargs *kv, const char *key)
+/* An unsigned devarg s: 0 or -EINVAL (logged, naming key and value). */
+static int
+devarg_uint(const struct bcnic_devarg *a, const char *s, unsigned int *val)
 {
-	unsigned int i;
-
-	for (i = 0; i < kv->count; i++)
-		if (strcmp(kv->pairs[i].key, key) == 0)
-			return kv->pairs[i].value;
-	return NULL;
-}
-
-/* Returns 0 (absent: *val untouched), 1 (set) or -EINVAL (logged). */
-int
-bcnic_kvarg_uint(struct rte_kvargs *kv, const char *key, unsigned long lo, unsigned long hi,
-		 bool pow2, unsigned int *val)
-{
-	const char *s = kvarg_value(kv, key);
+	bool pow2 = a->type == BCNIC_DEVARG_POW2 || a->type == BCNIC_DEVARG_POW2_OFF;
 	unsigned long v;
 	char *end;
 
-	if (s == NULL)
-		return 0;
 	errno = 0;
 	v = strtoul(s, &end, 0);
-	if (*s == '\0' || *s == '-' || *end != '\0' || errno != 0 || v < lo || v > hi ||
+	if (a->type == BCNIC_DEVARG_POW2_OFF && *s != '\0' && *end == '\0' && errno == 0 &&
+	    v == 0) {
+		*val = 0;
+		return 0;
+	}
+	if (*s == '\0' || *s == '-' || *end != '\0' || errno != 0 || v < a->lo || v > a->hi ||
 	    (pow2 && !bcmbox_is_pow2(v))) {
-		BCNIC_LOG(ERR, "invalid %s=%s: expected %s%lu..%lu", key, s,
-			  pow2 ? "a power of two in " : "an integer in ", lo, hi);
+		BCNIC_LOG(ERR, "invalid %s=%s: expected %s%u..%u%s", a->key, s,
+			  pow2 ? "a power of two in " : "an integer in ", a->lo, a->hi,
+			  a->type == BCNIC_DEVARG_POW2_OFF ? " (or 0: off)" : "");
 		return -EINVAL;
 	}
 	*val = (unsigned int)v;
-	return 1;
+	return 0;
 }
 
-int
-bcnic_kvarg_dev(struct rte_kvargs *kv, char *name)
+static int
+devarg_dev(const struct bcnic_devarg *a, const char *s, char *name)
 {
-	const char *s = kvarg_value(kv, "dev");
-
-	if (s == NULL) {
-		BCNIC_LOG(ERR, "missing dev=<name>: the emulated device to use");
-		return -EINVAL;
-	}
 	if (!bcmbox_dev_name_valid(s)) {
-		BCNIC_LOG(ERR, "invalid dev=%s: use 1..%d letters, digits, '-' or '_'", s,
+		BCNIC_LOG(ERR, "invalid %s=%s: use 1..%d letters, digits, '-' or '_'", a->key, s,
 			  BCNIC_DEV_NAME_MAX);
 		return -EINVAL;
 	}
@@ -104,25 +90,37 @@ bcnic_kvarg_dev(struct rte_kvargs *kv, char *name)
 	return 0;
 }
 
-/* A word devarg: 0 (absent), 1 (set: *val its index) or -EINVAL (logged). */
+/* A word devarg s: its index in a->words ("a|b|c"), or -EINVAL (logged). */
 static int
-devarg_word(struct rte_kvargs *kv, const struct bcnic_devarg *a, unsigned int *val)
+devarg_word(const struct bcnic_devarg *a, const char *s)
 {
-	const char *s = kvarg_value(kv, a->key);
-	char expected[128] = "";
+	size_t len = strlen(s);
+	const char *w = a->words;
 
-	if (s == NULL)
-		return 0;
-	for (unsigned int i = 0; a->words[i] != NULL; i++) {
-		if (strcmp(s, a->words[i]) == 0) {
-			*val = i;
-			return 1;
-		}
-		strncat(expected, i ? "|" : "", sizeof(expected) - strlen(expected) - 1);
-		strncat(expected, a->words[i], sizeof(expected) - strlen(expected) - 1);
+	for (int i = 0; *w != '\0'; i++) {
+		size_t wl = strcspn(w, "|");
+
+		if (wl == len && len != 0 && strncmp(w, s, len) == 0)
+			return i;
+		w += wl + (w[wl] == '|');
 	}
-	BCNIC_LOG(ERR, "invalid %s=%s: expected %s", a->key, s, expected);
+	BCNIC_LOG(ERR, "invalid %s=%s: expected %s", a->key, s, a->words);
 	return -EINVAL;
+}
+
+void
+bcnic_devargs_defaults(const struct bcnic_devarg *t, unsigned int n, void *opts)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		void *field = (uint8_t *)opts + t[i].off;
+
+		if (t[i].type == BCNIC_DEVARG_DEV)
+			*(char *)field = '\0';
+		else if (t[i].type == BCNIC_DEVARG_FLAG)
+			*(bool *)field = t[i].def != 0;
+		else
+			*(unsigned int *)field = t[i].def;
+	}
 }
 
 int
@@ -136,41 +134,43 @@ bcnic_devargs_parse(const char *drv, const char *args, const struct bcnic_devarg
 
 	if (n > BCNIC_DEVARGS_MAX)
 		return -EINVAL;
-	for (i = 0; i < n; i++) {
+	bcnic_devargs_defaults(t, n, opts);
+	for (i = 0; i < n; i++)
 		valid[i] = t[i].key;
-		if (t[i].type != BCNIC_DEVARG_DEV)
-			*(unsigned int *)((uint8_t *)opts + t[i].off) = t[i].def;
-	}
 	valid[n] = NULL;
-	rc = bcnic_kvargs_parse(drv, args, valid, &kv);
+	rc = kvargs_parse(drv, args, valid, &kv);
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < n && rc == 0; i++) {
+		const char *s = rte_kvargs_get(kv, t[i].key);
 		void *field = (uint8_t *)opts + t[i].off;
-		const char *s;
+		int w;
 
+		if (s == NULL) {
+			if (t[i].type == BCNIC_DEVARG_DEV || t[i].type == BCNIC_DEVARG_REQ_UINT) {
+				BCNIC_LOG(ERR, "%s: missing %s=", drv, t[i].key);
+				rc = -EINVAL;
+			}
+			continue;
+		}
 		switch (t[i].type) {
 		case BCNIC_DEVARG_DEV:
-			rc = bcnic_kvarg_dev(kv, field);
+			rc = devarg_dev(&t[i], s, field);
 			break;
 		case BCNIC_DEVARG_WORD:
-			rc = devarg_word(kv, &t[i], field);
-			break;
-		case BCNIC_DEVARG_POW2:
-			s = kvarg_value(kv, t[i].key);
-			if (t[i].zero_off && s != NULL && strcmp(s, "0") == 0) {
-				*(unsigned int *)field = 0;
-				break;
-			}
-			rc = bcnic_kvarg_uint(kv, t[i].key, t[i].lo, t[i].hi, true, field);
-			if (rc < 0 && t[i].zero_off)
-				BCNIC_LOG(ERR, "(or %s=0: off)", t[i].key);
+		case BCNIC_DEVARG_FLAG:
+			w = devarg_word(&t[i], s);
+			if (w < 0)
+				rc = w;
+			else if (t[i].type == BCNIC_DEVARG_FLAG)
+				*(bool *)field = w != 0;
+			else
+				*(unsigned int *)field = (unsigned int)w;
 			break;
 		default:
-			rc = bcnic_kvarg_uint(kv, t[i].key, t[i].lo, t[i].hi, false, field);
+			rc = devarg_uint(&t[i], s, field);
 			break;
 		}
-		rc = rc < 0 ? rc : 0;
 	}
 	rte_kvargs_free(kv);
 	return rc;

@@ -32,7 +32,7 @@ bcnic_vf_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
 {
 	struct rte_mem_resource *bar = &pdev->mem_resource[BCNIC_PCI_WINDOW_BAR];
 	struct bcnic_window_map map = { .fd = -1, .guard = -1, .borrowed = true };
-	struct bcnic_vf_opts opts = BCNIC_VF_OPTS_DEFAULT;
+	struct bcnic_vf_opts opts;
 	struct bcmbox_window w;
 	struct rte_eth_dev *eth_dev;
 	int rc;
@@ -67,6 +67,7 @@ bcnic_vf_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
 	eth_dev = rte_eth_dev_pci_allocate(pdev, bcnic_vf_priv_size());
 	if (eth_dev == NULL)
 		return -ENOMEM;
+	bcnic_vf_opts_default(&opts);
 	snprintf(opts.dev_name, sizeof(opts.dev_name), "%.32s", pdev->device.name);
 	opts.vf = w.info.vf_index;
 	return bcnic_vf_setup(eth_dev, &map, &opts);

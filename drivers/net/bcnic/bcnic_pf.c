@@ -198,7 +198,7 @@ static const struct eth_dev_ops bcnic_pf_ops = {
 	.allmulticast_disable = bcnic_promisc_noop,
 };
 
-/* Devarg keys, each written once: the table below and the param string use them. */
+/* Devarg keys, each written once: PF_ARGS below uses them. */
 #define PF_ARG_DEV		"dev"
 #define PF_ARG_VFS		"vfs"
 #define PF_ARG_RING_SIZE	"ring_size"
@@ -217,37 +217,39 @@ struct pf_args {
 	char dev[BCNIC_DEV_NAME_MAX + 1];
 	unsigned int vfs, ring, evt, max_blocks, rate, rate_burst, vf_burst, idle_sleep_us, data;
 	unsigned int mode;		/* enum bcnic_poller_mode */
-	unsigned int vf_mac_deny;	/* 0: allow, 1: deny */
+	bool vf_mac_deny;
 };
 
-static const char *const poller_words[] = {
-	[BCNIC_POLLER_AUTO] = "auto",
-	[BCNIC_POLLER_SERVICE] = "service",
-	[BCNIC_POLLER_THREAD] = "thread",
-	[BCNIC_POLLER_APP] = "app",
-	NULL
-};
-static const char *const allow_deny_words[] = { "allow", "deny", NULL };
+/*
+ * The devargs (bcnic.h says how a row reads): the table and the param
+ * string. The ranges are literals so the param string shows numbers; the
+ * asserts below tie them to the wire's limits. rate=0 is unlimited.
+ */
+#define PF_ARGS(X) \
+	X(PF_ARG_DEV, DEV, dev, 0, 0, 0, NULL) \
+	X(PF_ARG_VFS, UINT, vfs, 1, 256, 1, NULL) \
+	X(PF_ARG_RING_SIZE, POW2, ring, 128, 4096, BCNIC_DEFAULT_RING, NULL) \
+	X(PF_ARG_EVT_RING_SIZE, POW2, evt, 16, 1024, BCNIC_DEFAULT_EVT_RING, NULL) \
+	X(PF_ARG_MAX_BLOCKS, UINT, max_blocks, 4, 4096, 64, NULL) \
+	X(PF_ARG_POLLER, WORD, mode, 0, 0, BCNIC_POLLER_AUTO, PF_POLLER_WORDS) \
+	X(PF_ARG_RATE, UINT, rate, 0, 100000000, 0, NULL) \
+	X(PF_ARG_RATE_BURST, UINT, rate_burst, 1, 1000000, 64, NULL) \
+	X(PF_ARG_VF_BURST, UINT, vf_burst, 1, 1024, 4, NULL) \
+	X(PF_ARG_IDLE_SLEEP_US, UINT, idle_sleep_us, 1, 100000, 50, NULL) \
+	X(PF_ARG_VF_MAC_CHANGE, FLAG, vf_mac_deny, 0, 0, false, "allow|deny") \
+	X(PF_ARG_DATA_RING_SIZE, POW2_OFF, data, 64, 4096, 256, NULL)
+/* In enum bcnic_poller_mode's order: the value parsed is the word's index. */
+#define PF_POLLER_WORDS "auto|service|thread|app"
+_Static_assert(BCNIC_POLLER_AUTO == 0 && BCNIC_POLLER_SERVICE == 1 &&
+	       BCNIC_POLLER_THREAD == 2 && BCNIC_POLLER_APP == 3, "PF_POLLER_WORDS's order");
+_Static_assert(256 == BCMBOX_MAX_VFS, "vfs= goes up to every VF");
+_Static_assert(128 == BCMBOX_RING_MIN && 4096 == BCMBOX_RING_MAX, "ring_size= range");
+_Static_assert(16 == BCMBOX_EVT_RING_MIN && 1024 == BCMBOX_EVT_RING_MAX, "evt_ring_size= range");
+_Static_assert(64 == BCMBOX_DATA_RING_MIN && 4096 == BCMBOX_DATA_RING_MAX,
+	       "data_ring_size= range");
 
-#define ARG(key, type, field, ...) { key, BCNIC_DEVARG_##type, offsetof(struct pf_args, field), __VA_ARGS__ }
-static const struct bcnic_devarg pf_devargs[] = {
-	ARG(PF_ARG_DEV, DEV, dev),
-	ARG(PF_ARG_VFS, UINT, vfs, .lo = 1, .hi = BCMBOX_MAX_VFS, .def = 1),
-	ARG(PF_ARG_RING_SIZE, POW2, ring, .lo = BCMBOX_RING_MIN, .hi = BCMBOX_RING_MAX,
-	    .def = BCNIC_DEFAULT_RING),
-	ARG(PF_ARG_EVT_RING_SIZE, POW2, evt, .lo = BCMBOX_EVT_RING_MIN, .hi = BCMBOX_EVT_RING_MAX,
-	    .def = BCNIC_DEFAULT_EVT_RING),
-	ARG(PF_ARG_MAX_BLOCKS, UINT, max_blocks, .lo = 4, .hi = 4096, .def = 64),
-	ARG(PF_ARG_POLLER, WORD, mode, .def = BCNIC_POLLER_AUTO, .words = poller_words),
-	ARG(PF_ARG_RATE, UINT, rate, .lo = 0, .hi = 100000000, .def = 0),
-	ARG(PF_ARG_RATE_BURST, UINT, rate_burst, .lo = 1, .hi = 1000000, .def = 64),
-	ARG(PF_ARG_VF_BURST, UINT, vf_burst, .lo = 1, .hi = 1024, .def = 4),
-	ARG(PF_ARG_IDLE_SLEEP_US, UINT, idle_sleep_us, .lo = 1, .hi = 100000, .def = 50),
-	ARG(PF_ARG_VF_MAC_CHANGE, WORD, vf_mac_deny, .def = 0, .words = allow_deny_words),
-	ARG(PF_ARG_DATA_RING_SIZE, POW2, data, .lo = BCMBOX_DATA_RING_MIN,
-	    .hi = BCMBOX_DATA_RING_MAX, .def = 256, .zero_off = true),
-};
-#undef ARG
+#define PF_ARG_ROW(...) BCNIC_DEVARG_ROW(struct pf_args, __VA_ARGS__)
+static const struct bcnic_devarg pf_devargs[] = { PF_ARGS(PF_ARG_ROW) };
 
 static int
 parse_args(const char *args, struct pf_args *a)
@@ -299,7 +301,7 @@ bcnic_pf_probe(struct rte_vdev_device *vdev)
 	pf->rate_burst = a.rate_burst;
 	pf->vf_burst = a.vf_burst;
 	pf->idle_sleep_max_us = a.idle_sleep_us;
-	pf->vf_mac_change = a.vf_mac_deny == 0;
+	pf->vf_mac_change = !a.vf_mac_deny;
 	pf->data_slots = a.data;
 	bcnic_default_mac(&pf->port.mac, a.dev, 0);
 	if (a.data != 0) {
@@ -348,17 +350,4 @@ struct rte_vdev_driver bcnic_pf_driver = {
 };
 
 RTE_PMD_EXPORT_NAME(net_bcnic_pf, __COUNTER__);
-/* The ranges are pf_devargs[]'s. */
-RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_pf,
-	PF_ARG_DEV "=<name> "
-	PF_ARG_VFS "=<1-256> "
-	PF_ARG_RING_SIZE "=<128-4096> "
-	PF_ARG_EVT_RING_SIZE "=<16-1024> "
-	PF_ARG_MAX_BLOCKS "=<4-4096> "
-	PF_ARG_POLLER "=auto|service|thread|app "
-	PF_ARG_RATE "=<requests/s, 0=unlimited> "
-	PF_ARG_RATE_BURST "=<1-1000000> "
-	PF_ARG_VF_BURST "=<1-1024> "
-	PF_ARG_IDLE_SLEEP_US "=<1-100000> "
-	PF_ARG_VF_MAC_CHANGE "=allow|deny "
-	PF_ARG_DATA_RING_SIZE "=<0|64-4096>");
+RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_pf, PF_ARGS(BCNIC_DEVARG_PARAM));

@@ -12,91 +12,35 @@
 #include <ethdev_driver.h>
 #include <ethdev_vdev.h>
 #include <rte_cycles.h>
-#include <rte_kvargs.h>
 #include <rte_malloc.h>
 
 #include "bcnic_vf.h"
 
 #define VF_DRV			"net_bcnic_vf"
 
-/* ---- devargs: one table for validation, parsing, defaults and the param string ---- */
+/* Devarg keys, each written once: VF_ARGS below uses them. */
+#define VF_ARG_DEV		"dev"
+#define VF_ARG_VF		"vf"
+#define VF_ARG_TIMEOUT		"timeout_ms"
+#define VF_ARG_PF_TIMEOUT	"pf_timeout_ms"
+#define VF_ARG_EVENTS		"events"
 
-enum bcnic_vf_arg_kind { VF_ARG_DEV, VF_ARG_UINT, VF_ARG_EVENTS };
-
+/* The devargs (bcnic.h says how a row reads): the table and the param string. */
+#define VF_ARGS(X) \
+	X(VF_ARG_DEV, DEV, dev_name, 0, 0, 0, NULL) \
+	X(VF_ARG_VF, REQ_UINT, vf, 0, 255, 0, NULL) \
+	X(VF_ARG_TIMEOUT, UINT, timeout_ms, 1, BCNIC_VF_TIMEOUT_MAX_MS, 1000, NULL) \
+	X(VF_ARG_PF_TIMEOUT, UINT, pf_timeout_ms, 10, BCNIC_VF_TIMEOUT_MAX_MS, 1000, NULL) \
+	X(VF_ARG_EVENTS, FLAG, use_thread, 0, 0, true, "poll|thread")
 _Static_assert(255 == BCMBOX_MAX_VFS - 1, "the vf= range is every VF");
 
-#define VF_ARG_ROW(key, kind, field, lo, hi, req, dflt) \
-	{ key, VF_ARG_##kind, offsetof(struct bcnic_vf_opts, field), lo, hi, req },
-static const struct vf_arg {
-	const char *key;
-	enum bcnic_vf_arg_kind kind;
-	size_t off;
-	unsigned int lo, hi;
-	bool required;
-} vf_args[] = { BCNIC_VF_ARGS(VF_ARG_ROW) };
+#define VF_ARG_ROW(...) BCNIC_DEVARG_ROW(struct bcnic_vf_opts, __VA_ARGS__)
+static const struct bcnic_devarg vf_devargs[] = { VF_ARGS(VF_ARG_ROW) };
 
-#define VF_ARG_KEY(key, kind, field, lo, hi, req, dflt) key,
-static const char *const vf_valid_args[] = { BCNIC_VF_ARGS(VF_ARG_KEY) NULL };
-
-#define VF_PARAM_DEV(lo, hi)		"=<name> "
-#define VF_PARAM_UINT(lo, hi)		"=<" RTE_STR(lo) "-" RTE_STR(hi) "> "
-#define VF_PARAM_EVENTS(lo, hi)		"=thread|poll "
-#define VF_ARG_PARAM(key, kind, field, lo, hi, req, dflt) key VF_PARAM_##kind(lo, hi)
-
-static int
-parse_events(struct rte_kvargs *kv, const char *key, bool *use_thread)
+void
+bcnic_vf_opts_default(struct bcnic_vf_opts *o)
 {
-	const char *v = rte_kvargs_get(kv, key);
-
-	if (v == NULL)
-		return 0;
-	if (strcmp(v, "thread") == 0) {
-		*use_thread = true;
-	} else if (strcmp(v, "poll") == 0) {
-		*use_thread = false;
-	} else {
-		BCNIC_LOG(ERR, "invalid %s=%s: expected thread or poll", key, v);
-		return -EINVAL;
-	}
-	return 1;
-}
-
-/* devargs over the defaults in o. Returns 0 or -EINVAL (logged, naming the bad value). */
-static int
-vf_parse_args(const char *name, const char *args, struct bcnic_vf_opts *o)
-{
-	struct rte_kvargs *kv;
-	int rc;
-
-	rc = bcnic_kvargs_parse(VF_DRV, args, vf_valid_args, &kv);
-	if (rc != 0)
-		return rc;
-	for (unsigned int i = 0; i < RTE_DIM(vf_args) && rc == 0; i++) {
-		const struct vf_arg *a = &vf_args[i];
-		void *field = (uint8_t *)o + a->off;
-		int set = 0;
-
-		switch (a->kind) {
-		case VF_ARG_DEV:
-			set = bcnic_kvarg_dev(kv, field) == 0 ? 1 : -EINVAL;
-			break;
-		case VF_ARG_UINT:
-			set = bcnic_kvarg_uint(kv, a->key, a->lo, a->hi, false, field);
-			break;
-		case VF_ARG_EVENTS:
-			set = parse_events(kv, a->key, field);
-			break;
-		}
-		if (set == 0 && a->required) {
-			BCNIC_LOG(ERR, "%s: missing %s=: which VF of device %s this port is", name,
-				  a->key, o->dev_name);
-			set = -EINVAL;
-		}
-		if (set < 0)
-			rc = -EINVAL;
-	}
-	rte_kvargs_free(kv);
-	return rc;
+	bcnic_devargs_defaults(vf_devargs, RTE_DIM(vf_devargs), o);
 }
 
 /* ---- ethdev ops ---- */
@@ -460,7 +404,7 @@ static int
 bcnic_vf_probe(struct rte_vdev_device *vdev)
 {
 	const char *name = rte_vdev_device_name(vdev);
-	struct bcnic_vf_opts o = BCNIC_VF_OPTS_DEFAULT;
+	struct bcnic_vf_opts o;
 	struct bcnic_window_map map = { .fd = -1, .guard = -1 };
 	struct rte_eth_dev *eth_dev;
 	int rc;
@@ -470,7 +414,8 @@ bcnic_vf_probe(struct rte_vdev_device *vdev)
 			  name);
 		return -ENOTSUP;
 	}
-	rc = vf_parse_args(name, rte_vdev_device_args(vdev), &o);
+	rc = bcnic_devargs_parse(VF_DRV, rte_vdev_device_args(vdev), vf_devargs,
+				 RTE_DIM(vf_devargs), &o);
 	if (rc != 0)
 		return rc;
 	rc = bcnic_shm_window_open(o.dev_name, o.vf, &map, false);
@@ -498,4 +443,4 @@ struct rte_vdev_driver bcnic_vf_driver = {
 };
 
 RTE_PMD_EXPORT_NAME(net_bcnic_vf, __COUNTER__);
-RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_vf, BCNIC_VF_ARGS(VF_ARG_PARAM));
+RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_vf, VF_ARGS(BCNIC_DEVARG_PARAM));

@@ -30,28 +30,7 @@
 #define BCNIC_VF_PENDING	8192u	/* requests in flight or uncollected, power of two */
 #define BCNIC_VF_MAX_CALLBACKS	32
 
-/* ---- devargs: each key once; BCNIC_VF_ARGS below drives the rest ---- */
-#define BCNIC_VF_ARG_DEV		"dev"
-#define BCNIC_VF_ARG_VF			"vf"
-#define BCNIC_VF_ARG_TIMEOUT		"timeout_ms"
-#define BCNIC_VF_ARG_PF_TIMEOUT		"pf_timeout_ms"
-#define BCNIC_VF_ARG_EVENTS		"events"
-
-#define BCNIC_VF_TIMEOUT_MAX_MS		3600000	/* also rte_pmd_bcnic_vf_timeout_set()'s */
-
-/*
- * The devargs, once: key, kind (enum bcnic_vf_arg_kind), field of struct
- * bcnic_vf_opts, range (UINT; literals or plain macros: the param string
- * shows them), required, default. bcnic_vf.c makes of it the kvargs key
- * list, the validation and parsing, and the RTE_PMD_REGISTER_PARAM_STRING
- * string; BCNIC_VF_OPTS_DEFAULT below the defaults.
- */
-#define BCNIC_VF_ARGS(X) \
-	X(BCNIC_VF_ARG_DEV, DEV, dev_name, 0, 0, true, "") \
-	X(BCNIC_VF_ARG_VF, UINT, vf, 0, 255, true, 0) \
-	X(BCNIC_VF_ARG_TIMEOUT, UINT, timeout_ms, 1, BCNIC_VF_TIMEOUT_MAX_MS, false, 1000) \
-	X(BCNIC_VF_ARG_PF_TIMEOUT, UINT, pf_timeout_ms, 10, BCNIC_VF_TIMEOUT_MAX_MS, false, 1000) \
-	X(BCNIC_VF_ARG_EVENTS, EVENTS, use_thread, 0, 0, false, true)
+#define BCNIC_VF_TIMEOUT_MAX_MS		3600000	/* timeout_ms=, rte_pmd_bcnic_vf_timeout_set() */
 
 /* What a VF port is set up with: devargs (vdev), or the defaults and the BAR (PCI). */
 struct bcnic_vf_opts {
@@ -61,8 +40,6 @@ struct bcnic_vf_opts {
 	unsigned int pf_timeout_ms;		/* pf_timeout_ms=: heartbeat silence before the PF may be gone */
 	bool use_thread;			/* events=thread (or poll) */
 };
-#define BCNIC_VF_ARG_DEFAULT(key, kind, field, lo, hi, req, dflt) .field = dflt,
-#define BCNIC_VF_OPTS_DEFAULT { BCNIC_VF_ARGS(BCNIC_VF_ARG_DEFAULT) }
 
 struct bcnic_vf_callback {
 	uint32_t block_id;
@@ -133,6 +110,8 @@ struct bcnic_vf {
 
 /* ---- bcnic_vf.c ---- */
 size_t bcnic_vf_priv_size(void);
+/* The devargs' defaults: a port without devargs (PCI). */
+void bcnic_vf_opts_default(struct bcnic_vf_opts *o);
 /*
  * The VF port on a mapped window, whatever the transport: a window that is
  * not borrowed (shm) can be opened again by name after a PF restart.
