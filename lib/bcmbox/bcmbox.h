@@ -296,6 +296,38 @@ int bcmbox_window_map(struct bcmbox_window *w, void *base, size_t size);
 int bcmbox_window_rings(const struct bcmbox_window *w, struct bcmbox_ring *req,
 			struct bcmbox_ring *resp, struct bcmbox_ring *evt);
 
+/* ---- latency histogram (the PF's service time, the VF's round trip) ---- */
+
+/*
+ * Bucket i < BCMBOX_LAT_BUCKETS - 1 counts samples under
+ * bcmbox_lat_bounds_ns[i], the last one the rest. Both ports name them
+ * with bcmbox_lat_name(), so their xstats read alike.
+ */
+#define BCMBOX_LAT_BUCKETS	10
+extern const uint32_t bcmbox_lat_bounds_ns[BCMBOX_LAT_BUCKETS - 1];
+
+/* The bounds in ticks of one clock, set once: counting divides nothing. */
+struct bcmbox_lat_bounds {
+	uint64_t ticks[BCMBOX_LAT_BUCKETS - 1];
+};
+
+/* b for a clock of hz ticks a second. */
+void bcmbox_lat_bounds_init(struct bcmbox_lat_bounds *b, uint64_t hz);
+
+/* Count one sample of ticks into counts[BCMBOX_LAT_BUCKETS]. Inline: per request. */
+static inline void
+bcmbox_lat_count(const struct bcmbox_lat_bounds *b, uint64_t *counts, uint64_t ticks)
+{
+	unsigned int i;
+
+	for (i = 0; i < BCMBOX_LAT_BUCKETS - 1 && ticks >= b->ticks[i]; i++)
+		;
+	counts[i]++;
+}
+
+/* Name of bucket i: "<prefix>_lt_<bound>ns", the last "<prefix>_ge_<bound>ns". */
+int bcmbox_lat_name(char *buf, size_t len, const char *prefix, unsigned int i);
+
 /* ---- device names (the emulated device's shared-memory objects) ---- */
 
 #define BCMBOX_DEV_NAME_MAX	32

@@ -45,10 +45,6 @@ cpu_relax(void)
 #endif
 }
 
-const uint32_t bcmbox_lat_bounds_ns[BCMBOX_LAT_BUCKETS - 1] = {
-	250, 500, 1000, 2000, 4000, 8000, 16000, 64000, 1000000,
-};
-
 /* ns -> ticks of c's clock; exact for a ns clock, no overflow up to an hour otherwise. */
 static uint64_t
 ns_to_ticks(const struct bcmbox_client *c, uint64_t ns)
@@ -64,8 +60,7 @@ bcmbox_client_set_clock(struct bcmbox_client *c, uint64_t (*clock)(void), uint64
 {
 	c->clock = clock;
 	c->clock_hz = hz;
-	for (unsigned int i = 0; i < BCMBOX_LAT_BUCKETS - 1; i++)
-		c->lat_bounds[i] = (uint64_t)bcmbox_lat_bounds_ns[i] * hz / 1000000000ull;
+	bcmbox_lat_bounds_init(&c->lat_bounds, hz);
 	c->dflt_timeout_ns = default_timeout_ns;
 	c->dflt_timeout_ticks = ns_to_ticks(c, default_timeout_ns);
 }
@@ -489,16 +484,6 @@ release(struct bcmbox_client *c, struct bcmbox_pending *r)
 	retire(c);
 }
 
-static inline void
-count_latency(struct bcmbox_client *c, uint64_t ticks)
-{
-	unsigned int i;
-
-	for (i = 0; i < BCMBOX_LAT_BUCKETS - 1 && ticks >= c->lat_bounds[i]; i++)
-		;
-	c->st.lat[i]++;
-}
-
 /*
  * Send hdr (payload: WRITE data) with the next tag and record it.
  * Returns 0 with *tag set, -EAGAIN (ring or table full), -ENOTCONN.
@@ -598,7 +583,7 @@ pump_one(struct bcmbox_client *c, struct bcmbox_msg *m)
 			r->len = m->hdr.length;
 		}
 	}
-	count_latency(c, c->clock() - r->t0);
+	bcmbox_lat_count(&c->lat_bounds, c->st.lat, c->clock() - r->t0);
 	finish(c, r, st, m->hdr.arg);
 	return 1;
 }

@@ -58,10 +58,6 @@ struct bcmbox_completion {
 	uint32_t len;		/* bytes read or written; 0 on error */
 };
 
-/* Round-trip latency histogram: bucket i counts < bcmbox_lat_bounds_ns[i], the last the rest. */
-#define BCMBOX_LAT_BUCKETS	10
-extern const uint32_t bcmbox_lat_bounds_ns[BCMBOX_LAT_BUCKETS - 1];
-
 /* What the engine counted (the VF's mbox_* xstats). */
 struct bcmbox_client_stats {
 	uint64_t requests;
@@ -70,7 +66,7 @@ struct bcmbox_client_stats {
 	uint64_t errors;		/* completed with an error status */
 	uint64_t not_connected;
 	uint64_t unexpected;		/* responses matching no request */
-	uint64_t lat[BCMBOX_LAT_BUCKETS];
+	uint64_t lat[BCMBOX_LAT_BUCKETS];	/* round trips (bcmbox.h's histogram) */
 };
 
 /* Size of the table every client has; bcmbox_client_set_pending() gives a larger one. */
@@ -93,7 +89,7 @@ struct bcmbox_client {
 	uint32_t pend_mask;
 	uint64_t (*clock)(void);	/* t0 and deadlines; bcmbox_now_ns by default */
 	uint64_t clock_hz;
-	uint64_t lat_bounds[BCMBOX_LAT_BUCKETS - 1];	/* bcmbox_lat_bounds_ns in clock ticks */
+	struct bcmbox_lat_bounds lat_bounds;	/* in ticks of clock */
 	uint64_t dflt_timeout_ns;	/* cached conversion of the usual timeout */
 	uint64_t dflt_timeout_ticks;
 	struct bcmbox_client_stats st;

@@ -30,7 +30,6 @@
 #include <rte_spinlock.h>
 
 #include "bcnic.h"
-#include "bcnic_hist.h"
 #include "rte_pmd_bcnic.h"
 
 /*
@@ -54,7 +53,7 @@ struct bcnic_pf_counters {
 	uint64_t windows_restored;		/* window objects truncated under us */
 	uint64_t lines_republished;		/* PF-owned window lines found changed */
 	uint64_t persist_errors;		/* journal append or sync failed */
-	uint64_t lat[BCNIC_LAT_BUCKETS];	/* request service time */
+	uint64_t lat[BCMBOX_LAT_BUCKETS];	/* request service time */
 };
 
 /* Data path counters of one VF, as the switch sees them. */
@@ -206,7 +205,7 @@ struct bcnic_pf {
 	uint32_t rate_burst;			/* bucket depth */
 	uint32_t idle_sleep_max_us;		/* thread mode back-off ceiling */
 	uint64_t tsc_hz;
-	struct bcnic_hist lat_hist;
+	struct bcmbox_lat_bounds lat_bounds;	/* in TSC cycles */
 	uint64_t next_sweep;			/* TSC of the next control sweep */
 	uint64_t sweep_period;
 	uint64_t next_heartbeat;

@@ -204,7 +204,7 @@ bcnic_pf_mbox_init(struct bcnic_pf *pf)
 	}
 	pf->sw.mac_gen = 1;	/* build the MAC table at the first frame */
 	pf->tsc_hz = rte_get_tsc_hz();
-	bcnic_hist_init(&pf->lat_hist, pf->tsc_hz);
+	bcmbox_lat_bounds_init(&pf->lat_bounds, pf->tsc_hz);
 	pf->store.changed = block_changed;	/* from now on a change reaches the VFs */
 	return 0;
 }
@@ -565,13 +565,6 @@ rate_ok(struct bcnic_pf *pf, struct bcnic_pf_vf *v, uint64_t now)
 	return true;
 }
 
-/* Bucket bounds are in TSC cycles (set at init): no division on the request path. */
-static inline void
-count_latency(struct bcnic_pf *pf, uint64_t cycles)
-{
-	bcnic_hist_count(&pf->lat_hist, pf->cnt.lat, cycles);
-}
-
 unsigned int
 bcnic_pf_serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_scratch *s)
 {
@@ -670,7 +663,8 @@ bcnic_pf_serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_sc
 			handle_bye(pf, v, &s->req);
 			break;
 		}
-		count_latency(pf, rte_rdtsc() - t0);
+		/* Bounds in TSC cycles (set at init): no division per request. */
+		bcmbox_lat_count(&pf->lat_bounds, pf->cnt.lat, rte_rdtsc() - t0);
 		served++;
 	}
 	return served;

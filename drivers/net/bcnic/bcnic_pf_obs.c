@@ -71,9 +71,9 @@ bcnic_pf_xstats_walk(struct bcnic_pf *pf, struct rte_eth_xstat_name *names, uint
 		ITEM(c->reject[i], "mbox_rej_%s", bcmbox_reject_name((enum bcmbox_reject)i));
 	for (i = 0; i < BCMBOX_ST__MAX; i++)
 		ITEM(c->status[i], "mbox_resp_%s", bcmbox_status_name(i));
-	for (i = 0; i < BCNIC_LAT_BUCKETS; i++) {
+	for (i = 0; i < BCMBOX_LAT_BUCKETS; i++) {
 		if (names != NULL)
-			bcnic_hist_name(names[n].name, sizeof(names[n].name), "mbox_service", i);
+			bcmbox_lat_name(names[n].name, sizeof(names[n].name), "mbox_service", i);
 		if (values != NULL)
 			values[n] = c->lat[i];
 		n++;

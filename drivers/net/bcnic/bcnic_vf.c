@@ -125,7 +125,7 @@ bcnic_vf_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 /*
  * xstats: the backchannel as this VF sees it, by offset in struct bcnic_vf
  * (the engine's counters are in c). A NULL name stands for the latency
- * buckets (c.st.lat, named after bcmbox_lat_bounds_ns).
+ * buckets (c.st.lat, named by bcmbox_lat_name()).
  */
 static const struct {
 	const char *name;
@@ -164,11 +164,8 @@ bcnic_vf_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *na
 			snprintf(names[i++].name, sizeof(names[0].name), "%s", vf_xstats[x].name);
 			continue;
 		}
-		for (unsigned int b = 0; b < BCMBOX_LAT_BUCKETS - 1; b++)
-			snprintf(names[i++].name, sizeof(names[0].name), "mbox_latency_lt_%uns",
-				 bcmbox_lat_bounds_ns[b]);
-		snprintf(names[i++].name, sizeof(names[0].name), "mbox_latency_ge_%uns",
-			 bcmbox_lat_bounds_ns[BCMBOX_LAT_BUCKETS - 2]);
+		for (unsigned int b = 0; b < BCMBOX_LAT_BUCKETS; b++)
+			bcmbox_lat_name(names[i++].name, sizeof(names[0].name), "mbox_latency", b);
 	}
 	return VF_NB_XSTATS;
 }
