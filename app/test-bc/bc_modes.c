@@ -159,24 +159,12 @@ struct idle_vf {
 static int
 idle_attach(struct idle_vf *v, const char *dev, unsigned int vf)
 {
-	char path[96];
-	struct stat st;
-	int fd, rc;
+	int rc;
 
-	bcmbox_shm_name(path, sizeof(path), dev, (int)vf);
-	fd = shm_open(path, O_RDWR, 0);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) != 0) {
-		close(fd);
-		return -errno;
-	}
-	v->size = (size_t)st.st_size;
-	v->base = mmap(NULL, v->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (v->base == MAP_FAILED) {
+	rc = bcmbox_shm_map(dev, (int)vf, &v->base, &v->size);
+	if (rc != 0) {
 		v->base = NULL;
-		return -errno;
+		return rc;
 	}
 	rc = bcmbox_client_open(&v->c, v->base, v->size);
 	if (rc == 0)

@@ -346,6 +346,13 @@ bool bcmbox_dev_name_valid(const char *name);
  */
 int bcmbox_shm_name(char *buf, size_t len, const char *dev, int fn);
 
+/*
+ * Map all of device dev's object fn (as in bcmbox_shm_name()) read-write,
+ * as a raw VF client does: 0 with *base and *size set (munmap() them), or
+ * a negative errno. No lock is taken: the driver's transport does more.
+ */
+int bcmbox_shm_map(const char *dev, int fn, void **base, size_t *size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* VF window layout: formatting (PF) and validated mapping (both sides). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bcmbox.h"
 
@@ -194,4 +198,28 @@ bcmbox_shm_name(char *buf, size_t len, const char *dev, int fn)
 	if (fn == BCMBOX_SHM_PF)
 		return snprintf(buf, len, "/bcnic.%s.pf", dev);
 	return snprintf(buf, len, "/bcnic.%s.vf%d", dev, fn);
+}
+
+int
+bcmbox_shm_map(const char *dev, int fn, void **base, size_t *size)
+{
+	char path[BCMBOX_DEV_NAME_MAX + 32];
+	struct stat st;
+	void *p;
+	int fd, rc = 0;
+
+	bcmbox_shm_name(path, sizeof(path), dev, fn);
+	fd = shm_open(path, O_RDWR, 0);
+	if (fd < 0)
+		return -errno;
+	p = fstat(fd, &st) == 0 ? mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+				       MAP_SHARED, fd, 0) : MAP_FAILED;
+	if (p == MAP_FAILED)
+		rc = -errno;
+	close(fd);	/* the mapping stays */
+	if (rc != 0)
+		return rc;
+	*base = p;
+	*size = (size_t)st.st_size;
+	return 0;
 }

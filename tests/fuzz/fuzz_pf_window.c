@@ -81,9 +81,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	};
 	char args[128], path[64];
 	uint16_t port;
-	struct stat st;
+	size_t size;
 	void *base;
-	int fd;
 
 	(void)argc;
 	(void)argv;
@@ -98,13 +97,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		if (rte_pmd_bcnic_pf_block_define(pf, &defs[i]) != 0)
 			abort();
 	rte_eth_dev_callback_register(pf, RTE_ETH_EVENT_VF_MBOX, policy, NULL);
-	bcmbox_shm_name(path, sizeof(path), dev, 0);
-	fd = shm_open(path, O_RDWR, 0);
-	if (fd < 0 || fstat(fd, &st) != 0)
-		abort();
-	base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (base == MAP_FAILED || bcmbox_window_map(&w, base, (size_t)st.st_size) != 0)
+	if (bcmbox_shm_map(dev, 0, &base, &size) != 0 || bcmbox_window_map(&w, base, size) != 0)
 		abort();
 	/*
 	 * Nothing opens them by name from here on (the PF keeps its descriptors):

@@ -43,31 +43,6 @@ port_of(const char *vdev)
 	return rte_eth_dev_get_port_by_name(vdev, &port) == 0 ? port : -1;
 }
 
-int
-pmd_window_map(const char *dev, unsigned int vf, void **base, size_t *size)
-{
-	char path[128];
-	struct stat st;
-	void *p;
-	int fd;
-
-	bcmbox_shm_name(path, sizeof(path), dev, (int)vf);
-	fd = shm_open(path, O_RDWR, 0);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) != 0) {
-		close(fd);
-		return -errno;
-	}
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return -errno;
-	*base = p;
-	*size = (size_t)st.st_size;
-	return 0;
-}
-
 void
 cleanup_shm(void)
 {

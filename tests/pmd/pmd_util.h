@@ -13,8 +13,6 @@ void pmd_uniq_init(char tag);
 const char *devname(const char *tag);
 /* The port of an ethdev by name, or -1. */
 int port_of(const char *vdev);
-/* Map VF vf's window object of device dev read-write: 0 with *base, *size set, or -errno. */
-int pmd_window_map(const char *dev, unsigned int vf, void **base, size_t *size);
 /* Remove every /dev/shm object this process's devices left (a failed check skips a detach). */
 void cleanup_shm(void);
 /* EAL cleanup, then remove its (empty, with --no-shconf) runtime folder if nobody else uses it. */

@@ -76,7 +76,7 @@ pf_down(const char *tag)
 static int
 vf_open(struct raw_vf *v, const char *dev, unsigned int vf)
 {
-	int rc = pmd_window_map(dev, vf, &v->base, &v->size);
+	int rc = bcmbox_shm_map(dev, (int)vf, &v->base, &v->size);
 
 	if (rc != 0)
 		return rc;

@@ -68,7 +68,7 @@ raw_map(struct raw_vf *v, const char *dev, unsigned int n)
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	rc = pmd_window_map(dev, n, &base, &v->size);
+	rc = bcmbox_shm_map(dev, (int)n, &base, &v->size);
 	v->base = base;
 	return rc;
 }

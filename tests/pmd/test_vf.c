@@ -235,20 +235,9 @@ static int
 silent_start(struct beat_loop *b, const char *dev)
 {
 	struct bcmbox_window w;
-	char path[128];
-	struct stat st;
-	int fd;
 
-	bcmbox_shm_name(path, sizeof(path), dev, 0);
-	fd = shm_open(path, O_RDWR, 0);
-	if (fd < 0)
+	if (bcmbox_shm_map(dev, 0, &b->base, &b->size) != 0)
 		return -1;
-	b->base = fstat(fd, &st) == 0 ? mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
-					     MAP_SHARED, fd, 0) : MAP_FAILED;
-	close(fd);
-	if (b->base == MAP_FAILED)
-		return -1;
-	b->size = (size_t)st.st_size;
 	if (bcmbox_window_map(&w, b->base, b->size) != 0) {
 		munmap(b->base, b->size);
 		return -1;

@@ -18,33 +18,35 @@
 
 #include "bcnic_vf.h"
 
-static struct bcnic_vf *
-vf_from_port(uint16_t port_id, int *err)
+/* The VF port behind port_id: 0, -ENODEV (no such port) or -ENOTSUP (not a bcnic VF). */
+static int
+vf_of_port(uint16_t port_id, struct bcnic_vf **vf)
 {
 	struct rte_eth_dev *dev;
 
-	if (!rte_eth_dev_is_valid_port(port_id)) {
-		*err = -ENODEV;
-		return NULL;
-	}
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return -ENODEV;
 	dev = &rte_eth_devices[port_id];
-	if (!bcnic_vf_is_port(dev) || dev->data->dev_private == NULL) {
-		*err = -ENOTSUP;
-		return NULL;
-	}
-	return dev->data->dev_private;
+	if (!bcnic_vf_is_port(dev) || dev->data->dev_private == NULL)
+		return -ENOTSUP;
+	*vf = dev->data->dev_private;
+	return 0;
 }
+
+/* Every call starts so: vf set, or the call returns vf_of_port()'s error. */
+#define VF_OF_PORT_OR_RET(port_id, vf) do { \
+	int err_ = vf_of_port(port_id, &(vf)); \
+	if (err_ != 0) \
+		return err_; \
+} while (0)
 
 int
 rte_pmd_bcnic_vf_block_read(uint16_t port_id, uint32_t block_id, uint32_t offset, void *buf,
 			    uint32_t len, uint32_t *version, int timeout_ms)
 {
 	struct bcnic_vf *vf;
-	int rc;
 
-	vf = vf_from_port(port_id, &rc);
-	if (vf == NULL)
-		return rc;
+	VF_OF_PORT_OR_RET(port_id, vf);
 	return bcnic_vf_block_io(vf, BCMBOX_MSG_READ, block_id, offset, buf, len, version,
 				 timeout_ms);
 }
@@ -54,11 +56,8 @@ rte_pmd_bcnic_vf_block_write(uint16_t port_id, uint32_t block_id, uint32_t offse
 			     const void *data, uint32_t len, uint32_t *version, int timeout_ms)
 {
 	struct bcnic_vf *vf;
-	int rc;
 
-	vf = vf_from_port(port_id, &rc);
-	if (vf == NULL)
-		return rc;
+	VF_OF_PORT_OR_RET(port_id, vf);
 	return bcnic_vf_block_io(vf, BCMBOX_MSG_WRITE, block_id, offset, (void *)(uintptr_t)data,
 				 len, version, timeout_ms);
 }
@@ -70,9 +69,7 @@ vf_async_submit(uint16_t port_id, uint8_t type, uint32_t id, uint32_t off, void 
 	struct bcnic_vf *vf;
 	int rc;
 
-	vf = vf_from_port(port_id, &rc);
-	if (vf == NULL)
-		return rc;
+	VF_OF_PORT_OR_RET(port_id, vf);
 	rte_spinlock_lock(&vf->lock);
 	/* The engine checks the arguments (-EINVAL) and the session (-ENOTCONN). */
 	rc = bcmbox_client_submit(&vf->c, type, id, off, buf, len, cookie);
@@ -109,11 +106,8 @@ rte_pmd_bcnic_vf_completions(uint16_t port_id, struct rte_pmd_bcnic_completion *
 {
 	struct bcnic_vf *vf;
 	unsigned int got;
-	int rc;
 
-	vf = vf_from_port(port_id, &rc);
-	if (vf == NULL)
-		return rc;
+	VF_OF_PORT_OR_RET(port_id, vf);
 	if (c == NULL && n > 0)
 		return -EINVAL;
 	rte_spinlock_lock(&vf->lock);
@@ -151,9 +145,7 @@ rte_pmd_bcnic_vf_catalog(uint16_t port_id, struct rte_pmd_bcnic_block_info *info
 	struct bcnic_vf *vf;
 	int rc;
 
-	vf = vf_from_port(port_id, &rc);
-	if (vf == NULL)
-		return rc;
+	VF_OF_PORT_OR_RET(port_id, vf);
 	if (info == NULL && max > 0)
 		return -EINVAL;
 	rte_spinlock_lock(&vf->lock);
@@ -167,11 +159,8 @@ int
 rte_pmd_bcnic_vf_timeout_set(uint16_t port_id, unsigned int timeout_ms)
 {
 	struct bcnic_vf *vf;
-	int rc;
 
-	vf = vf_from_port(port_id, &rc);
-	if (vf == NULL)
-		return rc;
+	VF_OF_PORT_OR_RET(port_id, vf);
 	if (timeout_ms == 0 || timeout_ms > BCNIC_VF_TIMEOUT_MAX_MS)
 		return -EINVAL;
 	rte_spinlock_lock(&vf->lock);
@@ -191,9 +180,7 @@ rte_pmd_bcnic_vf_invalidate_register(uint16_t port_id, uint32_t block_id,
 	struct bcnic_vf *vf;
 	int rc;
 
-	vf = vf_from_port(port_id, &rc);
-	if (vf == NULL)
-		return rc;
+	VF_OF_PORT_OR_RET(port_id, vf);
 	if (cb == NULL)
 		return -EINVAL;
 	rc = 0;
@@ -215,9 +202,7 @@ rte_pmd_bcnic_vf_invalidate_unregister(uint16_t port_id, uint32_t block_id,
 	struct bcnic_vf *vf;
 	int rc;
 
-	vf = vf_from_port(port_id, &rc);
-	if (vf == NULL)
-		return rc;
+	VF_OF_PORT_OR_RET(port_id, vf);
 	rc = -ENOENT;
 	rte_spinlock_lock(&vf->cb_lock);
 	for (unsigned int i = 0; i < vf->ncb; i++) {
@@ -238,10 +223,7 @@ int
 rte_pmd_bcnic_vf_event_poll(uint16_t port_id)
 {
 	struct bcnic_vf *vf;
-	int rc;
 
-	vf = vf_from_port(port_id, &rc);
-	if (vf == NULL)
-		return rc;
+	VF_OF_PORT_OR_RET(port_id, vf);
 	return bcnic_vf_service(vf);
 }
