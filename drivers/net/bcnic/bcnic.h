@@ -35,6 +35,7 @@ extern int bcnic_logtype_mbox;
 /* ---- registration (bcnic_register.c): one active copy of the driver per process ---- */
 
 struct rte_vdev_driver;
+struct rte_vdev_device;
 struct rte_pci_driver;
 extern struct rte_vdev_driver bcnic_pf_driver;	/* bcnic_pf.c */
 extern struct rte_vdev_driver bcnic_vf_driver;	/* bcnic_vf.c */
@@ -209,6 +210,8 @@ void bcnic_default_mac(struct rte_ether_addr *mac, const char *dev, unsigned int
 void bcnic_ethdev_init(struct rte_eth_dev *eth_dev, struct bcnic_port *port);
 /* Bus remove of any bcnic port (vdev or PCI) by device name. */
 int bcnic_port_remove(const char *dev_name);
+/* The same as the .remove of both vdev drivers. */
+int bcnic_vdev_remove(struct rte_vdev_device *vdev);
 
 /* Common ops the PF and VF op tables share. */
 int bcnic_dev_configure(struct rte_eth_dev *dev);

@@ -268,6 +268,12 @@ bcnic_port_remove(const char *dev_name)
 }
 
 int
+bcnic_vdev_remove(struct rte_vdev_device *vdev)
+{
+	return bcnic_port_remove(rte_vdev_device_name(vdev));
+}
+
+int
 bcnic_dev_configure(struct rte_eth_dev *dev)
 {
 	RTE_SET_USED(dev);

@@ -336,17 +336,11 @@ bcnic_pf_probe(struct rte_vdev_device *vdev)
 	return 0;
 }
 
-static int
-bcnic_pf_remove(struct rte_vdev_device *vdev)
-{
-	return bcnic_port_remove(rte_vdev_device_name(vdev));
-}
-
 /* Registered by bcnic_register() (bcnic_register.c), once per process. */
 struct rte_vdev_driver bcnic_pf_driver = {
 	.driver = { .name = RTE_STR(net_bcnic_pf) },
 	.probe = bcnic_pf_probe,
-	.remove = bcnic_pf_remove,
+	.remove = bcnic_vdev_remove,
 };
 
 RTE_PMD_EXPORT_NAME(net_bcnic_pf, __COUNTER__);

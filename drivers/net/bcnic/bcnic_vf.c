@@ -426,17 +426,11 @@ bcnic_vf_probe(struct rte_vdev_device *vdev)
 	return bcnic_vf_setup(eth_dev, &map, &o);
 }
 
-static int
-bcnic_vf_remove(struct rte_vdev_device *vdev)
-{
-	return bcnic_port_remove(rte_vdev_device_name(vdev));
-}
-
-/* Registered by bcnic_register() (bcnic_ethdev.c), once per process. */
+/* Registered by bcnic_register() (bcnic_register.c), once per process. */
 struct rte_vdev_driver bcnic_vf_driver = {
 	.driver = { .name = RTE_STR(net_bcnic_vf) },
 	.probe = bcnic_vf_probe,
-	.remove = bcnic_vf_remove,
+	.remove = bcnic_vdev_remove,
 };
 
 RTE_PMD_EXPORT_NAME(net_bcnic_vf, __COUNTER__);
