@@ -492,6 +492,54 @@ test_stale_epoch(void)
 	pf_down("stl");
 }
 
+/*
+ * A window reset ends the session there and then: before the next HELLO
+ * no epoch is published and a request of the old one, on the cleared
+ * rings, is stale; the HELLO after it grants a new epoch.
+ */
+static void
+test_reset_epoch(void)
+{
+	const char *dev = devname("rse");
+	struct rte_pmd_bcnic_vf_info info;
+	struct raw_vf v;
+	uint32_t old, mtu;
+	int pf;
+
+	pf = pf_up("rse", dev, "vfs=1,poller=thread");
+	REQUIRE(pf >= 0);
+	REQUIRE(vf_open(&v, dev, 0) == 0);
+	old = v.c.epoch;
+	CHECK(old != 0);
+	/* The reset handshake alone: the PF clears the rings and acks it. */
+	REQUIRE(bcmbox_window_repair(v.base, v.size, TIMEOUT_NS) == 0);
+	CHECK_EQ(__atomic_load_n(&v.c.w.pf->vf_epoch, __ATOMIC_ACQUIRE), 0);
+	CHECK_EQ(__atomic_load_n(&v.c.w.pf->vf_state, __ATOMIC_ACQUIRE), BCMBOX_VF_HELLO);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(pf, 0, &info), 0);
+	CHECK_EQ(info.epoch, 0);
+	/* The old session's request on the fresh rings: dropped as stale, no answer. */
+	REQUIRE(bcmbox_client_attach(&v.c, old) == 0);
+	struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_READ, .block_id = RTE_PMD_BCNIC_BLOCK_MTU,
+				    .arg = 4 };
+
+	CHECK(bcmbox_client_send(&v.c, &h, NULL) >= 0);
+	uint64_t end = bcmbox_now_ns() + 50000000;
+
+	while (bcmbox_now_ns() < end)
+		CHECK_EQ(bcmbox_client_recv(&v.c, &msg), 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(pf, 0, &info), 0);
+	CHECK_EQ(info.stale, 1);
+	/* The HELLO after a reset: a new epoch, which works. */
+	CHECK_EQ(bcmbox_client_connect(&v.c, TIMEOUT_NS), 0);
+	CHECK(v.c.epoch != 0 && v.c.epoch != old);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_info_get(pf, 0, &info), 0);
+	CHECK_EQ(info.epoch, v.c.epoch);
+	CHECK_EQ(vf_read(&v, RTE_PMD_BCNIC_BLOCK_MTU, 0, &mtu, 4, NULL), 0);
+	CHECK_EQ(mtu, 1500);
+	vf_close(&v);
+	pf_down("rse");
+}
+
 /* Malformed requests: answered PROTO with the reason, or skipped; the VF keeps working. */
 static void
 test_malformed(void)
@@ -885,6 +933,7 @@ static const struct check_case cases[] = {
 	{ "invalidate", test_invalidate },
 	{ "event_overflow", test_event_overflow },
 	{ "stale_epoch", test_stale_epoch },
+	{ "reset_epoch", test_reset_epoch },
 	{ "malformed", test_malformed },
 	{ "throttle", test_throttle },
 	{ "scale_256", test_scale_256 },
