@@ -255,6 +255,8 @@ silent_stop(struct beat_loop *b)
 	munmap(b->base, b->size);
 }
 
+static uint64_t xstat(uint16_t port, const char *name);
+
 /* Thousands of asynchronous reads in flight, completions matched to cookies. */
 static void
 test_async(void)
@@ -365,6 +367,26 @@ test_async(void)
 		if (strcmp(names[i].name, "mbox_requests") == 0)
 			CHECK(values[i] >= N + 100);
 	}
+	/* One histogram (lib/bcmbox's): the same buckets on both ports, every sample counted. */
+	uint64_t vf_lat = 0, pf_lat = 0;
+
+	for (unsigned int b = 0; b < BCMBOX_LAT_BUCKETS; b++) {
+		char name[RTE_ETH_XSTATS_NAME_SIZE];
+		uint64_t v;
+
+		bcmbox_lat_name(name, sizeof(name), "mbox_latency", b);
+		v = xstat((uint16_t)vf, name);
+		CHECK(v != UINT64_MAX);
+		vf_lat += v != UINT64_MAX ? v : 0;
+		bcmbox_lat_name(name, sizeof(name), "mbox_service", b);
+		v = xstat((uint16_t)pf, name);
+		CHECK(v != UINT64_MAX);
+		pf_lat += v != UINT64_MAX ? v : 0;
+	}
+	CHECK(vf_lat >= N + 100);
+	CHECK(pf_lat >= N + 100);
+	CHECK(xstat((uint16_t)vf, "mbox_latency_lt_250ns") != UINT64_MAX);
+	CHECK(xstat((uint16_t)pf, "mbox_service_ge_1000000ns") != UINT64_MAX);
 	down("net_bcnic_vf_as");
 	down("net_bcnic_pf_as");
 }
