@@ -31,6 +31,13 @@ def vfc(vf, *cmd, timeout=60):
     return Proc([VFCFG, *EAL, "--", "--dev", DEV, "--vf", str(vf), *cmd], stdin=False).finish(timeout)
 
 
+def vfc_rc(want, vf, *cmd):
+    """vf_config's exit code must be want; the failure shows what it printed."""
+    r = vfc(vf, *cmd)
+    assert r[0] == want, (cmd, r)
+    return r
+
+
 def test_list_read_write():
     a = agent()
     rc, out, err = vfc(1, "list")
@@ -61,11 +68,11 @@ def test_list_read_write():
     line = a.wait_line("block 0x00001000 vf 2 version")
     assert "00 01 02 03" in line, line
     # What scripts rely on: exit codes.
-    assert vfc(1, "write", "0x1001", "hex:00")[0] == 3      # read-only: refused
-    assert vfc(1, "read", "0x9999")[0] == 4                 # no such block
-    assert vfc(1, "read", "0x1001", "10", "10")[0] == 5     # out of range
-    assert vfc(1, "frobnicate")[0] == 1                     # usage
-    assert vfc(9, "list")[0] == 2                           # no such VF
+    vfc_rc(3, 1, "write", "0x1001", "hex:00")      # read-only: refused
+    vfc_rc(4, 1, "read", "0x9999")                 # no such block
+    vfc_rc(5, 1, "read", "0x1001", "10", "10")     # out of range
+    vfc_rc(1, 1, "frobnicate")                     # usage
+    vfc_rc(2, 9, "list")                           # no such VF
     # The policy: only trusted VFs (0) change their MAC.
     rc, out, err = vfc(1, "write", "0xffff0001", "hex:020000000042")
     assert rc == 3 and "Permission denied" in err, (rc, out, err)
@@ -103,7 +110,7 @@ def test_store_survives_restart():
     try:
         store = os.path.join(d, "store")
         a = agent("--store", store)
-        assert vfc(1, "write", "0x1000", "text:kept-across-restarts")[0] == 0
+        vfc_rc(0, 1, "write", "0x1000", "text:kept-across-restarts")
         a.p.send_signal(signal.SIGTERM)
         assert a.finish(30)[0] == 0
         a = agent("--store", store)
