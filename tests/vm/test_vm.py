@@ -41,8 +41,12 @@ def agent_cmd(a, c):
     a.p.stdin.flush()
 
 
-def guest(script, windows, timeout=240, while_running=None):
-    """Run script (sh) in a guest with these windows as ivshmem devices."""
+def guest(script, windows, timeout=420, while_running=None):
+    """Run script (sh) in a guest with these windows as ivshmem devices.
+
+    A bounded wait, not a speed check: a TCG guest that boots in seconds on
+    a quiet host took over 240 s on a 2-CPU host at load 15 (meson allows
+    the suite 900 s for its two guests)."""
     argv = [VM, "--timeout", str(timeout)]
     for w in windows:
         argv += ["--ivshmem", w]
