@@ -206,6 +206,7 @@ struct bcmbox_window {
 	struct bcmbox_slot *evt;
 	struct bcmbox_win_tx_cons *tx_cons;
 	struct bcmbox_win_rx_cons *rx_cons;
+	struct bcmbox_win_dp_stats *dp_stats;
 	struct bcmbox_pkt_buf *tx;		/* NULL without a data path */
 	struct bcmbox_pkt_buf *rx;
 };
@@ -220,6 +221,8 @@ struct bcmbox_pkt_ring {
 	uint32_t mask;
 	uint32_t pos;
 	uint32_t cons_cache;
+	uint32_t cap;			/* producer: buffers it may have unconsumed (<= size) */
+	const uint32_t *cap_pos;	/* producer: the consumer's published depth, or NULL */
 };
 
 /* A packet copied out of a ring (or to go into one). */
@@ -230,6 +233,16 @@ struct bcmbox_pkt {
 
 void bcmbox_pkt_ring_init(struct bcmbox_pkt_ring *r, struct bcmbox_pkt_buf *bufs, uint32_t size,
 			  uint32_t *cons_pos);
+/*
+ * Producer: at most cap buffers unconsumed (a queue of cap descriptors on
+ * a ring of size buffers); clamped to BCMBOX_PKT_MAX_BUFS..size. With
+ * cap_pos, the consumer publishes its depth there (0: the whole ring) and
+ * the producer reads it (once, validated) whenever it reloads the
+ * consumer's position: cap is then ignored.
+ */
+void bcmbox_pkt_ring_set_cap(struct bcmbox_pkt_ring *r, uint32_t cap, const uint32_t *cap_pos);
+/* The depth a producer keeps given a requested one: clamped as above. */
+uint32_t bcmbox_pkt_depth(uint32_t size, uint32_t want);
 /* Zero every buffer's seq and the consumer position. */
 void bcmbox_pkt_ring_clear(struct bcmbox_pkt_buf *bufs, uint32_t size, uint32_t *cons_pos);
 /* Buffers a packet of len bytes takes. */

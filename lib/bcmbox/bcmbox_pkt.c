@@ -19,6 +19,23 @@ bcmbox_pkt_ring_init(struct bcmbox_pkt_ring *r, struct bcmbox_pkt_buf *bufs, uin
 	r->mask = size - 1;
 	r->pos = 0;
 	r->cons_cache = 0;
+	r->cap = size;
+	r->cap_pos = NULL;
+}
+
+uint32_t
+bcmbox_pkt_depth(uint32_t size, uint32_t want)
+{
+	if (want == 0 || want > size)
+		return size;
+	return want < BCMBOX_PKT_MAX_BUFS ? BCMBOX_PKT_MAX_BUFS : want;
+}
+
+void
+bcmbox_pkt_ring_set_cap(struct bcmbox_pkt_ring *r, uint32_t cap, const uint32_t *cap_pos)
+{
+	r->cap = bcmbox_pkt_depth(r->size, cap);
+	r->cap_pos = cap_pos;
 }
 
 void
@@ -37,8 +54,8 @@ bcmbox_pkt_free(struct bcmbox_pkt_ring *r, uint32_t want)
 	uint32_t used = r->pos - r->cons_cache;
 	uint32_t cons;
 
-	if (r->size - used >= want)
-		return (int)(r->size - used);
+	if (used <= r->cap && r->cap - used >= want)
+		return (int)(r->cap - used);
 	/*
 	 * load-acquire synchronizes with the consumer's store-release of its
 	 * position in bcmbox_pkt_release(): it copied the buffers we reuse.
@@ -48,7 +65,9 @@ bcmbox_pkt_free(struct bcmbox_pkt_ring *r, uint32_t want)
 	if (used > r->size)
 		return -EPROTO;	/* an untrusted consumer published nonsense */
 	r->cons_cache = cons;
-	return (int)(r->size - used);
+	if (r->cap_pos != NULL)	/* relaxed: a size, read once and clamped (untrusted) */
+		r->cap = bcmbox_pkt_depth(r->size, __atomic_load_n(r->cap_pos, __ATOMIC_RELAXED));
+	return used < r->cap ? (int)(r->cap - used) : 0;
 }
 
 int

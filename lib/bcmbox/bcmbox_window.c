@@ -157,6 +157,7 @@ bcmbox_window_map(struct bcmbox_window *w, void *base, size_t size)
 	w->evt = (struct bcmbox_slot *)(b + info->evt_offset);
 	w->tx_cons = (struct bcmbox_win_tx_cons *)(b + BCMBOX_WIN_TX_CONS_OFF);
 	w->rx_cons = (struct bcmbox_win_rx_cons *)(b + BCMBOX_WIN_RX_CONS_OFF);
+	w->dp_stats = (struct bcmbox_win_dp_stats *)(b + BCMBOX_WIN_DP_STATS_OFF);
 	w->tx = info->data_slots ? (struct bcmbox_pkt_buf *)(b + info->data_offset) : NULL;
 	w->rx = info->data_slots ? w->tx + info->data_slots : NULL;
 	return 0;

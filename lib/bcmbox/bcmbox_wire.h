@@ -172,7 +172,14 @@ struct bcmbox_win_tx_cons {
 
 struct bcmbox_win_rx_cons {
 	uint32_t pos;
-	uint8_t reserved[60];
+	/*
+	 * The VF's Rx queue depth in buffers (its nb_desc): the switch keeps
+	 * at most this many unconsumed buffers in the Rx ring. 0 or more than
+	 * data_slots: the whole ring (a VF that never writes it). Below
+	 * BCMBOX_PKT_MAX_BUFS: BCMBOX_PKT_MAX_BUFS (a jumbo frame must fit).
+	 */
+	uint32_t depth;
+	uint8_t reserved[56];
 };
 
 /* Message types. A response carries the request's type | BCMBOX_RESP. */
@@ -347,6 +354,26 @@ struct bcmbox_win_vf_db {
 
 BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_win_pf_db) == 64, "pf doorbell is a line");
 BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_win_vf_db) == 64, "vf doorbell is a line");
+
+/*
+ * Data path counters of one function as the switch sees them (appended in
+ * layout 1: line 0x280 was unused and is zeroed at format, so an old PF
+ * reads as "nothing dropped"). PF-written, monotonic for the window's
+ * life: the switch drops a frame because of the receiver (rx_*) or loses
+ * one the VF sent (tx_dropped). doc/mailbox.md section 10.
+ */
+#define BCMBOX_WIN_DP_STATS_OFF	0x280u
+
+struct bcmbox_win_dp_stats {
+	uint64_t rx_ring_full;		/* its Rx ring (its depth) was full */
+	uint64_t rx_oversize;		/* longer than its MTU allows */
+	uint64_t tx_dropped;		/* it sent it, the switch dropped it (malformed, hairpin, no session) */
+	uint8_t reserved[40];
+};
+
+BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_win_dp_stats) == 64, "dp stats is a line");
+BCMBOX_STATIC_ASSERT(sizeof(struct bcmbox_win_rx_cons) == 64, "rx cons is a line");
+BCMBOX_STATIC_ASSERT(BCMBOX_WIN_DP_STATS_OFF + 64 <= BCMBOX_WIN_RINGS_OFF, "dp stats before the rings");
 BCMBOX_STATIC_ASSERT(BCMBOX_WIN_VF_DB_OFF + 64 <= BCMBOX_WIN_RINGS_OFF, "doorbells before the rings");
 
 #ifdef __cplusplus
