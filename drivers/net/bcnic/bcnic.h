@@ -31,6 +31,14 @@ extern int bcnic_logtype_mbox;
 #define BCNIC_MAX_QUEUES	4	/* Rx and Tx queues per port */
 #define BCNIC_DEFAULT_RING	256
 #define BCNIC_DEFAULT_EVT_RING	64
+/*
+ * Frames: the data path carries at most BCMBOX_PKT_MAX_LEN bytes (no CRC);
+ * a function at MTU m receives frames of up to m + BCNIC_MTU_OVERHEAD
+ * (Ethernet header and one VLAN tag), so the largest MTU is the rest.
+ */
+#define BCNIC_MAX_RX_PKTLEN	BCMBOX_PKT_MAX_LEN
+#define BCNIC_MTU_OVERHEAD	(RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
+#define BCNIC_MAX_MTU		(BCNIC_MAX_RX_PKTLEN - BCNIC_MTU_OVERHEAD)
 
 /* ---- registration (bcnic_register.c): one active copy of the driver per process ---- */
 
@@ -149,6 +157,8 @@ struct bcnic_rxq {
 	struct rte_ring *ring;		/* PF port: frames the switch delivers */
 	uint16_t port_id;
 	uint16_t queue_id;
+	uint16_t nb_desc;		/* the queue's depth (rxq_info) */
+	struct rte_eth_rxconf conf;	/* as set up (rxq_info) */
 	struct bcnic_queue_stats st;
 };
 
@@ -192,6 +202,8 @@ struct bcnic_txq {
 	struct rte_ring *ring;		/* PF port: frames for the switch */
 	uint16_t port_id;
 	uint16_t queue_id;
+	uint16_t nb_desc;		/* the queue's depth (txq_info) */
+	struct rte_eth_txconf conf;	/* as set up (txq_info) */
 	struct bcnic_queue_stats st;
 };
 
@@ -200,6 +212,7 @@ struct bcnic_port {
 	bool is_pf;
 	uint16_t max_queues;		/* Rx and Tx queues the port really has */
 	uint16_t desc_min, desc_max;	/* ring sizes queue setup accepts */
+	uint16_t desc_default;		/* the ring size dev_info suggests */
 	uint16_t port_id;
 	struct rte_ether_addr mac;
 	struct bcnic_rxq rxq[BCNIC_MAX_QUEUES];
@@ -227,5 +240,7 @@ int bcnic_link_update(struct rte_eth_dev *dev, int wait);
 int bcnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st);
 int bcnic_stats_reset(struct rte_eth_dev *dev);
 int bcnic_promisc_noop(struct rte_eth_dev *dev);
+void bcnic_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_rxq_info *qi);
+void bcnic_txq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_txq_info *qi);
 
 #endif /* BCNIC_H */

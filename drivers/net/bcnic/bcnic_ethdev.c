@@ -4,8 +4,8 @@
  * devargs helpers, log types. Calls nothing else of the driver (the
  * drivers' registration is in bcnic_register.c).
  *
- * Data path: the emulated device has no packet rings yet, so Rx returns
- * nothing and Tx counts what it is given and frees it (see doc/guide.md).
+ * Ports without a data path (data_ring_size=0): Rx returns nothing and Tx
+ * counts what it is given and frees it (see doc/guide.md).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -242,6 +242,8 @@ bcnic_ethdev_init(struct rte_eth_dev *eth_dev, struct bcnic_port *port)
 		port->desc_min = 1;
 		port->desc_max = 4096;
 	}
+	if (port->desc_default == 0)
+		port->desc_default = port->desc_max;
 	port->port_id = data->port_id;
 	data->mac_addrs = &port->mac;
 	data->dev_link.link_speed = RTE_ETH_SPEED_NUM_100G;
@@ -267,6 +269,12 @@ bcnic_port_remove(const char *dev_name)
 	return rte_eth_dev_close(eth_dev->data->port_id);
 }
 
+/*
+ * What a port accepts it honours (doc/guide.md, "What the ports accept"):
+ * everything else of rte_eth_conf is refused here, by name. ethdev itself
+ * checks offloads against the capabilities, RSS hash functions against
+ * flow_type_rss_offloads (none) and intr_conf.lsc/rmv against the flags.
+ */
 int
 bcnic_vdev_remove(struct rte_vdev_device *vdev)
 {
@@ -276,7 +284,33 @@ bcnic_vdev_remove(struct rte_vdev_device *vdev)
 int
 bcnic_dev_configure(struct rte_eth_dev *dev)
 {
-	RTE_SET_USED(dev);
+	const struct rte_eth_conf *c = &dev->data->dev_conf;
+	const char *name = dev->data->name;
+	const char *what = NULL;
+
+	if (c->lpbk_mode != 0)
+		what = "loopback (lpbk_mode != 0)";
+	else if (c->rxmode.mq_mode & (RTE_ETH_MQ_RX_DCB_FLAG | RTE_ETH_MQ_RX_VMDQ_FLAG))
+		what = "Rx DCB/VMDq (rxmode.mq_mode)";
+	else if ((c->rxmode.mq_mode & RTE_ETH_MQ_RX_RSS_FLAG) && dev->data->nb_rx_queues > 1)
+		what = "RSS over several Rx queues (rxmode.mq_mode)";
+	else if (c->txmode.mq_mode != RTE_ETH_MQ_TX_NONE)
+		what = "Tx DCB/VMDq (txmode.mq_mode)";
+	else if (c->txmode.pvid != 0 || c->txmode.hw_vlan_reject_tagged ||
+		 c->txmode.hw_vlan_reject_untagged || c->txmode.hw_vlan_insert_pvid)
+		what = "Tx VLAN handling (txmode.pvid, hw_vlan_*)";
+	else if (c->intr_conf.rxq != 0)
+		what = "Rx queue interrupts (intr_conf.rxq)";
+	else if (c->link_speeds != RTE_ETH_LINK_SPEED_AUTONEG &&
+		 c->link_speeds != (RTE_ETH_LINK_SPEED_FIXED | RTE_ETH_LINK_SPEED_100G) &&
+		 c->link_speeds != RTE_ETH_LINK_SPEED_100G)
+		what = "a link speed other than 100G (link_speeds)";
+	else if (c->dcb_capability_en != 0)
+		what = "DCB (dcb_capability_en)";
+	if (what != NULL) {
+		BCNIC_LOG(ERR, "%s: %s is not supported: configure refused", name, what);
+		return -ENOTSUP;
+	}
 	return 0;
 }
 
@@ -286,22 +320,24 @@ bcnic_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	struct bcnic_port *port = port_of(dev);
 
 	info->max_mac_addrs = 1;
-	info->max_rx_pktlen = RTE_ETHER_MAX_JUMBO_FRAME_LEN;
+	/* The data path's limit, for every port (doc/guide.md, MTU). */
+	info->max_rx_pktlen = BCNIC_MAX_RX_PKTLEN;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
-	info->max_mtu = RTE_ETHER_MAX_JUMBO_FRAME_LEN - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN;
+	info->max_mtu = BCNIC_MAX_MTU;
 	info->max_rx_queues = port->max_queues;
 	info->max_tx_queues = port->max_queues;
 	info->rx_desc_lim.nb_max = port->desc_max;
 	info->rx_desc_lim.nb_min = port->desc_min;
 	info->rx_desc_lim.nb_align = 1;
 	info->tx_desc_lim = info->rx_desc_lim;
-	info->default_rxportconf.ring_size = port->desc_max;
-	info->default_txportconf.ring_size = port->desc_max;
+	info->default_rxportconf.ring_size = port->desc_default;
+	info->default_txportconf.ring_size = port->desc_default;
 	info->default_rxportconf.nb_queues = 1;
 	info->default_txportconf.nb_queues = 1;
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
+	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED | RTE_ETH_LINK_SPEED_100G;
+	info->default_rxconf.rx_drop_en = 1;	/* a full queue drops (it cannot stall the switch) */
 	return 0;
 }
 
@@ -339,14 +375,20 @@ bcnic_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, un
 	struct bcnic_rxq *q = &port->rxq[qid];
 	struct rte_ring *ring = q->ring;	/* the PF's setup replaces it */
 
-	RTE_SET_USED(nb_desc);
 	RTE_SET_USED(socket);
-	RTE_SET_USED(conf);
+	if (conf->rx_deferred_start) {
+		BCNIC_LOG(ERR, "%s: Rx queue %u: deferred start is not supported", dev->data->name,
+			  qid);
+		return -ENOTSUP;
+	}
 	memset(q, 0, sizeof(*q));
 	q->ring = ring;
 	q->mp = mp;
 	q->port_id = port->port_id;
 	q->queue_id = qid;
+	q->nb_desc = nb_desc;
+	q->conf = *conf;
+	q->conf.rx_drop_en = 1;	/* what the queue does, whatever was asked */
 	dev->data->rx_queues[qid] = q;
 	return 0;
 }
@@ -359,13 +401,18 @@ bcnic_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, un
 	struct bcnic_txq *q = &port->txq[qid];
 	struct rte_ring *ring = q->ring;
 
-	RTE_SET_USED(nb_desc);
 	RTE_SET_USED(socket);
-	RTE_SET_USED(conf);
+	if (conf->tx_deferred_start) {
+		BCNIC_LOG(ERR, "%s: Tx queue %u: deferred start is not supported", dev->data->name,
+			  qid);
+		return -ENOTSUP;
+	}
 	memset(q, 0, sizeof(*q));
 	q->ring = ring;
 	q->port_id = port->port_id;
 	q->queue_id = qid;
+	q->nb_desc = nb_desc;
+	q->conf = *conf;
 	dev->data->tx_queues[qid] = q;
 	return 0;
 }
@@ -420,6 +467,28 @@ bcnic_stats_reset(struct rte_eth_dev *dev)
 		memset(&port->txq[i].st, 0, sizeof(port->txq[i].st));
 	}
 	return 0;
+}
+
+void
+bcnic_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_rxq_info *qi)
+{
+	const struct bcnic_rxq *q = &port_of(dev)->rxq[qid];
+
+	qi->mp = q->mp;
+	qi->conf = q->conf;
+	qi->scattered_rx = 1;	/* a frame longer than an mbuf comes as a chain */
+	qi->nb_desc = q->nb_desc;
+	qi->rx_buf_size = q->mp != NULL ? rte_pktmbuf_data_room_size(q->mp) -
+					  RTE_PKTMBUF_HEADROOM : 0;
+}
+
+void
+bcnic_txq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_txq_info *qi)
+{
+	const struct bcnic_txq *q = &port_of(dev)->txq[qid];
+
+	qi->conf = q->conf;
+	qi->nb_desc = q->nb_desc;
 }
 
 int

@@ -5,6 +5,8 @@
  * and exposes the PF port.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <bus_vdev_driver.h>
@@ -176,8 +178,100 @@ bcnic_pf_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	return rc;
 }
 
+/* The PF port's MTU: the longest frame the switch delivers to it. */
+static int
+bcnic_pf_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+{
+	struct bcnic_pf *pf = dev->data->dev_private;
+
+	/* Relaxed: a limit the switch reads per frame; a frame more or less either way. */
+	__atomic_store_n(&pf->sw.pf_rx_max_len, bcnic_switch_max_len(mtu), __ATOMIC_RELAXED);
+	return 0;
+}
+
+static int
+bcnic_pf_configure(struct rte_eth_dev *dev)
+{
+	int rc = bcnic_dev_configure(dev);
+
+	return rc != 0 ? rc : bcnic_pf_mtu_set(dev, dev->data->mtu);	/* rxmode.mtu */
+}
+
+/* The switch's drops because of the PF port (imissed) or of its frames (oerrors). */
+static int
+bcnic_pf_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+{
+	struct bcnic_pf *pf = dev->data->dev_private;
+	int rc = bcnic_stats_get(dev, st);
+
+	st->imissed += pf->sw.pf_dp.rx_missed - pf->dp_base.rx_missed;
+	st->oerrors += pf->sw.pf_dp.tx_dropped - pf->dp_base.tx_dropped;
+	return rc;
+}
+
+static int
+bcnic_pf_stats_reset(struct rte_eth_dev *dev)
+{
+	struct bcnic_pf *pf = dev->data->dev_private;
+
+	pf->dp_base = pf->sw.pf_dp;
+	return bcnic_stats_reset(dev);
+}
+
+static const char *const vf_state_names[] = {
+	[BCMBOX_VF_DETACHED] = "detached", [BCMBOX_VF_HELLO] = "hello",
+	[BCMBOX_VF_READY] = "ready", [BCMBOX_VF_RESETTING] = "resetting",
+};
+
+#define PF_DUMP_VFS 16	/* VF lines in priv_dump (telemetry's string holds 8 KiB); telemetry has all */
+
+/* What a support engineer asks first: device, link, MTU, the switch, the VFs' sessions and rings. */
+static int
+bcnic_pf_priv_dump(struct rte_eth_dev *dev, FILE *f)
+{
+	struct bcnic_pf *pf = dev->data->dev_private;
+	const struct bcnic_switch *sw = &pf->sw;
+	unsigned int shown = 0, ready = 0;
+
+	fprintf(f, "bcnic PF of device %s (port %u): %u VFs, PF epoch %08x, poller rounds %"
+		PRIu64 "\n", pf->dev_name, dev->data->port_id, pf->num_vfs,
+		pf->shm != NULL ? pf->shm->hdr->pf_epoch : 0, pf->rounds);
+	fprintf(f, "link: %s%s; MTU %u, max frame %u; data rings %u buffers\n",
+		pf->link_up ? "up" : "down", pf->link_down_forced ? " (forced down)" : "",
+		dev->data->mtu, __atomic_load_n(&pf->sw.pf_rx_max_len, __ATOMIC_RELAXED),
+		pf->data_slots);
+	fprintf(f, "switch: forwarded %" PRIu64 ", flooded %" PRIu64 ", PF rx missed %" PRIu64
+		", PF tx dropped %" PRIu64 "\n", sw->forwarded, sw->flooded, sw->pf_dp.rx_missed,
+		sw->pf_dp.tx_dropped);
+	fprintf(f, "drops: unknown_dst %" PRIu64 " rx_ring_full %" PRIu64 " no_mbuf %" PRIu64
+		" link_down %" PRIu64 " not_attached %" PRIu64 " malformed %" PRIu64 " hairpin %"
+		PRIu64 " oversize %" PRIu64 "\n", sw->drops[BCNIC_DROP_UNKNOWN_DST],
+		sw->drops[BCNIC_DROP_RX_RING_FULL], sw->drops[BCNIC_DROP_NO_MBUF],
+		sw->drops[BCNIC_DROP_LINK_DOWN], sw->drops[BCNIC_DROP_NOT_ATTACHED],
+		sw->drops[BCNIC_DROP_MALFORMED], sw->drops[BCNIC_DROP_HAIRPIN],
+		sw->drops[BCNIC_DROP_OVERSIZE]);
+	for (uint16_t i = 0; i < pf->num_vfs; i++) {
+		const struct bcnic_pf_vf *v = &pf->vfs[i];
+		uint32_t st = __atomic_load_n(&v->state, __ATOMIC_RELAXED);
+
+		if (st == BCMBOX_VF_DETACHED)
+			continue;
+		ready++;
+		if (shown++ == PF_DUMP_VFS)
+			continue;
+		fprintf(f, "vf%u: %s, epoch %08x, max frame %u; tx cons %u; rx prod %u, depth %u; "
+			"rx %" PRIu64 " tx %" PRIu64 " rx_full %" PRIu64 " rx_oversize %" PRIu64
+			" tx_dropped %" PRIu64 "\n", i, st < RTE_DIM(vf_state_names) ?
+			vf_state_names[st] : "?", v->epoch, v->rx_max_len, v->dtx.pos, v->drx.pos,
+			v->drx.cap, v->dp.rx_packets, v->dp.tx_packets, v->dp.rx_full,
+			v->dp.rx_oversize, v->dp.tx_dropped);
+	}
+	fprintf(f, "VFs attached: %u%s\n", ready, ready > PF_DUMP_VFS ? " (first 16 shown)" : "");
+	return 0;
+}
+
 static const struct eth_dev_ops bcnic_pf_ops = {
-	.dev_configure = bcnic_dev_configure,
+	.dev_configure = bcnic_pf_configure,
 	.dev_infos_get = bcnic_dev_infos_get,
 	.dev_start = bcnic_pf_start,
 	.dev_stop = bcnic_pf_stop,
@@ -186,9 +280,13 @@ static const struct eth_dev_ops bcnic_pf_ops = {
 	.dev_close = bcnic_pf_close,
 	.rx_queue_setup = bcnic_pf_rx_queue_setup,
 	.tx_queue_setup = bcnic_pf_tx_queue_setup,
+	.rxq_info_get = bcnic_rxq_info_get,
+	.txq_info_get = bcnic_txq_info_get,
+	.eth_dev_priv_dump = bcnic_pf_priv_dump,
+	.mtu_set = bcnic_pf_mtu_set,
 	.link_update = bcnic_link_update,
-	.stats_get = bcnic_stats_get,
-	.stats_reset = bcnic_stats_reset,
+	.stats_get = bcnic_pf_stats_get,
+	.stats_reset = bcnic_pf_stats_reset,
 	.xstats_get = bcnic_pf_xstats_get,
 	.xstats_get_names = bcnic_pf_xstats_get_names,
 	.xstats_reset = bcnic_pf_xstats_reset,
@@ -309,6 +407,7 @@ bcnic_pf_probe(struct rte_vdev_device *vdev)
 		pf->port.max_queues = 1;
 		pf->port.desc_min = 64;
 		pf->port.desc_max = 4096;
+		pf->port.desc_default = 1024;
 	}
 	bcnic_ethdev_init(eth_dev, &pf->port);
 	if (a.data != 0)

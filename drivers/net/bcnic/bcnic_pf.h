@@ -63,6 +63,8 @@ struct bcnic_vf_dp {
 	uint64_t rx_packets;	/* frames delivered to it */
 	uint64_t rx_bytes;
 	uint64_t rx_full;	/* frames dropped: its Rx ring was full */
+	uint64_t rx_oversize;	/* frames dropped: longer than its MTU allows */
+	uint64_t tx_dropped;	/* frames it sent that the switch dropped */
 };
 
 struct bcnic_pf_vf {
@@ -88,6 +90,7 @@ struct bcnic_pf_vf {
 	uint64_t last_busy;			/* poller round it last had a request */
 	bool req_halted;			/* framing lost: no requests until a reset */
 	uint32_t rx_prod_pub;			/* the Rx producer position last published */
+	uint32_t rx_max_len;			/* longest frame it receives (its MTU block + overhead) */
 	struct rte_pmd_bcnic_vf_info info;	/* counters kept in API form */
 };
 
@@ -140,14 +143,21 @@ enum bcnic_drop {
 	BCNIC_DROP_NOT_ATTACHED,	/* from or to a function without a session / not started */
 	BCNIC_DROP_MALFORMED,		/* bad buffers, or shorter than an Ethernet header */
 	BCNIC_DROP_HAIRPIN,		/* back to the function it came from */
+	BCNIC_DROP_OVERSIZE,		/* longer than the receiver's MTU (or than any frame) */
 	BCNIC_DROP__MAX
 };
 
 #define BCNIC_MAC_SLOTS		1024	/* > 2 x (256 VFs + PF) */
 #define BCNIC_MAC_SLOTS_MASK	(BCNIC_MAC_SLOTS - 1)
 
+/* The PF port's data path counters kept by the switch (the VFs': struct bcnic_vf_dp). */
+struct bcnic_pf_dp {
+	uint64_t rx_missed;			/* to the PF port, dropped: ring full, oversize, stopped */
+	uint64_t tx_dropped;			/* from the PF port, dropped: too long, hairpin */
+};
+
 struct bcnic_switch {
-	uint32_t mac_gen;			/* bumped when a MAC block changes */
+	uint32_t mac_gen;			/* bumped when a MAC or MTU block changes */
 	uint32_t mac_gen_seen;			/* what the table was built from */
 	uint64_t fn_mac[BCMBOX_MAX_VFS + 1];	/* function -> MAC (0: PF) */
 	struct {
@@ -157,6 +167,8 @@ struct bcnic_switch {
 	uint64_t forwarded;
 	uint64_t flooded;
 	uint64_t drops[BCNIC_DROP__MAX];
+	struct bcnic_pf_dp pf_dp;
+	uint32_t pf_rx_max_len;			/* longest frame the PF port receives (its MTU) */
 };
 
 #define BCNIC_MAX_ACKS 256
@@ -229,6 +241,7 @@ struct bcnic_pf {
 	bool link_up;
 	bool port_started;			/* the PF port's; atomic: the switch reads it */				/* what the link block says */
 	bool vf_mac_change;			/* VFs may write their MAC block */
+	struct bcnic_pf_dp dp_base;		/* sw.pf_dp at the last stats_reset */
 };
 
 /* bcnic_pf_mbox.c: request handlers, sessions, events */
@@ -267,7 +280,13 @@ unsigned int bcnic_switch_vf(struct bcnic_pf *pf, uint16_t vf);
 unsigned int bcnic_switch_pf(struct bcnic_pf *pf);
 void bcnic_switch_init_vf(struct bcnic_pf *pf, uint16_t vf);
 void bcnic_switch_vf_reset(struct bcnic_pf *pf, uint16_t vf);
+/* Read the VF's Rx queue depth from its window (the sweep, a reset). */
+void bcnic_switch_vf_depth(struct bcnic_pf *pf, uint16_t vf);
 void bcnic_switch_mac_changed(struct bcnic_pf *pf);
+/* A VF's MTU block changed: the switch re-reads every receiver's limit. */
+void bcnic_switch_mtu_changed(struct bcnic_pf *pf);
+/* The longest frame a function at this MTU receives. */
+uint32_t bcnic_switch_max_len(uint32_t mtu);
 void bcnic_switch_set_burst(struct rte_eth_dev *dev);
 int bcnic_switch_queue_ring(struct bcnic_pf *pf, bool rx, uint16_t nb_desc, struct rte_ring **out);
 

@@ -155,7 +155,11 @@ republish_lines(struct bcnic_pf *pf, struct bcnic_pf_vf *v)
 	}
 }
 
-/* Some windows' PF-owned lines per sweep: all of them every num_vfs / 8 sweeps. */
+/*
+ * Some windows' PF-owned lines per sweep: all of them every num_vfs / 8
+ * sweeps; the VF's Rx queue depth with them (the switch also reads it when
+ * the VF's ring fills).
+ */
 #define LINES_PER_SWEEP 8u
 
 void
@@ -163,6 +167,7 @@ bcnic_pf_check_lines(struct bcnic_pf *pf)
 {
 	for (unsigned int n = 0; n < LINES_PER_SWEEP && n < pf->num_vfs; n++) {
 		republish_lines(pf, &pf->vfs[pf->lines_next]);
+		bcnic_switch_vf_depth(pf, pf->lines_next);
 		pf->lines_next = (uint16_t)(pf->lines_next + 1 == pf->num_vfs ? 0 :
 					    pf->lines_next + 1);
 	}
@@ -254,6 +259,8 @@ block_changed(struct bcnic_pf *pf, const struct bcnic_block *b, uint16_t vf, uin
 
 	if (b->id == BCMBOX_BLOCK_MAC)
 		bcnic_switch_mac_changed(pf);
+	else if (b->id == BCMBOX_BLOCK_MTU)
+		bcnic_switch_mtu_changed(pf);
 	if (vf == RTE_PMD_BCNIC_VF_ALL) {
 		first = 0;
 		last = pf->num_vfs - 1;
@@ -481,6 +488,15 @@ handle_write(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 	struct rte_pmd_bcnic_mb_event_param p;
 	uint32_t version;
 
+	if (st == BCMBOX_ST_OK && m->hdr.block_id == BCMBOX_BLOCK_MTU) {
+		/* The whole value, one the data path carries (doc/guide.md, MTU). */
+		uint32_t mtu;
+
+		memcpy(&mtu, m->payload, sizeof(mtu));
+		if (m->hdr.offset != 0 || m->hdr.length != sizeof(mtu) ||
+		    mtu < RTE_ETHER_MIN_MTU || mtu > BCNIC_MAX_MTU)
+			st = BCMBOX_ST_RANGE;
+	}
 	if (st != BCMBOX_ST_OK) {
 		respond(pf, v, &m->hdr, st, 0, 0, NULL);
 		return;
@@ -502,7 +518,8 @@ handle_write(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 				    m->hdr.length);
 	pf->cnt.write_bytes += m->hdr.length;
 	/* A per-VF copy other than the MAC concerns its writer alone: nobody to tell. */
-	if (b->scope == BCMBOX_SCOPE_SHARED || m->hdr.block_id == BCMBOX_BLOCK_MAC)
+	if (b->scope == BCMBOX_SCOPE_SHARED || m->hdr.block_id == BCMBOX_BLOCK_MAC ||
+	    m->hdr.block_id == BCMBOX_BLOCK_MTU)
 		block_changed(pf, b, b->scope == BCMBOX_SCOPE_SHARED ? RTE_PMD_BCNIC_VF_ALL : vf,
 			      version, vf);
 	/*

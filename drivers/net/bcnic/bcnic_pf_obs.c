@@ -88,6 +88,7 @@ bcnic_pf_xstats_walk(struct bcnic_pf *pf, struct rte_eth_xstat_name *names, uint
 			[BCNIC_DROP_NOT_ATTACHED] = "not_attached",
 			[BCNIC_DROP_MALFORMED] = "malformed",
 			[BCNIC_DROP_HAIRPIN] = "hairpin",
+			[BCNIC_DROP_OVERSIZE] = "oversize",
 		};
 
 		ITEM(pf->sw.forwarded, "switch_forwarded");
@@ -111,6 +112,8 @@ bcnic_pf_xstats_walk(struct bcnic_pf *pf, struct rte_eth_xstat_name *names, uint
 		DP_ITEM(rx_packets);
 		DP_ITEM(rx_bytes);
 		DP_ITEM(rx_full);
+		DP_ITEM(rx_oversize);
+		DP_ITEM(tx_dropped);
 #undef DP_ITEM
 	}
 #undef ITEM

@@ -41,6 +41,54 @@ mac_hash(uint64_t k)
 	return (uint32_t)((k * 0x9e3779b97f4a7c15ull) >> 40);
 }
 
+uint32_t
+bcnic_switch_max_len(uint32_t mtu)
+{
+	return RTE_MAX((uint32_t)RTE_ETHER_MIN_MTU, RTE_MIN(mtu, (uint32_t)BCNIC_MAX_MTU)) +
+	       BCNIC_MTU_OVERHEAD;
+}
+
+/* A VF's receive limit from its MTU block (written by the VF, validated, or by the PF). */
+static void
+mtu_read(struct bcnic_pf *pf, struct bcnic_block *b, uint16_t vf)
+{
+	uint32_t mtu = RTE_ETHER_MTU;
+
+	if (b != NULL)
+		bcnic_block_read(bcnic_block_copy(b, vf), 0, &mtu, sizeof(mtu));
+	pf->vfs[vf].rx_max_len = bcnic_switch_max_len(mtu);
+}
+
+static void
+mtu_refresh(struct bcnic_pf *pf)
+{
+	struct bcnic_block *b = bcnic_store_find(&pf->store, BCMBOX_BLOCK_MTU);
+
+	for (uint16_t vf = 0; vf < pf->num_vfs; vf++)
+		mtu_read(pf, b, vf);
+}
+
+/* A drop the receiver (or sender) VF owns: counted, and published in its window (relaxed: a count). */
+static inline void
+vf_count(uint64_t *mine, uint64_t *win)
+{
+	(*mine)++;
+	__atomic_store_n(win, *mine, __ATOMIC_RELAXED);
+}
+
+/* A frame function src sent is lost: its oerrors. */
+static inline void
+sender_drop(struct bcnic_pf *pf, int src)
+{
+	if (src == 0) {
+		pf->sw.pf_dp.tx_dropped++;
+	} else {
+		struct bcnic_pf_vf *v = &pf->vfs[src - 1];
+
+		vf_count(&v->dp.tx_dropped, &v->win.dp_stats->tx_dropped);
+	}
+}
+
 /* MAC -> function table, rebuilt when a MAC block changed (mac_gen moved). */
 static void
 mac_table_refresh(struct bcnic_pf *pf)
@@ -77,6 +125,7 @@ mac_table_refresh(struct bcnic_pf *pf)
 		}
 	}
 	sw->mac_gen_seen = gen;
+	mtu_refresh(pf);
 }
 
 /* Function of a unicast MAC, or -1. */
@@ -100,6 +149,13 @@ bcnic_switch_mac_changed(struct bcnic_pf *pf)
 	__atomic_fetch_add(&pf->sw.mac_gen, 1, __ATOMIC_RELEASE);
 }
 
+void
+bcnic_switch_mtu_changed(struct bcnic_pf *pf)
+{
+	/* One generation for both: the refresh re-reads MACs and MTUs. */
+	bcnic_switch_mac_changed(pf);
+}
+
 /* Into VF vf's Rx ring. */
 static void
 deliver_vf(struct bcnic_pf *pf, uint16_t vf, const uint8_t *data, uint32_t len)
@@ -120,13 +176,18 @@ deliver_vf(struct bcnic_pf *pf, uint16_t vf, const uint8_t *data, uint32_t len)
 		pf->sw.drops[BCNIC_DROP_NOT_ATTACHED]++;
 		return;
 	}
+	if (unlikely(len > v->rx_max_len)) {	/* the receiver's MTU: its imissed */
+		pf->sw.drops[BCNIC_DROP_OVERSIZE]++;
+		vf_count(&v->dp.rx_oversize, &v->win.dp_stats->rx_oversize);
+		return;
+	}
 	rc = bcmbox_pkt_send(&v->drx, &seg, &len, 1, len);
 	if (rc == 0) {
 		v->dp.rx_packets++;
 		v->dp.rx_bytes += len;
 	} else if (rc == -ENOSPC) {
 		pf->sw.drops[BCNIC_DROP_RX_RING_FULL]++;
-		v->dp.rx_full++;
+		vf_count(&v->dp.rx_full, &v->win.dp_stats->rx_ring_full);
 	} else {
 		/* The VF published an impossible Rx consumer position. Relaxed: a count. */
 		__atomic_fetch_add(&pf->cnt.bad_consumer_pos, 1, __ATOMIC_RELAXED);
@@ -144,6 +205,12 @@ deliver_pf(struct bcnic_pf *pf, const uint8_t *data, uint32_t len)
 	if (q->ring == NULL || q->mp == NULL ||
 	    !__atomic_load_n(&pf->port_started, __ATOMIC_RELAXED)) {
 		pf->sw.drops[BCNIC_DROP_NOT_ATTACHED]++;
+		pf->sw.pf_dp.rx_missed++;
+		return;
+	}
+	if (unlikely(len > pf->sw.pf_rx_max_len)) {	/* the PF port's MTU */
+		pf->sw.drops[BCNIC_DROP_OVERSIZE]++;
+		pf->sw.pf_dp.rx_missed++;
 		return;
 	}
 	head = bcnic_mbuf_from_frame(q->mp, data, len, pf->port.port_id);
@@ -155,7 +222,7 @@ deliver_pf(struct bcnic_pf *pf, const uint8_t *data, uint32_t len)
 	if (rte_ring_sp_enqueue(q->ring, head) != 0) {
 		rte_pktmbuf_free(head);
 		pf->sw.drops[BCNIC_DROP_RX_RING_FULL]++;
-		q->st.errors++;
+		pf->sw.pf_dp.rx_missed++;
 		return;
 	}
 	q->st.packets++;
@@ -171,6 +238,7 @@ forward(struct bcnic_pf *pf, int src, const uint8_t *data, uint32_t len)
 
 	if (len < RTE_ETHER_HDR_LEN) {
 		sw->drops[BCNIC_DROP_MALFORMED]++;
+		sender_drop(pf, src);
 		return;
 	}
 	if (data[0] & 1) {	/* broadcast or multicast: every other function */
@@ -185,6 +253,7 @@ forward(struct bcnic_pf *pf, int src, const uint8_t *data, uint32_t len)
 	dst = mac_lookup(sw, mac_key(data));
 	if (dst == src) {
 		sw->drops[BCNIC_DROP_HAIRPIN]++;	/* never back out of the port it came in */
+		sender_drop(pf, src);
 		return;
 	}
 	if (dst < 0) {
@@ -219,12 +288,14 @@ bcnic_switch_vf(struct bcnic_pf *pf, uint16_t vf)
 			break;
 		if (rc < 0) {
 			pf->sw.drops[BCNIC_DROP_MALFORMED]++;
+			vf_count(&v->dp.tx_dropped, &v->win.dp_stats->tx_dropped);
 			continue;
 		}
 		v->dp.tx_packets++;
 		v->dp.tx_bytes += p->len;
 		if (v->state != BCMBOX_VF_READY) {
 			pf->sw.drops[BCNIC_DROP_NOT_ATTACHED]++;
+			vf_count(&v->dp.tx_dropped, &v->win.dp_stats->tx_dropped);
 			continue;
 		}
 		forward(pf, vf + 1, p->data, p->len);
@@ -252,8 +323,9 @@ bcnic_switch_pf(struct bcnic_pf *pf)
 	for (unsigned int i = 0; i < n; i++) {
 		uint32_t len = rte_pktmbuf_pkt_len(m[i]);
 
-		if (len > BCMBOX_PKT_MAX_LEN) {
-			pf->sw.drops[BCNIC_DROP_MALFORMED]++;
+		if (len > BCMBOX_PKT_MAX_LEN) {	/* longer than anything carries: the PF's oerrors */
+			pf->sw.drops[BCNIC_DROP_OVERSIZE]++;
+			pf->sw.pf_dp.tx_dropped++;
 		} else {
 			/* Linear copy: a frame goes to several VFs when flooded. */
 			const uint8_t *d = rte_pktmbuf_read(m[i], 0, len, p->data);
@@ -288,6 +360,22 @@ bcnic_switch_vf_reset(struct bcnic_pf *pf, uint16_t vf)
 	v->rx_prod_pub = v->drx.pos;
 	__atomic_store_n(&v->win.rx_cons->pos, v->drx.pos, __ATOMIC_RELAXED);
 	v->drx.cons_cache = v->drx.pos;
+	/* The counters line again (a window restored after truncation reads zeros). */
+	__atomic_store_n(&v->win.dp_stats->rx_ring_full, v->dp.rx_full, __ATOMIC_RELAXED);
+	__atomic_store_n(&v->win.dp_stats->rx_oversize, v->dp.rx_oversize, __ATOMIC_RELAXED);
+	__atomic_store_n(&v->win.dp_stats->tx_dropped, v->dp.tx_dropped, __ATOMIC_RELAXED);
+}
+
+void
+bcnic_switch_vf_depth(struct bcnic_pf *pf, uint16_t vf)
+{
+	struct bcnic_pf_vf *v = &pf->vfs[vf];
+
+	if (v->win.tx == NULL)
+		return;
+	/* Relaxed: a size the VF writes, read once and clamped (untrusted). */
+	bcmbox_pkt_ring_set_cap(&v->drx, __atomic_load_n(&v->win.rx_cons->depth, __ATOMIC_RELAXED),
+				&v->win.rx_cons->depth);
 }
 
 void
@@ -299,6 +387,11 @@ bcnic_switch_init_vf(struct bcnic_pf *pf, uint16_t vf)
 		return;
 	bcmbox_pkt_ring_init(&v->dtx, v->win.tx, v->win.info.data_slots, &v->win.tx_cons->pos);
 	bcmbox_pkt_ring_init(&v->drx, v->win.rx, v->win.info.data_slots, &v->win.rx_cons->pos);
+	/* The VF's Rx queue depth (its nb_desc): the sweep and a full ring read it. */
+	bcnic_switch_vf_depth(pf, vf);
+	if (pf->sw.pf_rx_max_len == 0)
+		pf->sw.pf_rx_max_len = bcnic_switch_max_len(RTE_ETHER_MTU);
+	mtu_read(pf, bcnic_store_find(&pf->store, BCMBOX_BLOCK_MTU), vf);
 	bcnic_switch_vf_reset(pf, vf);
 }
 

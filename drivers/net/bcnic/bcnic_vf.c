@@ -6,6 +6,8 @@
  * reconnection are in bcnic_vf_api.c, the data path in bcnic_vf_rxtx.c.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <bus_vdev_driver.h>
@@ -122,6 +124,145 @@ bcnic_vf_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	return 0;
 }
 
+/* The MTU ethdev's configure set (rxmode.mtu, 1500 by default) goes to the PF too. */
+static int
+bcnic_vf_configure(struct rte_eth_dev *dev)
+{
+	struct bcnic_vf *vf = dev->data->dev_private;
+	uint32_t mtu = 0;
+	int rc = bcnic_dev_configure(dev);
+
+	if (rc != 0)
+		return rc;
+	if (bcnic_vf_block_io(vf, BCMBOX_MSG_READ, BCMBOX_BLOCK_MTU, 0, &mtu, sizeof(mtu), NULL,
+			      -1) == (int)sizeof(mtu) && mtu == dev->data->mtu)
+		return 0;
+	rc = bcnic_vf_mtu_set(dev, dev->data->mtu);
+	if (rc == -EACCES && mtu >= RTE_ETHER_MIN_MTU && mtu <= BCNIC_MAX_MTU) {
+		/* The PF keeps this VF's MTU: the port shows the one that is true. */
+		BCNIC_LOG(NOTICE, "VF %u of %s: the PF keeps MTU %u: the port's MTU is %u",
+			  vf->o.vf, vf->o.dev_name, mtu, mtu);
+		dev->data->mtu = (uint16_t)mtu;
+		return 0;
+	}
+	return rc;
+}
+
+/*
+ * Queues: nb_desc is the queue's depth in 2 KiB buffers on the window's
+ * ring (doc/guide.md, "Descriptors"), at most the ring's data_ring_size.
+ */
+static uint16_t
+vf_depth(struct bcnic_vf *vf, const char *dir, uint16_t qid, uint16_t nb_desc)
+{
+	uint32_t slots = vf->c.w.info.data_slots;
+	uint16_t d = (uint16_t)bcmbox_pkt_depth(slots, nb_desc);
+
+	if (d != nb_desc)
+		BCNIC_LOG(NOTICE, "VF %u of %s: %s queue %u: %u descriptors, the window's ring "
+			  "has %u buffers: the queue holds %u (raise the PF's data_ring_size)",
+			  vf->o.vf, vf->o.dev_name, dir, qid, nb_desc, slots, d);
+	return d;
+}
+
+static int
+bcnic_vf_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+			unsigned int socket, const struct rte_eth_rxconf *conf,
+			struct rte_mempool *mp)
+{
+	struct bcnic_vf *vf = dev->data->dev_private;
+	uint16_t d = vf_depth(vf, "Rx", qid, nb_desc);
+	int rc = bcnic_rx_queue_setup(dev, qid, d, socket, conf, mp);
+
+	if (rc != 0)
+		return rc;
+	rte_spinlock_lock(&vf->lock);
+	vf->rx_depth = d;
+	if (__atomic_load_n(&vf->connected, __ATOMIC_ACQUIRE))
+		bcnic_vf_dp_depths(vf);
+	rte_spinlock_unlock(&vf->lock);
+	return 0;
+}
+
+static int
+bcnic_vf_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+			unsigned int socket, const struct rte_eth_txconf *conf)
+{
+	struct bcnic_vf *vf = dev->data->dev_private;
+	uint16_t d = vf_depth(vf, "Tx", qid, nb_desc);
+	int rc = bcnic_tx_queue_setup(dev, qid, d, socket, conf);
+
+	if (rc != 0)
+		return rc;
+	rte_spinlock_lock(&vf->lock);
+	vf->tx_depth = d;
+	if (__atomic_load_n(&vf->connected, __ATOMIC_ACQUIRE))
+		bcnic_vf_dp_depths(vf);
+	rte_spinlock_unlock(&vf->lock);
+	return 0;
+}
+
+/* The switch's drops because of us (imissed) or of our frames (oerrors): the window says. */
+static int
+bcnic_vf_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+{
+	struct bcnic_vf *vf = dev->data->dev_private;
+	int rc = bcnic_stats_get(dev, st);
+
+	bcnic_vf_dp_counts(vf);
+	st->imissed += vf->dp_acc[BCNIC_VF_DP_RX_FULL] + vf->dp_acc[BCNIC_VF_DP_RX_OVERSIZE];
+	st->oerrors += vf->dp_acc[BCNIC_VF_DP_TX_DROPPED];
+	return rc;
+}
+
+static int
+bcnic_vf_stats_reset(struct rte_eth_dev *dev)
+{
+	struct bcnic_vf *vf = dev->data->dev_private;
+
+	bcnic_vf_dp_counts(vf);
+	memset(vf->dp_acc, 0, sizeof(vf->dp_acc));
+	return bcnic_stats_reset(dev);
+}
+
+/* What a support engineer asks first: session, link, MTU, rings, counters. */
+static int
+bcnic_vf_priv_dump(struct rte_eth_dev *dev, FILE *f)
+{
+	struct bcnic_vf *vf = dev->data->dev_private;
+	const struct bcmbox_window *w = &vf->c.w;
+
+	bcnic_vf_dp_counts(vf);
+	rte_spinlock_lock(&vf->lock);
+	fprintf(f, "bcnic VF %u of device %s (port %u)\n", vf->o.vf, vf->o.dev_name,
+		dev->data->port_id);
+	fprintf(f, "session: %s, epoch %08x, PF epoch %08x, reconnects %" PRIu64
+		", PF lost %" PRIu64 "\n", vf->connected ? "connected" : "not connected",
+		vf->c.epoch, vf->c.pf_epoch, vf->cnt.reconnects, vf->cnt.disconnects);
+	fprintf(f, "link: %s (PF says %s), %u Mbps; MTU %u, max frame %u\n",
+		dev->data->dev_link.link_status ? "up" : "down", vf->link_up ? "up" : "down",
+		vf->link_speed, dev->data->mtu, dev->data->mtu + BCNIC_MTU_OVERHEAD);
+	fprintf(f, "mailbox: requests %" PRIu64 ", completed %" PRIu64 ", timeouts %" PRIu64
+		", errors %" PRIu64 ", events %" PRIu64 ", overflows %" PRIu64 "\n",
+		vf->c.st.requests, vf->c.st.completed, vf->c.st.timeouts, vf->c.st.errors,
+		vf->cnt.events, vf->cnt.overflows);
+	if (w->tx != NULL && vf->connected) {
+		fprintf(f, "data rings: %u buffers of %u bytes; Rx depth %u, Tx depth %u\n",
+			w->info.data_slots, w->info.data_buf_size, vf->rx_depth, vf->tx_depth);
+		fprintf(f, "tx: pos %u, consumer %u (switch published %u), cap %u, ring full %" PRIu64
+			"\n", vf->dtx.pos, vf->dtx.cons_cache,
+			__atomic_load_n(&w->tx_cons->pos, __ATOMIC_RELAXED), vf->dtx.cap,
+			vf->cnt.tx_ring_full);
+		fprintf(f, "rx: pos %u, depth published %u, malformed %" PRIu64 "\n", vf->drx.pos,
+			__atomic_load_n(&w->rx_cons->depth, __ATOMIC_RELAXED), vf->cnt.rx_malformed);
+	}
+	fprintf(f, "switch drops: rx ring full %" PRIu64 ", rx oversize %" PRIu64
+		", tx dropped %" PRIu64 " (since stats reset)\n", vf->dp_acc[BCNIC_VF_DP_RX_FULL],
+		vf->dp_acc[BCNIC_VF_DP_RX_OVERSIZE], vf->dp_acc[BCNIC_VF_DP_TX_DROPPED]);
+	rte_spinlock_unlock(&vf->lock);
+	return 0;
+}
+
 /*
  * xstats: the backchannel as this VF sees it, by offset in struct bcnic_vf
  * (the engine's counters are in c). A NULL name stands for the latency
@@ -234,18 +375,21 @@ bcnic_vf_close(struct rte_eth_dev *dev)
 }
 
 static const struct eth_dev_ops bcnic_vf_ops = {
-	.dev_configure = bcnic_dev_configure,
+	.dev_configure = bcnic_vf_configure,
 	.dev_infos_get = bcnic_dev_infos_get,
 	.dev_start = bcnic_vf_start,
 	.dev_stop = bcnic_vf_stop,
 	.dev_close = bcnic_vf_close,
-	.rx_queue_setup = bcnic_rx_queue_setup,
-	.tx_queue_setup = bcnic_tx_queue_setup,
+	.rx_queue_setup = bcnic_vf_rx_queue_setup,
+	.tx_queue_setup = bcnic_vf_tx_queue_setup,
+	.rxq_info_get = bcnic_rxq_info_get,
+	.txq_info_get = bcnic_txq_info_get,
+	.eth_dev_priv_dump = bcnic_vf_priv_dump,
 	.link_update = bcnic_vf_link_update,
 	.mac_addr_set = bcnic_vf_mac_addr_set,
 	.mtu_set = bcnic_vf_mtu_set,
-	.stats_get = bcnic_stats_get,
-	.stats_reset = bcnic_stats_reset,
+	.stats_get = bcnic_vf_stats_get,
+	.stats_reset = bcnic_vf_stats_reset,
 	.xstats_get = bcnic_vf_xstats_get,
 	.xstats_get_names = bcnic_vf_xstats_get_names,
 	.xstats_reset = bcnic_vf_xstats_reset,
@@ -284,8 +428,11 @@ vf_ports_queues(struct bcnic_vf *vf)
 	struct bcmbox_window w;
 
 	if (bcmbox_window_map(&w, vf->map.base, vf->map.size) == 0 && w.info.data_slots != 0) {
+		/* Any depth a VF takes; deeper than the ring: the ring (vf_depth()). */
 		vf->port.max_queues = 1;
-		vf->port.desc_min = vf->port.desc_max = (uint16_t)w.info.data_slots;
+		vf->port.desc_min = BCMBOX_DATA_RING_MIN;
+		vf->port.desc_max = BCMBOX_DATA_RING_MAX;
+		vf->port.desc_default = (uint16_t)w.info.data_slots;
 	}
 }
 
@@ -361,6 +508,8 @@ bcnic_vf_setup(struct rte_eth_dev *eth_dev, const struct bcnic_window_map *win,
 	rc = vf_read_port_config(vf, name);
 	if (rc != 0)
 		goto fail;
+	bcnic_vf_dp_counts(vf);	/* drops before we came are not ours */
+	memset(vf->dp_acc, 0, sizeof(vf->dp_acc));
 	rte_spinlock_lock(&vf->lock);
 	bcnic_vf_refresh_link(vf);
 	vf->probing = false;

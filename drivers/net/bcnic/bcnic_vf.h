@@ -29,6 +29,8 @@
 
 #define BCNIC_VF_PENDING	8192u	/* requests in flight or uncollected, power of two */
 #define BCNIC_VF_MAX_CALLBACKS	32
+/* The window's data path counters (struct bcmbox_win_dp_stats) a VF port reads. */
+enum { BCNIC_VF_DP_RX_FULL, BCNIC_VF_DP_RX_OVERSIZE, BCNIC_VF_DP_TX_DROPPED, BCNIC_VF_DP_COUNTS };
 
 #define BCNIC_VF_TIMEOUT_MAX_MS		3600000	/* timeout_ms=, rte_pmd_bcnic_vf_timeout_set() */
 
@@ -106,6 +108,10 @@ struct bcnic_vf {
 	struct bcmbox_pkt *tx_pkt;	/* scratch of tx_burst (linearized chains) */
 	bool dp_ready;			/* rings usable: cleared around a reconnect */
 	uint32_t dp_busy;		/* bursts running now */
+	uint16_t rx_depth, tx_depth;	/* the queues' nb_desc (0: not set up): buffers in flight */
+	/* The switch's drops of our frames, from the window's counters line (stats_get). */
+	uint64_t dp_seen[BCNIC_VF_DP_COUNTS];	/* last values read there */
+	uint64_t dp_acc[BCNIC_VF_DP_COUNTS];	/* accumulated since the last stats_reset */
 };
 
 /* ---- bcnic_vf.c ---- */
@@ -147,6 +153,10 @@ void bcnic_vf_disconnect(struct bcnic_vf *vf);
 void bcnic_vf_dp_attach(struct bcnic_vf *vf);
 void bcnic_vf_dp_detach(struct bcnic_vf *vf);
 uint16_t bcnic_vf_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
+/* The queues' depths into the rings (and the Rx depth into the window); vf->lock held. */
+void bcnic_vf_dp_depths(struct bcnic_vf *vf);
+/* Read the window's counters line into dp_seen/dp_acc (no-op while detached). */
+void bcnic_vf_dp_counts(struct bcnic_vf *vf);
 uint16_t bcnic_vf_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 
 #endif /* BCNIC_VF_H */

@@ -39,9 +39,27 @@ bcnic_vf_dp_attach(struct bcnic_vf *vf)
 	vf->dtx.pos = vf->dtx.cons_cache = __atomic_load_n(&w->tx_cons->pos, __ATOMIC_ACQUIRE);
 	/* load-acquire synchronizes with the PF switch's store-release of tx_cons->rx_prod */
 	vf->drx.pos = __atomic_load_n(&w->tx_cons->rx_prod, __ATOMIC_ACQUIRE);
+	bcnic_vf_dp_depths(vf);
 	bcmbox_pkt_release(&vf->drx);
 	/* store-release pairs with the load-acquire in dp_enter(): the rings above are set up */
 	__atomic_store_n(&vf->dp_ready, true, __ATOMIC_RELEASE);
+}
+
+/*
+ * nb_desc on the window's rings (doc/guide.md, "Descriptors"): Tx, we
+ * keep at most tx_depth buffers unconsumed; Rx, the switch keeps at most
+ * rx_depth, which we publish beside our consumer position (0: the ring).
+ */
+void
+bcnic_vf_dp_depths(struct bcnic_vf *vf)
+{
+	struct bcmbox_window *w = &vf->c.w;
+
+	if (w->tx == NULL)
+		return;
+	bcmbox_pkt_ring_set_cap(&vf->dtx, vf->tx_depth, NULL);
+	/* relaxed: the switch reads it with our position, whose store-release follows */
+	__atomic_store_n(&w->rx_cons->depth, vf->rx_depth, __ATOMIC_RELAXED);
 }
 
 static inline bool
@@ -63,6 +81,27 @@ dp_leave(struct bcnic_vf *vf)
 {
 	/* store-release: the burst's ring accesses are done before detach sees 0 */
 	__atomic_fetch_sub(&vf->dp_busy, 1, __ATOMIC_RELEASE);
+}
+
+void
+bcnic_vf_dp_counts(struct bcnic_vf *vf)
+{
+	const struct bcmbox_win_dp_stats *d;
+	uint64_t now[BCNIC_VF_DP_COUNTS];
+
+	if (!dp_enter(vf))	/* the window stays mapped until dp_leave() */
+		return;
+	d = vf->c.w.dp_stats;
+	/* relaxed: counts the PF's switch stores one by one */
+	now[BCNIC_VF_DP_RX_FULL] = __atomic_load_n(&d->rx_ring_full, __ATOMIC_RELAXED);
+	now[BCNIC_VF_DP_RX_OVERSIZE] = __atomic_load_n(&d->rx_oversize, __ATOMIC_RELAXED);
+	now[BCNIC_VF_DP_TX_DROPPED] = __atomic_load_n(&d->tx_dropped, __ATOMIC_RELAXED);
+	dp_leave(vf);
+	for (unsigned int i = 0; i < BCNIC_VF_DP_COUNTS; i++) {
+		/* Smaller than last time: another PF (a new window) counts from 0. */
+		vf->dp_acc[i] += now[i] >= vf->dp_seen[i] ? now[i] - vf->dp_seen[i] : now[i];
+		vf->dp_seen[i] = now[i];
+	}
 }
 
 uint16_t

@@ -135,6 +135,32 @@ bcnic_vf_refresh_link(struct bcnic_vf *vf)
 	bcnic_vf_note_lost(vf);
 }
 
+/*
+ * After a reconnect: the MTU the port was configured with is ours to keep
+ * (a new PF starts every VF at 1500); if the PF refuses it, the port shows
+ * the PF's. vf->lock held.
+ */
+static void
+vf_restore_mtu(struct bcnic_vf *vf)
+{
+	struct rte_eth_dev_data *data = vf->eth_dev->data;
+	uint32_t want = data->mtu, have = 0;
+
+	if (!data->dev_configured ||
+	    bcmbox_client_read(&vf->c, BCMBOX_BLOCK_MTU, 0, &have, sizeof(have), NULL, vf->rx,
+			       vf->timeout_ns) != 0 || have == want)
+		goto out;
+	if (bcmbox_client_write(&vf->c, BCMBOX_BLOCK_MTU, 0, &want, sizeof(want), NULL, vf->rx,
+				vf->timeout_ns) != 0 && have >= RTE_ETHER_MIN_MTU &&
+	    have <= BCNIC_MAX_MTU) {
+		BCNIC_LOG(NOTICE, "VF %u of %s: the PF keeps MTU %u: the port's MTU is %u",
+			  vf->o.vf, vf->o.dev_name, have, have);
+		data->mtu = (uint16_t)have;
+	}
+out:
+	bcnic_vf_note_lost(vf);
+}
+
 /* ---- reconnection ---- */
 
 /* While probing: our PF may live in this process and not run yet (bcnic_shm_assist()). */
@@ -213,6 +239,7 @@ vf_reconnect(struct bcnic_vf *vf, uint64_t now)
 			  vf->o.vf, vf->o.dev_name, vf->reconnect_fails + 1);
 		vf->reconnect_fails = 0;
 		bcnic_vf_refresh_link(vf);
+		vf_restore_mtu(vf);
 		return 1;
 	}
 	if (vf->reconnect_fails++ == 0 || now >= vf->next_away_log_ns) {
