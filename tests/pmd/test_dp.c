@@ -13,6 +13,8 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,7 @@ up(const char *vdev, const char *args)
 		return -1;
 	memset(&conf, 0, sizeof(conf));
 	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SCATTER;
+	conf.rxmode.mtu = 9000;	/* every size of sizes[] is received */
 	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	if (rte_eth_dev_configure(port, 1, 1, &conf) != 0 ||
 	    rte_eth_rx_queue_setup(port, 0, 256, SOCKET_ID_ANY, NULL, mp) != 0 ||
@@ -333,6 +336,177 @@ test_ring_full(void)
 	three_down();
 }
 
+static uint16_t app_poll_port;
+static bool app_poll_run;
+
+/* The poller of a poller=app PF, while app_poll_run. */
+static void *
+app_poll(void *arg)
+{
+	RTE_SET_USED(arg);
+	while (__atomic_load_n(&app_poll_run, __ATOMIC_ACQUIRE))
+		rte_pmd_bcnic_pf_poll(app_poll_port);
+	return NULL;
+}
+
+/*
+ * nb_desc is the queue's depth on the window's ring: VF 1's Rx queue of
+ * 100 descriptors holds 100 one-buffer frames (not the ring's 256), the
+ * rest is dropped and counted in its imissed; VF 0's Tx queue of 64
+ * descriptors takes 64 buffers while the switch does not run.
+ */
+static void
+test_depth(void)
+{
+	struct rte_eth_stats st;
+	unsigned int sent = 0, got;
+	struct ports p;
+
+	REQUIRE(three_ports(&p, devname("dq")) == 0);
+	CHECK_EQ(rte_eth_dev_stop(p.vf1), 0);
+	CHECK_EQ(rte_eth_rx_queue_setup(p.vf1, 0, 100, SOCKET_ID_ANY, NULL, mp), 0);
+	CHECK_EQ(rte_eth_dev_start(p.vf1), 0);
+	rte_delay_us_sleep(10000);	/* the switch reads the depth within a sweep cycle */
+	CHECK_EQ(rte_eth_stats_reset(p.vf1), 0);
+	for (unsigned int i = 0; i < 500; i++) {
+		struct rte_mbuf *m = frame(&p.vf1_mac, &p.vf0_mac, 64, i);
+
+		if (m != NULL && send_one(p.vf0, m) == 0)
+			sent++;
+		if (i % 50 == 0)
+			rte_delay_us_sleep(2000);
+	}
+	CHECK_EQ(xstat_wait(p.pf, "vf0_dp_tx_packets", sent), sent);
+	got = drain(p.vf1);
+	CHECK_EQ(sent, 500);
+	CHECK_EQ(got, 100);
+	CHECK_EQ(rte_eth_stats_get(p.vf1, &st), 0);
+	CHECK_EQ(st.ipackets, got);
+	CHECK_EQ(st.imissed, sent - got);	/* where DPDK users look */
+	CHECK_EQ(xstat(p.pf, "vf1_dp_rx_full"), sent - got);
+	CHECK_EQ(rte_eth_stats_reset(p.vf1), 0);
+	CHECK_EQ(rte_eth_stats_get(p.vf1, &st), 0);
+	CHECK_EQ(st.imissed, 0);
+	three_down();
+
+	/*
+	 * Tx: the PF's poller in the application's hands (poller=app), run by a
+	 * thread of ours except while VF 0 sends: then nothing drains its ring.
+	 */
+	struct rte_eth_conf conf;
+	struct rte_ether_addr mac;
+	unsigned int n = 0;
+	pthread_t th;
+	char a[160];
+	uint16_t vf;
+	int pf;
+
+	snprintf(a, sizeof(a), "dev=%s,vfs=1,poller=app", devname("dt"));
+	pf = up("net_bcnic_pf_dt", a);
+	REQUIRE(pf >= 0);
+	app_poll_port = pf;
+	__atomic_store_n(&app_poll_run, true, __ATOMIC_RELEASE);
+	REQUIRE(pthread_create(&th, NULL, app_poll, NULL) == 0);
+	snprintf(a, sizeof(a), "net_bcnic_vf_dt,dev=%s,vf=0", devname("dt"));
+	REQUIRE(rte_dev_probe(a) == 0);
+	REQUIRE(rte_eth_dev_get_port_by_name("net_bcnic_vf_dt", &vf) == 0);
+	memset(&conf, 0, sizeof(conf));
+	CHECK_EQ(rte_eth_dev_configure(vf, 1, 1, &conf), 0);
+	CHECK_EQ(rte_eth_rx_queue_setup(vf, 0, 256, SOCKET_ID_ANY, NULL, mp), 0);
+	CHECK_EQ(rte_eth_tx_queue_setup(vf, 0, 64, SOCKET_ID_ANY, NULL), 0);
+	CHECK_EQ(rte_eth_dev_start(vf), 0);
+	rte_eth_macaddr_get(vf, &mac);
+	__atomic_store_n(&app_poll_run, false, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	for (unsigned int i = 0; i < 300; i++) {
+		struct rte_mbuf *m = frame(&p.pf_mac, &mac, 64, i);
+
+		if (m == NULL)
+			break;
+		if (rte_eth_tx_burst(vf, 0, &m, 1) != 1) {
+			rte_pktmbuf_free(m);
+			break;
+		}
+		n++;
+	}
+	CHECK_EQ(n, 64);	/* 64 descriptors, not the ring's 256 */
+	__atomic_store_n(&app_poll_run, true, __ATOMIC_RELEASE);
+	REQUIRE(pthread_create(&th, NULL, app_poll, NULL) == 0);
+	down("net_bcnic_vf_dt");
+	__atomic_store_n(&app_poll_run, false, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	down("net_bcnic_pf_dt");
+}
+
+/*
+ * MTU, one truth: a VF at MTU 1500 does not receive a 3000-byte frame
+ * (dropped at the receiver, in its imissed), at 9000 it does; the PF
+ * port's MTU is settable and enforced the same way; a frame longer than
+ * anything carries is the sender's Tx error.
+ */
+static void
+test_mtu(void)
+{
+	struct rte_eth_stats st;
+	struct rte_mbuf *got[1];
+	uint32_t seed;
+	struct ports p;
+	uint16_t mtu = 0;
+
+	REQUIRE(three_ports(&p, devname("mt")) == 0);
+	CHECK_EQ(rte_eth_dev_set_mtu(p.vf1, 1500), 0);
+	CHECK_EQ(rte_eth_dev_set_mtu(p.vf1, 9216), -EINVAL);	/* over max_mtu */
+	CHECK_EQ(rte_eth_stats_reset(p.vf1), 0);
+	CHECK_EQ(send_one(p.vf0, frame(&p.vf1_mac, &p.vf0_mac, 3000, 1)), 0);
+	CHECK_EQ(xstat_wait(p.pf, "vf1_dp_rx_oversize", 1), 1);
+	CHECK_EQ(xstat(p.pf, "switch_drop_oversize"), 1);
+	CHECK_EQ(drain(p.vf1), 0);
+	CHECK_EQ(rte_eth_stats_get(p.vf1, &st), 0);
+	CHECK_EQ(st.imissed, 1);
+	CHECK_EQ(rte_eth_stats_get(p.vf0, &st), 0);
+	CHECK_EQ(st.oerrors, 0);	/* not the sender's fault */
+	/* 1500 + header + VLAN tag passes. */
+	CHECK_EQ(send_one(p.vf0, frame(&p.vf1_mac, &p.vf0_mac, 1518, 2)), 0);
+	CHECK_EQ(recv_n(p.vf1, got, 1), 1);
+	rte_pktmbuf_free(got[0]);
+	CHECK_EQ(rte_eth_dev_set_mtu(p.vf1, 9000), 0);
+	CHECK_EQ(send_one(p.vf0, frame(&p.vf1_mac, &p.vf0_mac, 3000, 3)), 0);
+	CHECK_EQ(recv_n(p.vf1, got, 1), 1);
+	CHECK_EQ(check_frame(got[0], &p.vf1_mac, 3000, &seed), 0);
+	rte_pktmbuf_free(got[0]);
+	/* The PF application sets the VF's MTU block: the switch follows. */
+	uint32_t m1500 = 1500;
+
+	CHECK_EQ(rte_pmd_bcnic_pf_block_set(p.pf, RTE_PMD_BCNIC_BLOCK_MTU, 1, 0, &m1500, 4), 0);
+	CHECK_EQ(send_one(p.vf0, frame(&p.vf1_mac, &p.vf0_mac, 3000, 4)), 0);
+	CHECK_EQ(xstat_wait(p.pf, "vf1_dp_rx_oversize", 2), 2);
+	/* The PF port's MTU. */
+	CHECK_EQ(rte_eth_dev_set_mtu(p.pf, 1500), 0);
+	CHECK_EQ(rte_eth_dev_get_mtu(p.pf, &mtu), 0);
+	CHECK_EQ(mtu, 1500);
+	CHECK_EQ(rte_eth_stats_reset(p.pf), 0);
+	CHECK_EQ(send_one(p.vf0, frame(&p.pf_mac, &p.vf0_mac, 3000, 5)), 0);
+	CHECK_EQ(xstat_wait(p.pf, "switch_drop_oversize", 3), 3);
+	CHECK_EQ(drain(p.pf), 0);
+	CHECK_EQ(rte_eth_stats_get(p.pf, &st), 0);
+	CHECK_EQ(st.imissed, 1);
+	/* Longer than the data path carries: the sender's error, on either port. */
+	CHECK_EQ(rte_eth_stats_reset(p.vf0), 0);
+	CHECK_EQ(send_one(p.vf0, frame(&p.pf_mac, &p.vf0_mac, 9300, 6)), 0);
+	CHECK_EQ(rte_eth_stats_get(p.vf0, &st), 0);
+	CHECK_EQ(st.oerrors, 1);
+	CHECK_EQ(send_one(p.pf, frame(&p.vf0_mac, &p.pf_mac, 9300, 7)), 0);
+	CHECK_EQ(xstat_wait(p.pf, "switch_drop_oversize", 4), 4);
+	CHECK_EQ(rte_eth_stats_get(p.pf, &st), 0);
+	CHECK_EQ(st.oerrors, 1);
+	/* A frame a VF sends back to itself is its loss (hairpin): its oerrors. */
+	CHECK_EQ(send_one(p.vf0, frame(&p.vf0_mac, &p.vf0_mac, 64, 8)), 0);
+	CHECK_EQ(xstat_wait(p.pf, "switch_drop_hairpin", 1), 1);
+	CHECK_EQ(rte_eth_stats_get(p.vf0, &st), 0);
+	CHECK_EQ(st.oerrors, 2);
+	three_down();
+}
+
 /* A VF's MAC change through the backchannel moves its traffic at once. */
 static void
 test_mac_change(void)
@@ -402,13 +576,46 @@ test_queue_limits(void)
 	REQUIRE(three_ports(&p, devname("ql")) == 0);
 	CHECK_EQ(rte_eth_dev_info_get(p.vf0, &info), 0);
 	CHECK_EQ(info.max_rx_queues, 1);
-	CHECK_EQ(info.rx_desc_lim.nb_max, 256);
-	CHECK_EQ(info.rx_desc_lim.nb_min, 256);
+	CHECK_EQ(info.rx_desc_lim.nb_max, 4096);
+	CHECK_EQ(info.rx_desc_lim.nb_min, 64);
+	CHECK_EQ(info.tx_desc_lim.nb_max, 4096);
+	CHECK_EQ(info.default_rxportconf.ring_size, 256);	/* the window's ring */
+	CHECK_EQ(info.max_rx_pktlen, 9216);
+	CHECK_EQ(info.max_mtu, 9216 - 18);
 	CHECK_EQ(rte_eth_dev_stop(p.vf0), 0);
 	memset(&conf, 0, sizeof(conf));
 	CHECK(rte_eth_dev_configure(p.vf0, 2, 2, &conf) != 0);	/* one queue pair only */
 	CHECK_EQ(rte_eth_dev_configure(p.vf0, 1, 1, &conf), 0);
-	CHECK(rte_eth_rx_queue_setup(p.vf0, 0, 512, SOCKET_ID_ANY, NULL, mp) != 0);
+	CHECK(rte_eth_rx_queue_setup(p.vf0, 0, 32, SOCKET_ID_ANY, NULL, mp) != 0);
+	CHECK(rte_eth_rx_queue_setup(p.vf0, 0, 8192, SOCKET_ID_ANY, NULL, mp) != 0);
+	/* Deeper than the window's 256 buffers: accepted, the queue holds 256 and says so. */
+	struct rte_eth_rxq_info rqi;
+	struct rte_eth_txq_info tqi;
+
+	CHECK_EQ(rte_eth_rx_queue_setup(p.vf0, 0, 512, SOCKET_ID_ANY, NULL, mp), 0);
+	CHECK_EQ(rte_eth_rx_queue_info_get(p.vf0, 0, &rqi), 0);
+	CHECK_EQ(rqi.nb_desc, 256);
+	CHECK_EQ(rte_eth_tx_queue_setup(p.vf0, 0, 100, SOCKET_ID_ANY, NULL), 0);
+	CHECK_EQ(rte_eth_tx_queue_info_get(p.vf0, 0, &tqi), 0);
+	CHECK_EQ(tqi.nb_desc, 100);
+	/* What the port cannot honour is refused at configure or setup. */
+	struct rte_eth_rxconf rxc = { .rx_deferred_start = 1 };
+
+	CHECK_EQ(rte_eth_rx_queue_setup(p.vf0, 0, 128, SOCKET_ID_ANY, &rxc, mp), -ENOTSUP);
+	conf.lpbk_mode = 1;
+	CHECK_EQ(rte_eth_dev_configure(p.vf0, 1, 1, &conf), -ENOTSUP);
+	CHECK_EQ(rte_eth_dev_stop(p.pf), 0);
+	CHECK_EQ(rte_eth_dev_configure(p.pf, 1, 1, &conf), -ENOTSUP);
+	conf.lpbk_mode = 0;
+	conf.intr_conf.rxq = 1;
+	CHECK_EQ(rte_eth_dev_configure(p.vf0, 1, 1, &conf), -ENOTSUP);
+	conf.intr_conf.rxq = 0;
+	conf.link_speeds = RTE_ETH_LINK_SPEED_FIXED | RTE_ETH_LINK_SPEED_10G;
+	CHECK_EQ(rte_eth_dev_configure(p.vf0, 1, 1, &conf), -ENOTSUP);
+	conf.link_speeds = RTE_ETH_LINK_SPEED_FIXED | RTE_ETH_LINK_SPEED_100G;
+	CHECK_EQ(rte_eth_dev_configure(p.vf0, 1, 1, &conf), 0);
+	conf.rxmode.mq_mode = RTE_ETH_MQ_RX_VMDQ_ONLY;
+	CHECK_EQ(rte_eth_dev_configure(p.vf0, 1, 1, &conf), -ENOTSUP);
 	three_down();
 	/* No data path: stand-in queues, and the devarg validated. */
 	snprintf(a, sizeof(a), "net_bcnic_pf_nodp,dev=%s,data_ring_size=0", devname("nd"));
@@ -546,6 +753,8 @@ static const struct check_case cases[] = {
 	{ "mac_change", test_mac_change },
 	{ "link_down", test_link_down },
 	{ "queue_limits", test_queue_limits },
+	{ "depth", test_depth },
+	{ "mtu", test_mtu },
 	{ "reconnect", test_reconnect },
 	{ NULL, NULL },
 };
