@@ -231,6 +231,65 @@ def test_write_flood_log_bounded():
     assert shm_objects(DEV) == []
 
 
+def test_telemetry_blocks_paged():
+    """/bcnic/blocks pages its answer like /bcnic/vfs: 40 per-VF blocks of 256
+    VFs (about 3 KiB each at worst) are all reachable by following "next", and
+    no reply reaches DPDK's 16 KiB limit (one reply used to be cut there)."""
+    import json
+    import shutil
+    import socket
+    import tempfile
+
+    prefix = f"bcnic-telblk{os.getpid()}"
+    eal = ["-l", "0", "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--file-prefix", prefix]
+    with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
+        for i in range(40):
+            f.write(f"block 0x{0x2000 + i:08x}  64  per_vf  rw\n")
+        conf = f.name
+    a = Proc([AGENT, *eal, "--", "--dev", DEV, "--vfs", "256", "--config", conf])
+    try:
+        a.wait_line("up:", timeout=60)
+        sock = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
+        for _ in range(200):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.05)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.settimeout(10)
+        s.connect(sock)
+        size = json.loads(s.recv(1024).decode())["max_output_len"]
+        seen, first, pages = {}, 0, 0
+        while True:
+            s.send(f"/bcnic/blocks,0,{first}".encode())
+            raw = s.recv(size + 1).decode()
+            assert len(raw) < size, f"page at {first}: {len(raw)} bytes, the limit is {size}"
+            page = json.loads(raw)["/bcnic/blocks"]
+            assert page["first"] == first and page["total_blocks"] == 43, page.keys()
+            keys = [k for k in page if k.startswith("0x")]
+            assert len(keys) == page["next"] - first and keys, (first, page["next"], keys)
+            seen.update((k, page[k]) for k in keys)
+            pages += 1
+            if page["next"] == page["total_blocks"]:
+                break
+            first = page["next"]
+            assert pages < 50, pages
+        s.send(b"/bcnic/blocks,0,44")
+        assert json.loads(s.recv(size + 1).decode())["/bcnic/blocks"] is None
+        s.close()
+        want = {f"0x{0x2000 + i:08x}" for i in range(40)} | {"0xffff0001", "0xffff0002",
+                                                              "0xffff0003"}
+        assert set(seen) == want, sorted(set(seen) ^ want)
+        assert all(len(seen[k]["versions"]) == 256 for k in seen if k != "0xffff0003"), seen
+        assert pages > 1, pages
+        print(f"/bcnic/blocks with 43 blocks of 256 VFs: {pages} pages")
+    finally:
+        a.p.send_signal(signal.SIGTERM)
+        a.finish(30)
+        os.unlink(conf)
+        shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+    assert shm_objects(DEV) == []
+
+
 sys.exit(run_cases([test_list_read_write, test_watch_sees_pf_changes, test_store_survives_restart,
-                    test_command_burst, test_write_flood_log_bounded],
+                    test_command_burst, test_write_flood_log_bounded, test_telemetry_blocks_paged],
                    lambda: remove_shm(DEV)))

@@ -31,6 +31,33 @@ pf_from_params(const char *params)
 	return bcnic_pf_from_port((uint16_t)port, &err);
 }
 
+/* Parse "<port>[,<first>]"; the PF or NULL. */
+static struct bcnic_pf *
+pf_and_first(const char *params, unsigned long *first)
+{
+	char port_str[16];
+	const char *comma;
+
+	*first = 0;
+	if (params == NULL)
+		return NULL;
+	comma = strchr(params, ',');
+	if (comma != NULL) {
+		char *e;
+
+		if ((size_t)(comma - params) >= sizeof(port_str) || comma[1] < '0' ||
+		    comma[1] > '9')
+			return NULL;
+		*first = strtoul(comma + 1, &e, 10);
+		if (*e != '\0')
+			return NULL;
+		memcpy(port_str, params, comma - params);
+		port_str[comma - params] = '\0';
+		params = port_str;
+	}
+	return pf_from_params(params);
+}
+
 static int
 tel_pfs(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -98,10 +125,8 @@ tel_pf(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tel_vfs(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	char port_str[16];
-	const char *comma;
 	struct bcnic_pf *pf;
-	unsigned long first = 0;
+	unsigned long first;
 	uint16_t end;
 
 	RTE_SET_USED(cmd);
@@ -109,23 +134,7 @@ tel_vfs(const char *cmd, const char *params, struct rte_tel_data *d)
 	RTE_BUILD_BUG_ON(VFS_PAGE * (sizeof(VFS_ENTRY_MAX) - 1) + sizeof(VFS_HEAD_MAX) >
 			 TEL_REPLY_MAX);
 	RTE_BUILD_BUG_ON(VFS_PAGE + 3 > RTE_TEL_MAX_DICT_ENTRIES);
-	if (params == NULL)
-		return -EINVAL;
-	comma = strchr(params, ',');
-	if (comma != NULL) {
-		char *e;
-
-		if ((size_t)(comma - params) >= sizeof(port_str) || comma[1] < '0' ||
-		    comma[1] > '9')
-			return -EINVAL;
-		first = strtoul(comma + 1, &e, 10);
-		if (*e != '\0')
-			return -EINVAL;
-		memcpy(port_str, params, comma - params);
-		port_str[comma - params] = '\0';
-		params = port_str;
-	}
-	pf = pf_from_params(params);
+	pf = pf_and_first(params, &first);
 	if (pf == NULL || first > pf->num_vfs)
 		return -EINVAL;
 	end = (uint16_t)RTE_MIN(first + VFS_PAGE, (unsigned long)pf->num_vfs);
@@ -154,19 +163,55 @@ tel_vfs(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/*
+ * /bcnic/blocks pages the same way, by bytes: a block's entry is at most
+ * BLOCK_ENTRY_MAX plus one VERSION_MAX per copy (a per-VF block of 256 VFs
+ * takes about 2.9 KiB), and a page takes blocks while their longest
+ * possible entries fit beside BLOCKS_HEAD_MAX.
+ */
+#define BLOCK_ENTRY_MAX ",\"0xffffffff\":{\"size\":4294967295,\"scope\":\"per_vf\"," \
+	"\"versions\":[]}"
+#define VERSION_MAX "4294967295,"	/* versions are uint32_t */
+#define BLOCKS_HEAD_MAX "{\"/bcnic/blocks\":{\"total_blocks\":4294967295,\"first\":4294967295," \
+	"\"next\":4294967295}}"
+
+static size_t
+block_entry_max(const struct bcnic_block *blk)
+{
+	return sizeof(BLOCK_ENTRY_MAX) - 1 + blk->ncopies * (sizeof(VERSION_MAX) - 1);
+}
+
+/* "/bcnic/blocks,<port>[,<first>]": blocks from index first, as many as surely fit. */
 static int
 tel_blocks(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct bcnic_pf *pf = pf_from_params(params);
-	uint32_t count;
+	unsigned long first;
+	struct bcnic_pf *pf = pf_and_first(params, &first);
+	size_t used = sizeof(BLOCKS_HEAD_MAX);
+	uint32_t count, end;
 
 	RTE_SET_USED(cmd);
+	/* The largest block entry (a per-VF block of 256 VFs) fits a page alone. */
+	RTE_BUILD_BUG_ON(sizeof(BLOCKS_HEAD_MAX) + sizeof(BLOCK_ENTRY_MAX) +
+			 BCMBOX_MAX_VFS * (sizeof(VERSION_MAX) - 1) > TEL_REPLY_MAX);
+	RTE_BUILD_BUG_ON(BCMBOX_MAX_VFS > RTE_TEL_MAX_ARRAY_ENTRIES);
 	if (pf == NULL)
 		return -EINVAL;
 	/* Load-acquire synchronizes with the store-release of count in bcnic_store_define(). */
 	count = __atomic_load_n(&pf->store.count, __ATOMIC_ACQUIRE);
+	if (first > count)
+		return -EINVAL;
+	for (end = (uint32_t)first; end < count && end - first < RTE_TEL_MAX_DICT_ENTRIES - 3;
+	     end++) {
+		used += block_entry_max(&pf->store.blocks[end]);
+		if (used > TEL_REPLY_MAX)
+			break;
+	}
 	rte_tel_data_start_dict(d);
-	for (uint32_t b = 0; b < count; b++) {
+	rte_tel_data_add_dict_u64(d, "total_blocks", count);
+	rte_tel_data_add_dict_u64(d, "first", first);
+	rte_tel_data_add_dict_u64(d, "next", end);
+	for (uint32_t b = (uint32_t)first; b < end; b++) {
 		struct bcnic_block *blk = &pf->store.blocks[b];
 		struct rte_tel_data *v = rte_tel_data_alloc();
 		struct rte_tel_data *vers = rte_tel_data_alloc();
@@ -204,5 +249,6 @@ bcnic_telemetry_register(void)
 				   "A PF's VFs, 64 a page: state, epoch, counters; total_vfs, "
 				   "next. Parameters: PF port id[,first VF]");
 	rte_telemetry_register_cmd("/bcnic/blocks", tel_blocks,
-				   "A PF's blocks: size, scope, versions. Parameter: PF port id");
+				   "A PF's blocks, a page from block first: size, scope, versions; "
+				   "total_blocks, next. Parameters: PF port id[,first block]");
 }
