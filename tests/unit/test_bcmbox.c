@@ -842,6 +842,51 @@ test_ring_init_rejects(void)
 	CHECK_EQ(bcmbox_ring_init(&r, s, 128, NULL), -EINVAL);
 }
 
+/*
+ * A queue shallower than its ring: the producer keeps at most cap buffers
+ * unconsumed; with cap_pos, the consumer's published depth (read when the
+ * ring looks full, clamped: an untrusted size).
+ */
+static void
+test_pkt_depth(void)
+{
+	static struct bcmbox_pkt_buf bufs[256];
+	static struct bcmbox_pkt p;
+	uint8_t data[64] = { 0 };
+	const void *seg = data;
+	uint32_t cons = 0, len = 64, depth = 0, n;
+	struct bcmbox_pkt_ring tx, rx;
+
+	CHECK_EQ(bcmbox_pkt_depth(256, 0), 256);
+	CHECK_EQ(bcmbox_pkt_depth(256, 300), 256);
+	CHECK_EQ(bcmbox_pkt_depth(256, 1), BCMBOX_PKT_MAX_BUFS);
+	CHECK_EQ(bcmbox_pkt_depth(256, 100), 100);
+	bcmbox_pkt_ring_clear(bufs, 256, &cons);
+	bcmbox_pkt_ring_init(&tx, bufs, 256, &cons);
+	bcmbox_pkt_ring_init(&rx, bufs, 256, &cons);
+	/* The producer's own bound (a VF's Tx queue). */
+	bcmbox_pkt_ring_set_cap(&tx, 100, NULL);
+	for (n = 0; bcmbox_pkt_send(&tx, &seg, &len, 1, len) == 0; n++)
+		;
+	CHECK_EQ(n, 100);
+	while (bcmbox_pkt_recv(&rx, &p) == 1)
+		;
+	bcmbox_pkt_release(&rx);
+	/* The consumer's published depth (a VF's Rx queue, the switch producing). */
+	depth = 70;
+	bcmbox_pkt_ring_set_cap(&tx, depth, &depth);
+	for (n = 0; bcmbox_pkt_send(&tx, &seg, &len, 1, len) == 0; n++)
+		;
+	CHECK_EQ(n, 70);
+	while (bcmbox_pkt_recv(&rx, &p) == 1)
+		;
+	bcmbox_pkt_release(&rx);
+	depth = 0xffffffffu;	/* nonsense: the whole ring, read when the queue looks full */
+	for (n = 0; bcmbox_pkt_send(&tx, &seg, &len, 1, len) == 0; n++)
+		;
+	CHECK_EQ(n, 256);
+}
+
 /* Packet rings: sizes across buffer boundaries, wrap, full, segments. */
 static void
 test_pkt_ring(void)
@@ -1025,6 +1070,7 @@ static const struct check_case cases[] = {
 	{ "spec_layout", test_spec_layout },
 	{ "ring_init_rejects", test_ring_init_rejects },
 	{ "pkt_ring", test_pkt_ring },
+	{ "pkt_depth", test_pkt_depth },
 	{ NULL, NULL },
 };
 
