@@ -480,6 +480,9 @@ test_mtu(void)
 	CHECK_EQ(rte_pmd_bcnic_pf_block_set(p.pf, RTE_PMD_BCNIC_BLOCK_MTU, 1, 0, &m1500, 4), 0);
 	CHECK_EQ(send_one(p.vf0, frame(&p.vf1_mac, &p.vf0_mac, 3000, 4)), 0);
 	CHECK_EQ(xstat_wait(p.pf, "vf1_dp_rx_oversize", 2), 2);
+	for (int i = 0; i < 2000 && rte_eth_dev_get_mtu(p.vf1, &mtu) == 0 && mtu != 1500; i++)
+		rte_delay_us_sleep(1000);	/* the VF port learns it from the INVALIDATE */
+	CHECK_EQ(mtu, 1500);
 	/* The PF port's MTU. */
 	CHECK_EQ(rte_eth_dev_set_mtu(p.pf, 1500), 0);
 	CHECK_EQ(rte_eth_dev_get_mtu(p.pf, &mtu), 0);

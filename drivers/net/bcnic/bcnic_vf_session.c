@@ -161,6 +161,19 @@ out:
 	bcnic_vf_note_lost(vf);
 }
 
+/* The PF changed our MTU block: the port's MTU is that. vf->lock held. */
+static void
+vf_refresh_mtu(struct bcnic_vf *vf)
+{
+	uint32_t mtu = 0;
+
+	if (bcmbox_client_read(&vf->c, BCMBOX_BLOCK_MTU, 0, &mtu, sizeof(mtu), NULL, vf->rx,
+			       vf->timeout_ns) == 0 && mtu >= RTE_ETHER_MIN_MTU &&
+	    mtu <= BCNIC_MAX_MTU)
+		vf->eth_dev->data->mtu = (uint16_t)mtu;
+	bcnic_vf_note_lost(vf);
+}
+
 /* ---- reconnection ---- */
 
 /* While probing: our PF may live in this process and not run yet (bcnic_shm_assist()). */
@@ -275,6 +288,12 @@ bcnic_vf_service(struct bcnic_vf *vf)
 		switch (m->hdr.type) {
 		case BCMBOX_EVT_INVALIDATE:
 			vf->cnt.invalidations++;
+			if (m->hdr.block_id == BCMBOX_BLOCK_MTU) {
+				/* The PF set our MTU: the port shows what the switch enforces. */
+				rte_spinlock_lock(&vf->lock);
+				vf_refresh_mtu(vf);
+				rte_spinlock_unlock(&vf->lock);
+			}
 			notify(vf, m->hdr.block_id, m->hdr.arg);
 			break;
 		case BCMBOX_EVT_LINK: {
