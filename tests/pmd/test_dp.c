@@ -626,6 +626,16 @@ test_queue_limits(void)
 	REQUIRE(rte_eth_dev_get_port_by_name("net_bcnic_pf_nodp", &port) == 0);
 	CHECK_EQ(rte_eth_dev_info_get(port, &info), 0);
 	CHECK_EQ(info.max_rx_queues, 4);
+	/* A VF without a data path: stand-in queues, of the size asked. */
+	snprintf(a, sizeof(a), "net_bcnic_vf_nodp,dev=%s,vf=0", devname("nd"));
+	REQUIRE(rte_dev_probe(a) == 0);
+	REQUIRE(rte_eth_dev_get_port_by_name("net_bcnic_vf_nodp", &port) == 0);
+	memset(&conf, 0, sizeof(conf));
+	CHECK_EQ(rte_eth_dev_configure(port, 1, 1, &conf), 0);
+	CHECK_EQ(rte_eth_rx_queue_setup(port, 0, 512, SOCKET_ID_ANY, NULL, mp), 0);
+	CHECK_EQ(rte_eth_rx_queue_info_get(port, 0, &rqi), 0);
+	CHECK_EQ(rqi.nb_desc, 512);
+	down("net_bcnic_vf_nodp");
 	down("net_bcnic_pf_nodp");
 	snprintf(a, sizeof(a), "net_bcnic_pf_nodp,dev=%s,data_ring_size=100", devname("nd"));
 	CHECK(rte_dev_probe(a) != 0);

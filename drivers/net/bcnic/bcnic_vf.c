@@ -156,8 +156,11 @@ static uint16_t
 vf_depth(struct bcnic_vf *vf, const char *dir, uint16_t qid, uint16_t nb_desc)
 {
 	uint32_t slots = vf->c.w.info.data_slots;
-	uint16_t d = (uint16_t)bcmbox_pkt_depth(slots, nb_desc);
+	uint16_t d;
 
+	if (slots == 0)	/* no data path: stand-in queues of any size */
+		return nb_desc;
+	d = (uint16_t)bcmbox_pkt_depth(slots, nb_desc);
 	if (d != nb_desc)
 		BCNIC_LOG(NOTICE, "VF %u of %s: %s queue %u: %u descriptors, the window's ring "
 			  "has %u buffers: the queue holds %u (raise the PF's data_ring_size)",
