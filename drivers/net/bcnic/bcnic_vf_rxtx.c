@@ -125,9 +125,8 @@ bcnic_vf_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		head = bcnic_mbuf_from_frame(q->mp, p->data, p->len, q->port_id);
-		if (head == NULL) {	/* out of mbufs: the frame is lost, counted */
+		if (head == NULL) {	/* out of mbufs: the frame is lost, counted (rx_nombuf) */
 			rte_eth_devices[q->port_id].data->rx_mbuf_alloc_failed++;
-			q->st.errors++;
 			continue;
 		}
 		pkts[got++] = head;
