@@ -208,7 +208,8 @@ deliver_pf(struct bcnic_pf *pf, const uint8_t *data, uint32_t len)
 		pf->sw.pf_dp.rx_missed++;
 		return;
 	}
-	if (unlikely(len > pf->sw.pf_rx_max_len)) {	/* the PF port's MTU */
+	/* Relaxed: a limit bcnic_pf_mtu_set() stores; a frame more or less either way. */
+	if (unlikely(len > __atomic_load_n(&pf->sw.pf_rx_max_len, __ATOMIC_RELAXED))) {
 		pf->sw.drops[BCNIC_DROP_OVERSIZE]++;
 		pf->sw.pf_dp.rx_missed++;
 		return;
