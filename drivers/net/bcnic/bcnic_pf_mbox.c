@@ -517,7 +517,10 @@ handle_write(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 	version = bcnic_block_write(bcnic_block_copy(b, vf), m->hdr.offset, m->payload,
 				    m->hdr.length);
 	pf->cnt.write_bytes += m->hdr.length;
-	/* A per-VF copy other than the MAC concerns its writer alone: nobody to tell. */
+	/*
+	 * A per-VF copy other than the MAC and the MTU (the switch follows both)
+	 * concerns its writer alone: nobody to tell.
+	 */
 	if (b->scope == BCMBOX_SCOPE_SHARED || m->hdr.block_id == BCMBOX_BLOCK_MAC ||
 	    m->hdr.block_id == BCMBOX_BLOCK_MTU)
 		block_changed(pf, b, b->scope == BCMBOX_SCOPE_SHARED ? RTE_PMD_BCNIC_VF_ALL : vf,

@@ -14,6 +14,12 @@
  * VF frames are copied out of the VF's Tx ring (each byte once) before
  * anything looks at them; the PF port's frames come and go through
  * software rings of mbufs (the PF port's Rx and Tx queue).
+ *
+ * Delivery honours the receiver: its MTU (a VF's MTU block, the PF port's
+ * mtu_set) and its Rx queue depth (a VF's depth line). Every drop is
+ * counted by reason (sw.drops) and charged to the port it concerns: the
+ * receiver's imissed or the sender's oerrors (a VF's in its window's
+ * counters line, the PF port's in sw.pf_dp); doc/guide.md section 8.
  */
 #include <errno.h>
 #include <string.h>
