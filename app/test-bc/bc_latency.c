@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -123,6 +124,56 @@ block_chunk(struct bc_series *s, uint16_t vf, bool write, uint32_t chunk, uint32
 }
 
 /*
+ * Where a 64 B read's time goes: n synchronous reads with both sides'
+ * traces on, each cut into the stages at the timestamps the VF, the PF and
+ * this loop took (one TSC). A pass of its own, after the series above: the
+ * trace's stores stay out of those.
+ */
+static int
+breakdown(const struct bc_opts *o, struct bc_report *r, uint16_t pf_port, unsigned int vf,
+	  uint16_t vf_port)
+{
+	uint32_t n = RTE_MIN(o->samples, 100000u), warm = RTE_MIN(o->warmup, n), k = 0;
+	uint64_t *call0 = calloc(n, sizeof(*call0)), *call1 = calloc(n, sizeof(*call1));
+	struct bc_series *st[BC_STAGES];
+	struct bc_trace t;
+	uint8_t buf[64];
+	int rc = 0;
+
+	for (unsigned int i = 0; i < BC_STAGES; i++)
+		if ((st[i] = bc_series_new(r, bc_stage_names[i], "stage", 64, 1, n)) == NULL)
+			rc = -ENOMEM;
+	if (call0 == NULL || call1 == NULL)
+		rc = -ENOMEM;
+	for (uint32_t i = 0; rc == 0 && i < warm; i++)
+		if (rte_pmd_bcnic_vf_block_read(vf_port, BC_BLOCK, 0, buf, 64, NULL, BC_TIMEOUT_MS) != 64)
+			rc = -EIO;
+	if (rc == 0)
+		rc = bc_trace_start(&t, pf_port, (uint16_t)vf, vf_port, n + 64);
+	if (rc != 0)
+		goto out;
+	for (k = 0; k < n && !bc_quit; k++) {
+		call0[k] = rte_rdtsc();
+		rc = rte_pmd_bcnic_vf_block_read(vf_port, BC_BLOCK, 0, buf, 64, NULL, BC_TIMEOUT_MS);
+		call1[k] = rte_rdtsc();
+		if (rc != 64) {
+			rc = rc < 0 ? rc : -EIO;
+			break;
+		}
+		rc = 0;
+	}
+	if (bc_trace_stop(&t) == 0 && rc == 0)
+		rc = bc_trace_stages(&t, call0, call1, k, st);
+	bc_trace_free(&t);
+	if (rc != 0)
+		fprintf(stderr, "breakdown failed: %s\n", strerror(-rc));
+out:
+	free(call0);
+	free(call1);
+	return rc;
+}
+
+/*
  * Latency: every series is measured in o->chunks interleaved chunks, so a
  * slow phase of a shared machine weighs on all of them alike and the
  * ratios between them hold.
@@ -191,6 +242,12 @@ bc_mode_latency(const struct bc_opts *o, struct bc_report *r)
 				rc = block_chunk(wr[i], vf_port, true, c, w);
 		}
 		bc_progress("latency", k + 1, o->chunks);
+	}
+	if (rc == 0 && o->breakdown) {
+		if (own_pf)
+			rc = breakdown(o, r, pf_port, vf, vf_port);
+		else
+			fprintf(stderr, "note: --breakdown needs the PF in this process: skipped with --attach\n");
 	}
 	if (vf_up)
 		bc_vf_detach(vf);

@@ -46,6 +46,9 @@ usage(const char *prog)
 	       "                   request line and a response line: the least a mailbox\n"
 	       "                   does), baseline_cacheline (both directions in one line:\n"
 	       "                   not a floor), baseline_rte_ring, baseline_unix_socket\n"
+	       "  --breakdown      latency: also where a 64 B read's time goes, from both sides'\n"
+	       "                   traces (TSC): VF submit, PF pickup, PF handling, answer\n"
+	       "                   seen, call return; one series per stage (op \"stage\")\n"
 	       "  --samples N      measured operations per series (default 200000)\n"
 	       "  --warmup N       operations before measuring, excluded (default 10%% of N)\n"
 	       "  --sizes LIST     block sizes, comma separated (default 8,64,512,4096,65536)\n"
@@ -107,6 +110,7 @@ parse_opts(int argc, char **argv, struct bc_opts *o)
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "baselines", no_argument, NULL, 'b' },
+		{ "breakdown", no_argument, NULL, 'B' },
 		{ "samples", required_argument, NULL, 'n' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "sizes", required_argument, NULL, 'z' },
@@ -146,6 +150,9 @@ parse_opts(int argc, char **argv, struct bc_opts *o)
 			break;
 		case 'b':
 			o->baselines = true;
+			break;
+		case 'B':
+			o->breakdown = true;
 			break;
 		case 'n':
 			if (parse_uint("--samples", optarg, 1, 50000000, &o->samples) != 0)

@@ -145,6 +145,27 @@ print_machine(const struct bc_machine *m)
 	printf("\n");
 }
 
+/* The breakdown's stages on their own: p50, p99, and their share of the mean. */
+static void
+print_breakdown(const struct bc_report *r)
+{
+	const struct bc_series *total = bc_find(r, "stage_total", 0);
+
+	if (total == NULL || total->n == 0)
+		return;
+	printf("\nbreakdown of a 64 B read (%u reads traced on both sides, TSC):\n", total->n);
+	printf("  %-18s %8s %8s %8s %6s\n", "stage", "p50 ns", "p99 ns", "mean ns", "share");
+	for (unsigned int k = 0; k < r->count; k++) {
+		const struct bc_series *s = &r->s[k];
+
+		if (strcmp(s->op, "stage") != 0 || s->n == 0 || strncmp(s->name, "stage_", 6) != 0)
+			continue;
+		printf("  %-18s %8.0f %8.0f %8.0f %5.0f%%\n", s->name + 6, s->p50, s->p99, s->mean,
+		       total->mean > 0 ? 100 * s->mean / total->mean : 0);
+	}
+	printf("\n");
+}
+
 void
 bc_print_table(const struct bc_report *r)
 {
@@ -176,6 +197,7 @@ bc_print_table(const struct bc_report *r)
 		       "  the least a mailbox does), over baseline_rte_ring's; same run, same lcores\n");
 	if (bc_find(r, "baseline_cacheline", 0) != NULL)
 		printf("baseline_cacheline: both directions in one line, PAUSE on both sides: not a floor for a mailbox\n");
+	print_breakdown(r);
 	for (unsigned int k = 0; k < r->nnotes; k++)
 		printf("%-40s %s\n", r->notes[k].name, r->notes[k].value);
 	for (unsigned int k = 0; k < r->nextras; k++)

@@ -3,6 +3,7 @@
  * dpdk-test-bc: shared definitions. The files call one way:
  *   bc_main.c                       options, dispatch, output
  *   bc_latency.c, bc_modes.c        the modes
+ *   bc_trace.c                      PF and VF traces matched: stages, pickup
  *   bc_common.c, bc_baselines.c,    ports, lcores, stop flag; reference
  *   bc_machine.c, bc_report.c       channels; machine facts; table, JSON,
  *                                   CSV, plot
@@ -23,6 +24,7 @@
 struct bc_opts {
 	const char *mode;
 	bool baselines;
+	bool breakdown;		/* latency: where a 64 B read's time goes (traces) */
 	uint32_t samples;
 	uint32_t warmup;
 	uint32_t sizes[8];
@@ -44,9 +46,8 @@ extern volatile sig_atomic_t bc_quit;
 struct bc_series {
 	char name[32];		/* bcnic_read, baseline_cacheline, ... */
 	/*
-	 * read, write, rtt, frame. A per-stage breakdown (VF submit, PF pickup,
-	 * PF handling, answer seen, VF completion) fits as one series per stage
-	 * with op "stage": percentiles, JSON, CSV and plot come with it.
+	 * read, write, rtt, frame; "stage": one stage of the breakdown
+	 * (bc_stage_names[]) or the PF pickup delay (fairness), from traces.
 	 */
 	char op[16];
 	uint32_t size;		/* payload bytes */
@@ -145,6 +146,25 @@ int bc_baseline_mailbox(struct bc_series *s, unsigned int server_lcore, uint32_t
 int bc_baseline_cacheline(struct bc_series *s, unsigned int server_lcore, uint32_t warmup);
 int bc_baseline_rte_ring(struct bc_series *s, unsigned int server_lcore, uint32_t warmup);
 int bc_baseline_unix_socket(struct bc_series *s, unsigned int server_lcore, uint32_t warmup);
+
+/* bc_trace.c: both sides' traces of one VF's requests (TSC, one host). */
+struct bc_trace {
+	struct rte_pmd_bcnic_trace_rec *vf_rec, *pf_rec;
+	uint32_t cap, nvf, npf;
+	uint16_t pf_port, vf, vf_port;
+};
+
+#define BC_STAGES 6	/* five stages, then their total */
+extern const char *const bc_stage_names[BC_STAGES];
+
+int bc_trace_start(struct bc_trace *t, uint16_t pf_port, uint16_t vf, uint16_t vf_port, uint32_t n);
+int bc_trace_stop(struct bc_trace *t);
+void bc_trace_free(struct bc_trace *t);
+/* PF pickup delay (VF submit -> PF pickup) of every matched request into s. */
+int bc_trace_pickup(const struct bc_trace *t, struct bc_series *s);
+/* The stages of ncalls synchronous one-request calls made between call0[k] and call1[k]. */
+int bc_trace_stages(const struct bc_trace *t, const uint64_t *call0, const uint64_t *call1,
+		    uint32_t ncalls, struct bc_series *const st[BC_STAGES]);
 
 /* Progress on stderr for runs longer than a few seconds. */
 void bc_progress(const char *what, uint32_t done, uint32_t total);

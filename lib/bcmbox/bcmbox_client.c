@@ -493,6 +493,7 @@ submit(struct bcmbox_client *c, struct bcmbox_msg_hdr *hdr, const void *payload,
        uint32_t len, bool async, void *cookie, uint32_t *tag)
 {
 	struct bcmbox_pending *r;
+	uint64_t t0;
 	int64_t t;
 
 	if (c->epoch == 0)
@@ -501,13 +502,15 @@ submit(struct bcmbox_client *c, struct bcmbox_msg_hdr *hdr, const void *payload,
 	/* Tags and FIFO positions are one counter: the slot of next_tag must be free. */
 	if (c->next_tag - c->head > c->pend_mask)
 		return -EAGAIN;
+	/* Before the send: t0 is also the trace's submit stamp, taken before the seq's release. */
+	t0 = c->clock();
 	t = send_raw(c, hdr, payload);
 	if (t < 0)
 		return t == -ENOSPC ? -EAGAIN : (int)t;
 	r = pending(c, (uint32_t)t);
 	r->buf = buf;
 	r->cookie = cookie;
-	r->t0 = c->clock();
+	r->t0 = t0;
 	r->tag = (uint32_t)t;
 	r->block_id = hdr->block_id;
 	r->offset = hdr->offset;
@@ -555,8 +558,12 @@ static int
 pump_one(struct bcmbox_client *c, struct bcmbox_msg *m)
 {
 	struct bcmbox_pending *r;
+	uint64_t seen;
 	int st;
 
+	if (!bcmbox_ring_ready(&c->resp))
+		return 0;
+	seen = c->clock();	/* the seq is there: the histogram's end, the trace's "answer seen" */
 	if (bcmbox_client_recv(c, m) == 0)
 		return 0;
 	r = pending(c, m->hdr.tag);
@@ -583,9 +590,32 @@ pump_one(struct bcmbox_client *c, struct bcmbox_msg *m)
 			r->len = m->hdr.length;
 		}
 	}
-	bcmbox_lat_count(&c->lat_bounds, c->st.lat, c->clock() - r->t0);
+	bcmbox_lat_count(&c->lat_bounds, c->st.lat, seen - r->t0);
+	if (__builtin_expect(c->trace != NULL, 0) && c->trace_n < c->trace_cap) {
+		struct bcmbox_trace_rec *e = &c->trace[c->trace_n++];
+
+		e->tag = r->tag;
+		e->type = r->type;
+		e->submit = r->t0;
+		e->seen = seen;
+	}
 	finish(c, r, st, m->hdr.arg);
 	return 1;
+}
+
+void
+bcmbox_client_trace_start(struct bcmbox_client *c, struct bcmbox_trace_rec *recs, uint32_t n)
+{
+	c->trace_n = 0;
+	c->trace_cap = recs != NULL ? n : 0;
+	c->trace = recs;
+}
+
+uint32_t
+bcmbox_client_trace_stop(struct bcmbox_client *c)
+{
+	c->trace = NULL;
+	return c->trace_n;
 }
 
 unsigned int

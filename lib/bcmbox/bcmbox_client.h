@@ -58,6 +58,19 @@ struct bcmbox_completion {
 	uint32_t len;		/* bytes read or written; 0 on error */
 };
 
+/*
+ * One traced request (bcmbox_client_trace_start()), in the client's clock
+ * (the VF PMD: TSC). Kept on the VF's side only: nothing of it crosses
+ * the window.
+ */
+struct bcmbox_trace_rec {
+	uint32_t tag;
+	uint8_t type;		/* BCMBOX_MSG_* of the request */
+	uint8_t reserved[3];
+	uint64_t submit;	/* just before the request's seq store-release */
+	uint64_t seen;		/* the pump found the response's seq */
+};
+
 /* What the engine counted (the VF's mbox_* xstats). */
 struct bcmbox_client_stats {
 	uint64_t requests;
@@ -112,6 +125,8 @@ struct bcmbox_client {
 	int (*pf_alive)(void *arg);
 	void *pf_alive_arg;
 	uint64_t bad_events;
+	struct bcmbox_trace_rec *trace;	/* NULL: off (one predictable branch per completion) */
+	uint32_t trace_n, trace_cap;
 	struct bcmbox_pending pend_small[BCMBOX_CLIENT_PENDING];
 };
 
@@ -247,6 +262,14 @@ void bcmbox_client_expire(struct bcmbox_client *c, int err, uint64_t older_than)
  * Up to n finished async requests, in submission order (stops at the
  * first still in flight). Returns how many were put in out.
  */
+/*
+ * Trace: from now on each completed request (by a response) appends its
+ * tag and its submit and response-seen clock readings to recs[n], until n
+ * are kept. stop returns how many were, and turns tracing off.
+ */
+void bcmbox_client_trace_start(struct bcmbox_client *c, struct bcmbox_trace_rec *recs, uint32_t n);
+uint32_t bcmbox_client_trace_stop(struct bcmbox_client *c);
+
 unsigned int bcmbox_client_completions(struct bcmbox_client *c, struct bcmbox_completion *out,
 				       unsigned int n);
 

@@ -92,6 +92,10 @@ struct bcnic_pf_vf {
 	uint32_t rx_prod_pub;			/* the Rx producer position last published */
 	uint32_t rx_max_len;			/* longest frame it receives (its MTU block + overhead) */
 	struct rte_pmd_bcnic_vf_info info;	/* counters kept in API form */
+	/* Trace (rte_pmd_bcnic_pf_trace_start()): set under round_lock, NULL when off. */
+	struct rte_pmd_bcnic_trace_rec *trace;
+	uint32_t trace_n, trace_cap;
+	uint64_t trace_pub;			/* respond(): when the last answer was released */
 };
 
 /* One contents of a block (a per-VF block has one per VF). */

@@ -176,6 +176,45 @@ rte_pmd_bcnic_pf_poll(uint16_t port_id)
 }
 
 int
+rte_pmd_bcnic_pf_trace_start(uint16_t port_id, uint16_t vf, struct rte_pmd_bcnic_trace_rec *recs,
+			     uint32_t n)
+{
+	struct bcnic_pf *pf;
+	int rc;
+
+	pf = bcnic_pf_from_port(port_id, &rc);
+	if (pf == NULL)
+		return rc;
+	if (vf >= pf->num_vfs || recs == NULL || n == 0)
+		return -EINVAL;
+	/* Between two rounds: the poller reads the trace fields only inside one. */
+	rte_spinlock_lock(&pf->round_lock);
+	pf->vfs[vf].trace_n = 0;
+	pf->vfs[vf].trace_cap = n;
+	pf->vfs[vf].trace = recs;
+	rte_spinlock_unlock(&pf->round_lock);
+	return 0;
+}
+
+int
+rte_pmd_bcnic_pf_trace_stop(uint16_t port_id, uint16_t vf)
+{
+	struct bcnic_pf *pf;
+	int rc;
+
+	pf = bcnic_pf_from_port(port_id, &rc);
+	if (pf == NULL)
+		return rc;
+	if (vf >= pf->num_vfs)
+		return -EINVAL;
+	rte_spinlock_lock(&pf->round_lock);	/* no round writes the buffer after this */
+	pf->vfs[vf].trace = NULL;
+	rc = (int)pf->vfs[vf].trace_n;
+	rte_spinlock_unlock(&pf->round_lock);
+	return rc;
+}
+
+int
 rte_pmd_bcnic_pf_vf_info_get(uint16_t port_id, uint16_t vf, struct rte_pmd_bcnic_vf_info *info)
 {
 	struct bcnic_pf *pf;

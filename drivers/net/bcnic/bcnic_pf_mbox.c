@@ -323,6 +323,8 @@ respond(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg_hdr 
 	/* Relaxed: a count (atomic: event posters on app threads count it too). */
 	if (bcmbox_ring_send(&v->resp, &h, payload) < 0)
 		__atomic_fetch_add(&pf->cnt.bad_consumer_pos, 1, __ATOMIC_RELAXED);
+	if (unlikely(v->trace != NULL))
+		v->trace_pub = rte_rdtsc();	/* after the seq's store-release in the send */
 	pf->cnt.status[status]++;
 }
 
@@ -585,6 +587,22 @@ rate_ok(struct bcnic_pf *pf, struct bcnic_pf_vf *v, uint64_t now)
 	return true;
 }
 
+/* A served request into the trace (rte_pmd_bcnic_pf_trace_start()). */
+static void
+trace_add(struct bcnic_pf_vf *v, const struct bcmbox_msg_hdr *req, uint64_t pickup)
+{
+	struct rte_pmd_bcnic_trace_rec *e;
+
+	if (v->trace_n == v->trace_cap)
+		return;
+	e = &v->trace[v->trace_n++];
+	e->tag = req->tag;
+	e->type = req->type;
+	e->t[0] = pickup;
+	e->t[1] = v->trace_pub;
+	v->trace_pub = 0;	/* a held write ack has none yet */
+}
+
 unsigned int
 bcnic_pf_serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_scratch *s)
 {
@@ -685,6 +703,8 @@ bcnic_pf_serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_sc
 		}
 		/* Bounds in TSC cycles (set at init): no division per request. */
 		bcmbox_lat_count(&pf->lat_bounds, pf->cnt.lat, rte_rdtsc() - t0);
+		if (unlikely(v->trace != NULL))
+			trace_add(v, &s->req.hdr, t0);
 		served++;
 	}
 	return served;

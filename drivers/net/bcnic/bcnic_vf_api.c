@@ -171,6 +171,46 @@ rte_pmd_bcnic_vf_timeout_set(uint16_t port_id, unsigned int timeout_ms)
 	return 0;
 }
 
+_Static_assert(sizeof(struct rte_pmd_bcnic_trace_rec) == sizeof(struct bcmbox_trace_rec) &&
+	       offsetof(struct rte_pmd_bcnic_trace_rec, tag) == offsetof(struct bcmbox_trace_rec, tag) &&
+	       offsetof(struct rte_pmd_bcnic_trace_rec, type) == offsetof(struct bcmbox_trace_rec, type) &&
+	       offsetof(struct rte_pmd_bcnic_trace_rec, t) == offsetof(struct bcmbox_trace_rec, submit) &&
+	       offsetof(struct bcmbox_trace_rec, seen) == offsetof(struct bcmbox_trace_rec, submit) + 8,
+	       "the engine's trace records are the API's");
+
+int
+rte_pmd_bcnic_vf_trace_start(uint16_t port_id, struct rte_pmd_bcnic_trace_rec *recs, uint32_t n)
+{
+	struct bcnic_vf *vf;
+	int rc;
+
+	vf = vf_from_port(port_id, &rc);
+	if (vf == NULL)
+		return rc;
+	if (recs == NULL || n == 0)
+		return -EINVAL;
+	rte_spinlock_lock(&vf->lock);
+	/* The same layout (asserted above): the engine writes the caller's array. */
+	bcmbox_client_trace_start(&vf->c, (struct bcmbox_trace_rec *)recs, n);
+	rte_spinlock_unlock(&vf->lock);
+	return 0;
+}
+
+int
+rte_pmd_bcnic_vf_trace_stop(uint16_t port_id)
+{
+	struct bcnic_vf *vf;
+	int rc;
+
+	vf = vf_from_port(port_id, &rc);
+	if (vf == NULL)
+		return rc;
+	rte_spinlock_lock(&vf->lock);
+	rc = (int)bcmbox_client_trace_stop(&vf->c);
+	rte_spinlock_unlock(&vf->lock);
+	return rc;
+}
+
 /* ---- events ---- */
 
 int

@@ -176,6 +176,59 @@ int rte_pmd_bcnic_pf_block_get(uint16_t port_id, uint32_t block_id, uint16_t vf,
 			       uint32_t offset, void *buf, uint32_t len, uint32_t *version);
 
 /**
+ * One traced mailbox request: where its time went, for a benchmark or a
+ * debugging session. TSC readings of one host; kept in process memory,
+ * never in the window. A PF record and a VF record of the same request
+ * share the tag.
+ */
+struct rte_pmd_bcnic_trace_rec {
+	uint32_t tag;		/**< the request's tag */
+	uint8_t type;		/**< request type (1 HELLO .. 5 BYE, see doc/mailbox.md) */
+	uint8_t reserved[3];
+	/**
+	 * PF: t[0] the poller saw the request's seq, t[1] the response's seq
+	 * was released (0: a write ack held for the journal sync).
+	 * VF: t[0] just before the request's seq was released, t[1] the VF
+	 * saw the response's seq.
+	 */
+	uint64_t t[2];
+};
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Trace the requests of one VF on the PF side: each request served from
+ * now on appends a record to @p recs until @p n are kept. Off by default;
+ * when off it costs the poller one predictable branch per request. The
+ * buffer stays the caller's and must live until
+ * rte_pmd_bcnic_pf_trace_stop(). Starting again restarts at recs[0].
+ *
+ * @param port_id  a bcnic PF port
+ * @param vf       VF index
+ * @param recs     where the records go
+ * @param n        room in @p recs
+ * @return 0; -ENODEV; -ENOTSUP; -EINVAL bad vf, NULL recs or n == 0.
+ */
+__rte_experimental
+int rte_pmd_bcnic_pf_trace_start(uint16_t port_id, uint16_t vf,
+				 struct rte_pmd_bcnic_trace_rec *recs, uint32_t n);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Stop tracing one VF (rte_pmd_bcnic_pf_trace_start()); returns once the
+ * poller no longer writes the buffer.
+ *
+ * @param port_id  a bcnic PF port
+ * @param vf       VF index
+ * @return records kept (>= 0); -ENODEV; -ENOTSUP; -EINVAL bad vf.
+ */
+__rte_experimental
+int rte_pmd_bcnic_pf_trace_stop(uint16_t port_id, uint16_t vf);
+
+/**
  * @warning
  * @b EXPERIMENTAL: this API may change without prior notice.
  *
@@ -459,6 +512,38 @@ int rte_pmd_bcnic_vf_invalidate_unregister(uint16_t port_id, uint32_t block_id,
  */
 __rte_experimental
 int rte_pmd_bcnic_vf_event_poll(uint16_t port_id);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Trace this port's requests on the VF side: each request completed by a
+ * response from now on appends a record (struct rte_pmd_bcnic_trace_rec,
+ * declared with the PF's trace calls) to @p recs until @p n are kept. Off
+ * by default; when off it costs one predictable branch per response. The
+ * buffer stays the caller's and must live until
+ * rte_pmd_bcnic_vf_trace_stop().
+ *
+ * @param port_id  a bcnic VF port
+ * @param recs     where the records go
+ * @param n        room in @p recs
+ * @return 0; -ENODEV; -ENOTSUP; -EINVAL NULL recs or n == 0.
+ */
+__rte_experimental
+int rte_pmd_bcnic_vf_trace_start(uint16_t port_id, struct rte_pmd_bcnic_trace_rec *recs,
+				 uint32_t n);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Stop tracing (rte_pmd_bcnic_vf_trace_start()).
+ *
+ * @param port_id  a bcnic VF port
+ * @return records kept (>= 0); -ENODEV; -ENOTSUP.
+ */
+__rte_experimental
+int rte_pmd_bcnic_vf_trace_stop(uint16_t port_id);
 
 /**
  * @warning
