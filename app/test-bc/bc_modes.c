@@ -343,6 +343,18 @@ spare_lcore(void)
 	return -1;
 }
 
+/* The PF pickup delays of a trace as series name (op "stage"). */
+static int
+pickup_series(struct bc_report *r, const struct bc_trace *t, const char *name, uint32_t vfs,
+	      uint32_t n)
+{
+	struct bc_series *s = bc_series_new(r, name, "stage", 64, vfs, t->nvf > n ? t->nvf : n);
+
+	if (s == NULL)
+		return -ENOMEM;
+	return bc_trace_pickup(t, s);
+}
+
 /*
  * Fairness: the probe VF's 64 B reads alone, then beside a VF that keeps its
  * request ring full. With a spare lcore the flooder runs there, so the
@@ -354,6 +366,8 @@ int
 bc_mode_fairness(const struct bc_opts *o, struct bc_report *r)
 {
 	static struct flooder fl;
+	struct bc_trace tr;
+	bool tracing = false;
 	int flood_lcore = spare_lcore();
 	bool own = flood_lcore >= 0;
 	unsigned int probe_errors = 0;	/* apart from fl.errors: another lcore may write those */
@@ -376,7 +390,14 @@ bc_mode_fairness(const struct bc_opts *o, struct bc_report *r)
 	if (rc != 0)
 		goto out;
 	fprintf(stderr, "  measuring the probe VF alone\n");
-	rc = sync_reads(r, o, probe, "bcnic_read", 1, o->samples);
+	/* Fairness where it happens: the PF's pickup delay of the probe's requests, from traces. */
+	rc = bc_trace_start(&tr, pf, 0, probe, o->warmup + o->samples + 64);
+	if (rc == 0) {
+		rc = sync_reads(r, o, probe, "bcnic_read", 1, o->samples);
+		if (bc_trace_stop(&tr) == 0 && rc == 0)
+			rc = pickup_series(r, &tr, "pf_pickup", 1, o->samples);
+		bc_trace_free(&tr);
+	}
 	if (rc != 0)
 		goto out;
 	/* Loaded: VF 1 keeps its request ring full all the time; the probe sends one read at a time. */
@@ -418,6 +439,8 @@ bc_mode_fairness(const struct bc_opts *o, struct bc_report *r)
 
 		if (i == o->warmup) {
 			__atomic_store_n(&fl.measuring, 1, __ATOMIC_RELAXED);
+			if (bc_trace_start(&tr, pf, 0, probe, o->samples + 64) == 0)
+				tracing = true;
 			t0 = bc_now_s();
 		}
 		c0 = rte_rdtsc();
@@ -438,6 +461,11 @@ bc_mode_fairness(const struct bc_opts *o, struct bc_report *r)
 			break;
 	}
 	s->elapsed_s = bc_now_s() - t0;
+	if (tracing) {
+		if (bc_trace_stop(&tr) == 0 && rc == 0)
+			rc = pickup_series(r, &tr, "pf_pickup_flooded", 2, o->samples);
+		bc_trace_free(&tr);
+	}
 	if (own) {
 		__atomic_store_n(&fl.stop, 1, __ATOMIC_RELEASE);
 		rte_eal_wait_lcore((unsigned int)flood_lcore);
@@ -456,6 +484,11 @@ bc_mode_fairness(const struct bc_opts *o, struct bc_report *r)
 
 		if (alone != NULL && alone->p99 > 0)
 			bc_extra(r, "probe_p99_ratio_flooded_vs_alone", s->p99 / alone->p99);
+		alone = bc_find(r, "pf_pickup", 0);
+		const struct bc_series *flooded = bc_find(r, "pf_pickup_flooded", 0);
+
+		if (alone != NULL && flooded != NULL && alone->p99 > 0)
+			bc_extra(r, "pickup_p99_ratio_flooded_vs_alone", flooded->p99 / alone->p99);
 	}
 out:
 	if (fl.vf.base != NULL)
