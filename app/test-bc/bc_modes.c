@@ -73,6 +73,9 @@ drain(uint16_t port, unsigned int *inflight, uint64_t *ops, struct bc_series *s,
 	return errors;
 }
 
+struct idle_vf;
+static int raw_floods(const struct bc_opts *o, struct bc_report *r);
+
 int
 bc_mode_throughput(const struct bc_opts *o, struct bc_report *r)
 {
@@ -144,6 +147,9 @@ bc_mode_throughput(const struct bc_opts *o, struct bc_report *r)
 		}
 		for (unsigned int v = 0; v < attached; v++)
 			bc_vf_detach(v);
+		/* The same window, now driven by the raw library client: the driver's cost. */
+		if (rc == 0 && nvf == 1)
+			rc = raw_floods(o, r);
 		bc_pf_destroy();
 	}
 	return rc;
@@ -243,6 +249,88 @@ bc_mode_scale(const struct bc_opts *o, struct bc_report *r)
 				many = &r->s[k];
 		if (one != NULL && many != NULL && one->p50 > 0)
 			bc_extra(r, "p50_ratio_256_vs_1_vf", many->p50 / one->p50);
+	}
+	return rc;
+}
+
+/*
+ * Pipelined reads of every size on VF 0's window by a raw session (lib/bcmbox:
+ * send and receive on the rings, no pending table, no lock), at the driver's
+ * depth: the flood rate the driver's async API is compared with.
+ */
+static int
+raw_floods(const struct bc_opts *o, struct bc_report *r)
+{
+	static struct idle_vf raw;
+	static struct bcmbox_msg m;
+	static uint64_t sent_at[4096];	/* by tag: more than a request ring holds */
+	int rc = idle_attach(&raw, o->dev, 0);
+
+	for (unsigned int k = 0; rc == 0 && k < o->nsizes; k++) {
+		uint32_t size = o->sizes[k];
+		unsigned int inflight = 0, errors = 0;
+		uint64_t ops = 0;
+		struct bc_series *s;
+		char name[64];
+		double t0 = 0, t1, end = 0;
+
+		if (size > RTE_PMD_BCNIC_MAX_XFER)
+			continue;
+		s = bc_series_new(r, "raw_read_pipelined", "read", size, 1, o->samples);
+		if (s == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		for (int phase = 0; phase < 2 && !bc_quit; phase++) {
+			t0 = bc_now_s();
+			end = t0 + (phase == 0 ? o->duration_ms / 10000.0 : o->duration_ms / 1000.0);
+			ops = 0;
+			while (!bc_quit) {
+				struct bcmbox_msg_hdr h = {
+					.type = BCMBOX_MSG_READ, .block_id = BC_BLOCK, .arg = size,
+				};
+
+				int64_t tag;
+
+				while (inflight < o->depth &&
+				       (tag = bcmbox_client_send(&raw.c, &h, NULL)) >= 0) {
+					sent_at[tag & (RTE_DIM(sent_at) - 1)] = rte_rdtsc();
+					inflight++;
+				}
+				while (bcmbox_client_recv(&raw.c, &m) == 1) {
+					inflight--;
+					ops++;
+					errors += m.hdr.status != BCMBOX_ST_OK;
+					if (phase == 1)
+						record(s, o->samples, rte_rdtsc() -
+						       sent_at[m.hdr.tag & (RTE_DIM(sent_at) - 1)]);
+				}
+				if ((ops & 0x3ff) == 0 && bc_now_s() > end)
+					break;
+			}
+		}
+		t1 = bc_now_s();
+		for (int spins = 0; inflight > 0 && spins < 1000000; spins++)
+			while (bcmbox_client_recv(&raw.c, &m) == 1)
+				inflight--;
+		s->elapsed_s = t1 - t0;
+		s->ops = ops;
+		snprintf(name, sizeof(name), "raw_mbytes_per_s_1vf_%uB", size);
+		bc_extra(r, name, ops * size / s->elapsed_s / 1e6);
+		const struct bc_series *drv = bc_find(r, "bcnic_read_pipelined", size);
+
+		if (drv != NULL && drv->elapsed_s > 0 && ops > 0) {
+			snprintf(name, sizeof(name), "driver_vs_raw_rate_%uB", size);
+			bc_extra(r, name, (drv->ops / drv->elapsed_s) / (ops / s->elapsed_s));
+		}
+		if (errors != 0) {
+			fprintf(stderr, "raw pipelined %u B reads: %u requests failed\n", size, errors);
+			rc = -EIO;
+		}
+	}
+	if (raw.base != NULL) {
+		munmap(raw.base, raw.size);
+		raw.base = NULL;
 	}
 	return rc;
 }
