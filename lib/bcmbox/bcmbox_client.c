@@ -65,13 +65,19 @@ bcmbox_client_set_clock(struct bcmbox_client *c, uint64_t (*clock)(void), uint64
 	c->dflt_timeout_ticks = ns_to_ticks(c, default_timeout_ns);
 }
 
-uint64_t
-bcmbox_client_deadline(const struct bcmbox_client *c, uint64_t timeout_ns)
+static inline uint64_t
+timeout_ticks(const struct bcmbox_client *c, uint64_t timeout_ns)
 {
 	/* The usual timeout is converted once: no division per request. */
 	if (timeout_ns == c->dflt_timeout_ns)
-		return c->clock() + c->dflt_timeout_ticks;
-	return c->clock() + ns_to_ticks(c, timeout_ns);
+		return c->dflt_timeout_ticks;
+	return ns_to_ticks(c, timeout_ns);
+}
+
+uint64_t
+bcmbox_client_deadline(const struct bcmbox_client *c, uint64_t timeout_ns)
+{
+	return c->clock() + timeout_ticks(c, timeout_ns);
 }
 
 void
@@ -502,7 +508,10 @@ submit(struct bcmbox_client *c, struct bcmbox_msg_hdr *hdr, const void *payload,
 	/* Tags and FIFO positions are one counter: the slot of next_tag must be free. */
 	if (c->next_tag - c->head > c->pend_mask)
 		return -EAGAIN;
-	/* Before the send: t0 is also the trace's submit stamp, taken before the seq's release. */
+	/*
+	 * Before the send: t0 is also the trace's submit stamp (taken before the
+	 * seq's release) and the sync calls' deadline base.
+	 */
 	t0 = c->clock();
 	t = send_raw(c, hdr, payload);
 	if (t < 0)
@@ -757,7 +766,8 @@ bcmbox_client_call(struct bcmbox_client *c, struct bcmbox_msg_hdr *hdr, const vo
  */
 static int
 transfer(struct bcmbox_client *c, uint8_t type, uint32_t block_id, uint32_t offset, uint8_t *buf,
-	 uint32_t len, uint32_t *version, struct bcmbox_msg *m, uint64_t deadline, bool *torn)
+	 uint32_t len, uint32_t *version, struct bcmbox_msg *m, uint64_t *deadline,
+	 uint64_t timeout_ns, bool *torn)
 {
 	uint32_t tags[BCMBOX_MAX_BLOCK_SIZE / BCMBOX_MAX_XFER];
 	uint32_t parts = (len + BCMBOX_MAX_XFER - 1) / BCMBOX_MAX_XFER;
@@ -778,7 +788,9 @@ transfer(struct bcmbox_client *c, uint8_t type, uint32_t block_id, uint32_t offs
 				/* Full of others' requests: take answers until there is room. */
 				if (pump_one(c, m) == 0 && ++spins % CHECK_EVERY == 0) {
 					waiting(c);
-					if (c->clock() > deadline)
+					if (*deadline == 0)
+						*deadline = bcmbox_client_deadline(c, timeout_ns);
+					if (c->clock() > *deadline)
 						return -ETIMEDOUT;
 					bcmbox_client_watch(c);
 				}
@@ -791,6 +803,9 @@ transfer(struct bcmbox_client *c, uint8_t type, uint32_t block_id, uint32_t offs
 				parts = sent;
 				break;
 			}
+			/* The deadline from the first submit's clock reading: one TSC read less. */
+			if (*deadline == 0)
+				*deadline = pending(c, tags[sent])->t0 + timeout_ticks(c, timeout_ns);
 			sent++;
 		}
 		if (got == sent)
@@ -798,7 +813,7 @@ transfer(struct bcmbox_client *c, uint8_t type, uint32_t block_id, uint32_t offs
 
 		struct bcmbox_pending *r = pending(c, tags[got]);
 
-		rc = wait_done(c, tags[got], m, deadline);
+		rc = wait_done(c, tags[got], m, *deadline);
 		if (rc != 0 && err == 0)
 			err = rc;
 		if (rc == 0) {
@@ -818,7 +833,7 @@ int
 bcmbox_client_read(struct bcmbox_client *c, uint32_t block_id, uint32_t offset, void *buf,
 		   uint32_t len, uint32_t *version, struct bcmbox_msg *m, uint64_t timeout_ns)
 {
-	uint64_t deadline;
+	uint64_t deadline = 0;	/* set at the first submit */
 	bool torn;
 	int attempt, rc;
 
@@ -826,10 +841,9 @@ bcmbox_client_read(struct bcmbox_client *c, uint32_t block_id, uint32_t offset, 
 		return -EINVAL;
 	if (c->epoch == 0)
 		return -ENOTCONN;
-	deadline = bcmbox_client_deadline(c, timeout_ns);
 	for (attempt = 0; attempt < 16; attempt++) {
-		rc = transfer(c, BCMBOX_MSG_READ, block_id, offset, buf, len, version, m, deadline,
-			      &torn);
+		rc = transfer(c, BCMBOX_MSG_READ, block_id, offset, buf, len, version, m, &deadline,
+			      timeout_ns, &torn);
 		if (rc != 0 || !torn)
 			return rc;
 	}
@@ -840,6 +854,7 @@ int
 bcmbox_client_write(struct bcmbox_client *c, uint32_t block_id, uint32_t offset, const void *buf,
 		    uint32_t len, uint32_t *version, struct bcmbox_msg *m, uint64_t timeout_ns)
 {
+	uint64_t deadline = 0;	/* set at the first submit */
 	bool torn;
 
 	if (len == 0 || buf == NULL || (uint64_t)offset + len > BCMBOX_MAX_BLOCK_SIZE)
@@ -847,7 +862,7 @@ bcmbox_client_write(struct bcmbox_client *c, uint32_t block_id, uint32_t offset,
 	if (c->epoch == 0)
 		return -ENOTCONN;
 	return transfer(c, BCMBOX_MSG_WRITE, block_id, offset, (uint8_t *)(uintptr_t)buf, len,
-			version, m, bcmbox_client_deadline(c, timeout_ns), &torn);
+			version, m, &deadline, timeout_ns, &torn);
 }
 
 int

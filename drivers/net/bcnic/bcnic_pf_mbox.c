@@ -476,8 +476,8 @@ handle_read(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg 
 		return;
 	}
 	version = bcnic_block_read(bcnic_block_copy(b, vf), m->hdr.offset, out, m->hdr.arg);
-	pf->cnt.read_bytes += m->hdr.arg;
 	respond(pf, v, &m->hdr, BCMBOX_ST_OK, version, m->hdr.arg, out);
+	pf->cnt.read_bytes += m->hdr.arg;	/* after the answer: off its path */
 }
 
 static void
@@ -682,8 +682,6 @@ bcnic_pf_serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_sc
 			respond(pf, v, &s->req.hdr, BCMBOX_ST_BUSY, 0, 0, NULL);
 			continue;
 		}
-		pf->cnt.req[s->req.hdr.type]++;
-		v->info.requests++;
 		switch (s->req.hdr.type) {
 		case BCMBOX_MSG_HELLO:
 			handle_hello(pf, v, &s->req);
@@ -701,6 +699,9 @@ bcnic_pf_serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_sc
 			handle_bye(pf, v, &s->req);
 			break;
 		}
+		/* Counted once the answer is out: between the request and it, only the handler. */
+		pf->cnt.req[s->req.hdr.type]++;
+		v->info.requests++;
 		/* Bounds in TSC cycles (set at init): no division per request. */
 		bcmbox_lat_count(&pf->lat_bounds, pf->cnt.lat, rte_rdtsc() - t0);
 		if (unlikely(v->trace != NULL))
