@@ -138,6 +138,7 @@ breakdown(const struct bc_opts *o, struct bc_report *r, uint16_t pf_port, unsign
 	struct bc_series *st[BC_STAGES];
 	struct bc_trace t;
 	uint8_t buf[64];
+	double t0;
 	int rc = 0;
 
 	for (unsigned int i = 0; i < BC_STAGES; i++)
@@ -152,6 +153,7 @@ breakdown(const struct bc_opts *o, struct bc_report *r, uint16_t pf_port, unsign
 		rc = bc_trace_start(&t, pf_port, (uint16_t)vf, vf_port, n + 64);
 	if (rc != 0)
 		goto out;
+	t0 = bc_now_s();
 	for (k = 0; k < n && !bc_quit; k++) {
 		call0[k] = rte_rdtsc();
 		rc = rte_pmd_bcnic_vf_block_read(vf_port, BC_BLOCK, 0, buf, 64, NULL, BC_TIMEOUT_MS);
@@ -162,6 +164,8 @@ breakdown(const struct bc_opts *o, struct bc_report *r, uint16_t pf_port, unsign
 		}
 		rc = 0;
 	}
+	for (unsigned int i = 0; i < BC_STAGES; i++)
+		st[i]->elapsed_s = bc_now_s() - t0;	/* the traced pass */
 	if (bc_trace_stop(&t) == 0 && rc == 0)
 		rc = bc_trace_stages(&t, call0, call1, k, st);
 	bc_trace_free(&t);

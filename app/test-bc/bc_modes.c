@@ -434,12 +434,13 @@ spare_lcore(void)
 /* The PF pickup delays of a trace as series name (op "stage"). */
 static int
 pickup_series(struct bc_report *r, const struct bc_trace *t, const char *name, uint32_t vfs,
-	      uint32_t n)
+	      uint32_t n, double elapsed_s)
 {
 	struct bc_series *s = bc_series_new(r, name, "stage", 64, vfs, t->nvf > n ? t->nvf : n);
 
 	if (s == NULL)
 		return -ENOMEM;
+	s->elapsed_s = elapsed_s;
 	return bc_trace_pickup(t, s);
 }
 
@@ -481,9 +482,11 @@ bc_mode_fairness(const struct bc_opts *o, struct bc_report *r)
 	/* Fairness where it happens: the PF's pickup delay of the probe's requests, from traces. */
 	rc = bc_trace_start(&tr, pf, 0, probe, o->warmup + o->samples + 64);
 	if (rc == 0) {
+		double ta = bc_now_s();
+
 		rc = sync_reads(r, o, probe, "bcnic_read", 1, o->samples);
 		if (bc_trace_stop(&tr) == 0 && rc == 0)
-			rc = pickup_series(r, &tr, "pf_pickup", 1, o->samples);
+			rc = pickup_series(r, &tr, "pf_pickup", 1, o->samples, bc_now_s() - ta);
 		bc_trace_free(&tr);
 	}
 	if (rc != 0)
@@ -551,7 +554,7 @@ bc_mode_fairness(const struct bc_opts *o, struct bc_report *r)
 	s->elapsed_s = bc_now_s() - t0;
 	if (tracing) {
 		if (bc_trace_stop(&tr) == 0 && rc == 0)
-			rc = pickup_series(r, &tr, "pf_pickup_flooded", 2, o->samples);
+			rc = pickup_series(r, &tr, "pf_pickup_flooded", 2, o->samples, s->elapsed_s);
 		bc_trace_free(&tr);
 	}
 	if (own) {

@@ -46,8 +46,10 @@ def check_results(doc, names, mode="latency", baselines=False, roles=("vf", "pf"
     for r in res:
         assert set(r) == KEYS, r
         assert r["samples"] > 0, r
-        assert 0 < r["p50_ns"] <= r["p90_ns"] <= r["p99_ns"] <= r["p999_ns"] <= r["max_ns"], r
-        assert r["mean_ns"] > 0 and r["ops_per_s"] > 0, r
+        # A stage (breakdown, pickup delay) may take no measurable time; a round trip does.
+        lo = 0 if r["op"] == "stage" else 1e-9
+        assert lo <= r["p50_ns"] <= r["p90_ns"] <= r["p99_ns"] <= r["p999_ns"] <= r["max_ns"], r
+        assert r["mean_ns"] >= lo and r["ops_per_s"] > 0, r
         for k in ("p50_over_mailbox", "p50_over_rte_ring"):
             if baselines:
                 assert r[k] > 0, r
@@ -115,6 +117,37 @@ def test_latency_in_one_process():
     assert shm_objects(DEV) == []
 
 
+STAGES = ["stage_vf_submit", "stage_pf_pickup", "stage_pf_handle", "stage_vf_seen",
+          "stage_vf_return", "stage_total"]
+
+
+def test_latency_breakdown():
+    """--breakdown: the stages of a 64 B read, in order, each within the
+    total, their means adding up to it (shape, not speed)."""
+    with tempfile.TemporaryDirectory() as d:
+        js = os.path.join(d, "b.json")
+        p = Proc([BC, *EAL, "--", "--breakdown", "--samples", "3000", "--sizes", "64",
+                  "--dev", DEV, "--json", js], stdin=False)
+        rc, out, err = p.finish(120)
+        assert rc == 0, f"{out}\n{err}"
+        with open(js) as f:
+            doc = json.load(f)
+    check_results(doc, [("bcnic_read", 64), *[(n, 64) for n in STAGES]])
+    stages = [r for r in doc["results"] if r["op"] == "stage"]
+    assert [r["name"] for r in stages] == STAGES, stages  # in the order they happen
+    total = stages[-1]
+    assert total["samples"] >= 2700, total  # (nearly) every traced call matched on both sides
+    for r in stages:
+        assert r["samples"] == total["samples"] and r["size"] == 64 and r["vfs"] == 1, r
+        assert r["p50_ns"] >= 0 and r["mean_ns"] >= 0, r
+        assert r["p50_ns"] <= total["p50_ns"] and r["p99_ns"] <= total["p99_ns"], (r, total)
+    parts = sum(r["mean_ns"] for r in stages[:-1])
+    # Per call the stages add up to the total exactly; means round to 0.1 ns each.
+    assert abs(parts - total["mean_ns"]) <= 0.01 * total["mean_ns"] + 1, (parts, total)
+    assert "breakdown of a 64 B read" in out and "pf_pickup" in out, out
+    assert shm_objects(DEV) == []
+
+
 def test_serve_and_attach():
     srv = Proc([BC, *EAL, "--", "--serve", "--dev", DEV])
     srv.wait_line("serving device")
@@ -166,6 +199,11 @@ def test_mode_throughput():
     for r in doc["results"]:
         assert r["ops_per_s"] >= r["samples"] / 0.2, r  # every completion counted, not just samples
     assert doc["mbytes_per_s_1vf_4096B"] > 0 and doc["mbytes_per_s_2vf_64B"] > 0, doc
+    # The raw library client on the same window, beside the driver's async API.
+    raw = {r["size"]: r for r in doc["results"] if r["name"] == "raw_read_pipelined"}
+    assert set(raw) == {64, 4096} and all(r["vfs"] == 1 for r in raw.values()), doc
+    for size in (64, 4096):
+        assert doc[f"raw_mbytes_per_s_1vf_{size}B"] > 0 and doc[f"driver_vs_raw_rate_{size}B"] > 0, doc
 
 
 def test_mode_scale():
@@ -184,6 +222,15 @@ def test_mode_fairness():
     assert doc["machine"]["lcores"][2]["lcore"] == 0, doc
     assert doc["flooding_vf_ops_per_s"] > 0 and doc["probe_p99_ratio_flooded_vs_alone"] > 0, doc
     assert "flooder_same_lcore" in out, out
+    check_pickup(doc)
+
+
+def check_pickup(doc):
+    """Fairness where it happens: the PF's pickup delay of the probe, alone and flooded."""
+    pick = {r["name"]: r for r in doc["results"] if r["op"] == "stage"}
+    assert set(pick) == {"pf_pickup", "pf_pickup_flooded"}, doc
+    assert pick["pf_pickup"]["vfs"] == 1 and pick["pf_pickup_flooded"]["vfs"] == 2, pick
+    assert doc["pickup_p99_ratio_flooded_vs_alone"] > 0, doc
 
 
 def test_mode_fairness_flooder_lcore():
@@ -196,6 +243,7 @@ def test_mode_fairness_flooder_lcore():
     assert doc["fairness_cpu_shared"] == "yes", doc  # lcore 2 runs on CPU 0, as the probe
     assert doc["machine"]["lcores"][2]["lcore"] == 2, doc
     assert doc["flooding_vf_ops_per_s"] >= 0 and doc["probe_p99_ratio_flooded_vs_alone"] > 0, doc
+    check_pickup(doc)
 
 
 def test_mode_backoff():
@@ -221,7 +269,8 @@ def test_mode_datapath():
         assert doc[f"pf_rx_burst_ns_per_frame_{size}B"] > 0, doc
 
 
-sys.exit(run_cases([test_mode_datapath, test_latency_in_one_process, test_serve_and_attach, test_bad_options,
+sys.exit(run_cases([test_mode_datapath, test_latency_in_one_process, test_latency_breakdown,
+                    test_serve_and_attach, test_bad_options,
                     test_mode_throughput, test_mode_scale, test_mode_fairness,
                     test_mode_fairness_flooder_lcore, test_mode_backoff],
                    lambda: remove_shm(DEV)))
