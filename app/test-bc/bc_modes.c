@@ -28,6 +28,7 @@
 #include "test_bc.h"
 
 static uint8_t sink[RTE_PMD_BCNIC_MAX_XFER];	/* async reads land here: contents unused */
+static int first_error;	/* the first failed request's status, for the message */
 
 static void
 record(struct bc_series *s, uint32_t cap, uint64_t cycles)
@@ -61,10 +62,13 @@ drain(uint16_t port, unsigned int *inflight, uint64_t *ops, struct bc_series *s,
 	uint64_t now = rte_rdtsc();
 
 	for (int i = 0; i < n; i++) {
-		if (c[i].status != 0)
+		if (c[i].status != 0) {
 			errors++;
-		else if (s != NULL)
+			if (first_error == 0)
+				first_error = c[i].status;
+		} else if (s != NULL) {
 			record(s, cap, now - (uint64_t)(uintptr_t)c[i].cookie);
+		}
 	}
 	if (n > 0) {
 		*inflight -= (unsigned int)n;
@@ -141,7 +145,8 @@ bc_mode_throughput(const struct bc_opts *o, struct bc_report *r)
 			snprintf(name, sizeof(name), "mbytes_per_s_%uvf_%uB", nvf, size);
 			bc_extra(r, name, ops * size / s->elapsed_s / 1e6);
 			if (errors != 0) {
-				fprintf(stderr, "%s: %u requests failed\n", what, errors);
+				fprintf(stderr, "%s: %u requests failed (the first: %s)\n", what, errors,
+					strerror(-first_error));
 				rc = -EIO;
 			}
 		}

@@ -72,7 +72,7 @@ pf_match(const struct bc_trace *t, uint32_t i, uint32_t *j)
 
 	while (*j < t->npf && (int32_t)(t->pf_rec[*j].tag - tag) < 0)
 		(*j)++;
-	if (*j < t->npf && t->pf_rec[*j].tag == tag && t->pf_rec[*j].t[1] != 0)
+	if (*j < t->npf && t->pf_rec[*j].tag == tag && t->pf_rec[*j].t[0] != 0)
 		return &t->pf_rec[*j];
 	return NULL;
 }

@@ -95,7 +95,6 @@ struct bcnic_pf_vf {
 	/* Trace (rte_pmd_bcnic_pf_trace_start()): set under round_lock, NULL when off. */
 	struct rte_pmd_bcnic_trace_rec *trace;
 	uint32_t trace_n, trace_cap;
-	uint64_t trace_pub;			/* respond(): when the last answer was released */
 };
 
 /* One contents of a block (a per-VF block has one per VF). */
@@ -133,6 +132,7 @@ struct bcnic_store {
 
 /* The poller's working copies: it runs on one thread at a time. */
 struct bcnic_pf_scratch {
+	uint64_t pickup;			/* TSC when the request answered now was seen; 0: none */
 	struct bcmbox_msg req;
 	uint8_t data[BCMBOX_MAX_XFER];
 	struct bcmbox_pkt pkt;

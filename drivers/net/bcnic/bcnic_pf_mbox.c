@@ -304,6 +304,22 @@ bcnic_pf_link_changed(struct bcnic_pf *pf, bool up, uint32_t speed)
 
 /* ---- request handling ---- */
 
+/* An answered request into the trace (rte_pmd_bcnic_pf_trace_start()). */
+static void
+trace_add(struct bcnic_pf_vf *v, const struct bcmbox_msg_hdr *req, uint64_t pickup,
+	  uint64_t published)
+{
+	struct rte_pmd_bcnic_trace_rec *e;
+
+	if (v->trace_n == v->trace_cap)
+		return;
+	e = &v->trace[v->trace_n++];
+	e->tag = req->tag;
+	e->type = req->type;
+	e->t[0] = pickup;
+	e->t[1] = published;
+}
+
 static void
 respond(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg_hdr *req,
 	uint16_t status, uint32_t arg, uint32_t length, const void *payload)
@@ -323,8 +339,9 @@ respond(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg_hdr 
 	/* Relaxed: a count (atomic: event posters on app threads count it too). */
 	if (bcmbox_ring_send(&v->resp, &h, payload) < 0)
 		__atomic_fetch_add(&pf->cnt.bad_consumer_pos, 1, __ATOMIC_RELAXED);
+	/* The trace's one branch; its stamp after the seq's store-release in the send. */
 	if (unlikely(v->trace != NULL))
-		v->trace_pub = rte_rdtsc();	/* after the seq's store-release in the send */
+		trace_add(v, req, pf->scratch->pickup, rte_rdtsc());
 	pf->cnt.status[status]++;
 }
 
@@ -340,6 +357,7 @@ bcnic_pf_flush_acks(struct bcnic_pf *pf)
 		pf->cnt.persist_errors++;
 		st = BCMBOX_ST_AGAIN;	/* applied, but not known to be durable */
 	}
+	pf->scratch->pickup = 0;	/* the trace: these requests were seen rounds ago */
 	for (unsigned int i = 0; i < pf->nacks; i++) {
 		struct bcnic_pf_ack *a = &pf->acks[i];
 		struct bcnic_pf_vf *v = &pf->vfs[a->vf];
@@ -587,22 +605,6 @@ rate_ok(struct bcnic_pf *pf, struct bcnic_pf_vf *v, uint64_t now)
 	return true;
 }
 
-/* A served request into the trace (rte_pmd_bcnic_pf_trace_start()). */
-static void
-trace_add(struct bcnic_pf_vf *v, const struct bcmbox_msg_hdr *req, uint64_t pickup)
-{
-	struct rte_pmd_bcnic_trace_rec *e;
-
-	if (v->trace_n == v->trace_cap)
-		return;
-	e = &v->trace[v->trace_n++];
-	e->tag = req->tag;
-	e->type = req->type;
-	e->t[0] = pickup;
-	e->t[1] = v->trace_pub;
-	v->trace_pub = 0;	/* a held write ack has none yet */
-}
-
 unsigned int
 bcnic_pf_serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_scratch *s)
 {
@@ -628,6 +630,7 @@ bcnic_pf_serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_sc
 		rc = bcmbox_ring_recv(&v->req, &s->req, &why);
 		if (rc == 0)
 			break;
+		s->pickup = t0;	/* for the trace, in respond() */
 		if (rc < 0) {
 			/*
 			 * Framing is lost: the next slots may be payload, never to be
@@ -704,8 +707,6 @@ bcnic_pf_serve_vf(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_pf_sc
 		v->info.requests++;
 		/* Bounds in TSC cycles (set at init): no division per request. */
 		bcmbox_lat_count(&pf->lat_bounds, pf->cnt.lat, rte_rdtsc() - t0);
-		if (unlikely(v->trace != NULL))
-			trace_add(v, &s->req.hdr, t0);
 		served++;
 	}
 	return served;

@@ -186,8 +186,9 @@ struct rte_pmd_bcnic_trace_rec {
 	uint8_t type;		/**< request type (1 HELLO .. 5 BYE, see doc/mailbox.md) */
 	uint8_t reserved[3];
 	/**
-	 * PF: t[0] the poller saw the request's seq, t[1] the response's seq
-	 * was released (0: a write ack held for the journal sync).
+	 * PF: t[0] the poller saw the request's seq (0: a write ack held for
+	 * the journal sync, answered rounds later), t[1] the response's seq
+	 * was released.
 	 * VF: t[0] just before the request's seq was released, t[1] the VF
 	 * saw the response's seq.
 	 */
@@ -198,8 +199,8 @@ struct rte_pmd_bcnic_trace_rec {
  * @warning
  * @b EXPERIMENTAL: this API may change without prior notice.
  *
- * Trace the requests of one VF on the PF side: each request served from
- * now on appends a record to @p recs until @p n are kept. Off by default;
+ * Trace the requests of one VF on the PF side: each request answered from
+ * now on (rejected ones too) appends a record to @p recs until @p n are kept. Off by default;
  * when off it costs the poller one predictable branch per request. The
  * buffer stays the caller's and must live until
  * rte_pmd_bcnic_pf_trace_stop(). Starting again restarts at recs[0].
