@@ -36,9 +36,13 @@ bc_vf_attach(const char *dev, unsigned int vf, uint16_t *port)
 	char args[128], name[48];
 	int rc;
 
-	/* events=poll: no event thread to steal cycles from the measuring lcore. */
+	/*
+	 * events=poll: no event thread to steal cycles from the measuring lcore.
+	 * timeout_ms: asynchronous requests get the synchronous calls' timeout.
+	 */
 	snprintf(name, sizeof(name), "net_bcnic_vf_bench%u", vf);
-	snprintf(args, sizeof(args), "%s,dev=%s,vf=%u,events=poll", name, dev, vf);
+	snprintf(args, sizeof(args), "%s,dev=%s,vf=%u,events=poll,timeout_ms=%u", name, dev, vf,
+		 BC_TIMEOUT_MS);
 	rc = rte_dev_probe(args);
 	if (rc != 0) {
 		fprintf(stderr, "VF %u of %s: cannot attach: %s\n", vf, dev, strerror(-rc));
