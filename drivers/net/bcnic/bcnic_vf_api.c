@@ -182,11 +182,8 @@ int
 rte_pmd_bcnic_vf_trace_start(uint16_t port_id, struct rte_pmd_bcnic_trace_rec *recs, uint32_t n)
 {
 	struct bcnic_vf *vf;
-	int rc;
 
-	vf = vf_from_port(port_id, &rc);
-	if (vf == NULL)
-		return rc;
+	VF_OF_PORT_OR_RET(port_id, vf);
 	if (recs == NULL || n == 0)
 		return -EINVAL;
 	rte_spinlock_lock(&vf->lock);
@@ -202,9 +199,7 @@ rte_pmd_bcnic_vf_trace_stop(uint16_t port_id)
 	struct bcnic_vf *vf;
 	int rc;
 
-	vf = vf_from_port(port_id, &rc);
-	if (vf == NULL)
-		return rc;
+	VF_OF_PORT_OR_RET(port_id, vf);
 	rte_spinlock_lock(&vf->lock);
 	rc = (int)bcmbox_client_trace_stop(&vf->c);
 	rte_spinlock_unlock(&vf->lock);
