@@ -184,7 +184,7 @@ int rte_pmd_bcnic_pf_block_get(uint16_t port_id, uint32_t block_id, uint16_t vf,
 struct rte_pmd_bcnic_trace_rec {
 	uint32_t tag;		/**< the request's tag */
 	uint8_t type;		/**< request type (1 HELLO .. 5 BYE, see doc/mailbox.md) */
-	uint8_t reserved[3];
+	uint8_t reserved[3];	/**< 0 */
 	/**
 	 * PF: t[0] the poller saw the request's seq (0: a write ack held for
 	 * the journal sync, answered rounds later), t[1] the response's seq
