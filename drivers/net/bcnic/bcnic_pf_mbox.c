@@ -573,11 +573,7 @@ static void
 handle_bye(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg *m)
 {
 	respond(pf, v, &m->hdr, BCMBOX_ST_OK, 0, 0, NULL);
-	rte_spinlock_lock(&v->evt_lock);
-	v->epoch = 0;
-	v->state = BCMBOX_VF_DETACHED;
-	publish_state(v);
-	rte_spinlock_unlock(&v->evt_lock);
+	end_session(v);
 	BCNIC_MBOX_LOG(INFO, "%s VF %u: BYE", pf->dev_name, v->idx);
 }
 

@@ -2,8 +2,9 @@
 /*
  * VF side: the net_bcnic_vf vdev. Maps its own window of the emulated
  * device, and nothing else; probe, devargs, setup and the ethdev ops (MAC,
- * MTU, link, xstats) over the mailbox. The private API, events and
- * reconnection are in bcnic_vf_api.c, the data path in bcnic_vf_rxtx.c.
+ * MTU, link, xstats) over the mailbox. The private API is in
+ * bcnic_vf_api.c, the session (requests, events, link, reconnection) in
+ * bcnic_vf_session.c, the data path in bcnic_vf_rxtx.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -181,7 +182,8 @@ bcnic_vf_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		return rc;
 	rte_spinlock_lock(&vf->lock);
 	vf->rx_depth = d;
-	if (__atomic_load_n(&vf->connected, __ATOMIC_ACQUIRE))
+	/* relaxed: connected is written under vf->lock, which we hold */
+	if (__atomic_load_n(&vf->connected, __ATOMIC_RELAXED))
 		bcnic_vf_dp_depths(vf);
 	rte_spinlock_unlock(&vf->lock);
 	return 0;
@@ -199,7 +201,8 @@ bcnic_vf_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		return rc;
 	rte_spinlock_lock(&vf->lock);
 	vf->tx_depth = d;
-	if (__atomic_load_n(&vf->connected, __ATOMIC_ACQUIRE))
+	/* relaxed: connected is written under vf->lock, which we hold */
+	if (__atomic_load_n(&vf->connected, __ATOMIC_RELAXED))
 		bcnic_vf_dp_depths(vf);
 	rte_spinlock_unlock(&vf->lock);
 	return 0;
