@@ -299,6 +299,16 @@ struct bcmbox_link_evt {
 #define BCMBOX_BLOCK_MAC_SIZE	8u		/* the MAC block's size */
 #define BCMBOX_BLOCK_MTU_SIZE	4u		/* the MTU block's size */
 #define BCMBOX_BLOCK_LINK_SIZE	8u		/* the link block's size */
+#define BCMBOX_BLOCK_RXMODE	0xffff0004u	/* uint32_t: BCMBOX_RXMODE_* flags */
+#define BCMBOX_BLOCK_RXMODE_SIZE	4u		/* the Rx-mode block's size */
+#define BCMBOX_RXMODE_PROMISC	0x1u		/* unknown unicast too (trusted VFs only) */
+#define BCMBOX_RXMODE_ALLMULTI	0x2u		/* every multicast, not only broadcast */
+#define BCMBOX_RXMODE_KNOWN	(BCMBOX_RXMODE_PROMISC | BCMBOX_RXMODE_ALLMULTI)
+/* Extra unicast MACs: entries of 6 bytes + 2 reserved, all zero = unused. */
+#define BCMBOX_BLOCK_MAC_FILTER	0xffff0005u
+#define BCMBOX_MAC_FILTER_ENTRY_SIZE	8u
+#define BCMBOX_MAC_FILTERS_MAX	16u		/* entries per VF at most (PF devarg) */
+#define BCMBOX_BLOCK_MAC_FILTER_SIZE(n)	((n) * BCMBOX_MAC_FILTER_ENTRY_SIZE)
 
 /* Slots a message with a payload of len bytes occupies. */
 static inline uint32_t

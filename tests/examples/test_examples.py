@@ -264,7 +264,7 @@ def test_telemetry_blocks_paged():
             raw = s.recv(size + 1).decode()
             assert len(raw) < size, f"page at {first}: {len(raw)} bytes, the limit is {size}"
             page = json.loads(raw)["/bcnic/blocks"]
-            assert page["first"] == first and page["total_blocks"] == 43, page.keys()
+            assert page["first"] == first and page["total_blocks"] == 45, page.keys()
             keys = [k for k in page if k.startswith("0x")]
             assert len(keys) == page["next"] - first and keys, (first, page["next"], keys)
             seen.update((k, page[k]) for k in keys)
@@ -273,15 +273,16 @@ def test_telemetry_blocks_paged():
                 break
             first = page["next"]
             assert pages < 50, pages
-        s.send(b"/bcnic/blocks,0,44")
+        s.send(b"/bcnic/blocks,0,46")
         assert json.loads(s.recv(size + 1).decode())["/bcnic/blocks"] is None
         s.close()
-        want = {f"0x{0x2000 + i:08x}" for i in range(40)} | {"0xffff0001", "0xffff0002",
-                                                              "0xffff0003"}
+        # The standard blocks: MAC, MTU, link, RXMODE and MAC_FILTER.
+        want = {f"0x{0x2000 + i:08x}" for i in range(40)} | {
+            "0xffff0001", "0xffff0002", "0xffff0003", "0xffff0004", "0xffff0005"}
         assert set(seen) == want, sorted(set(seen) ^ want)
         assert all(len(seen[k]["versions"]) == 256 for k in seen if k != "0xffff0003"), seen
         assert pages > 1, pages
-        print(f"/bcnic/blocks with 43 blocks of 256 VFs: {pages} pages")
+        print(f"/bcnic/blocks with 45 blocks of 256 VFs: {pages} pages")
     finally:
         a.p.send_signal(signal.SIGTERM)
         a.finish(30)

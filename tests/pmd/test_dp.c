@@ -195,12 +195,13 @@ struct ports {
 	struct rte_ether_addr pf_mac, vf0_mac, vf1_mac;
 };
 
+/* The PF with pf_args (may be ""), VF 0 and VF 1, all started. */
 static int
-three_ports(struct ports *p, const char *dev)
+three_ports_args(struct ports *p, const char *dev, const char *pf_args)
 {
 	char a[128];
 
-	snprintf(a, sizeof(a), "dev=%s,vfs=2", dev);
+	snprintf(a, sizeof(a), "dev=%s,vfs=2%s%s", dev, *pf_args ? "," : "", pf_args);
 	p->pf = up("net_bcnic_pf_dp", a);
 	snprintf(a, sizeof(a), "dev=%s,vf=0", dev);
 	p->vf0 = up("net_bcnic_vf_dp0", a);
@@ -213,6 +214,12 @@ three_ports(struct ports *p, const char *dev)
 	rte_eth_macaddr_get(p->vf1, &p->vf1_mac);
 	rte_delay_us_sleep(20000);	/* the VFs learn the PF's link is up */
 	return 0;
+}
+
+static int
+three_ports(struct ports *p, const char *dev)
+{
+	return three_ports_args(p, dev, "");
 }
 
 static void
@@ -759,6 +766,236 @@ test_reconnect(void)
 	three_down();
 }
 
+/* Send one 64-byte frame dst <- src from port src_port (seed: its tag). */
+static void
+send64(int src_port, const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
+       uint32_t seed)
+{
+	struct rte_mbuf *m = frame(dst, src, 64, seed);
+
+	REQUIRE(m != NULL);
+	CHECK_EQ(send_one(src_port, m), 0);
+}
+
+#define MARKER_SEED 0x4d41524bu
+
+static const struct rte_ether_addr *
+mac_of(const struct ports *p, int port)
+{
+	return port == p->pf ? &p->pf_mac : port == p->vf0 ? &p->vf0_mac : &p->vf1_mac;
+}
+
+/*
+ * Frames to dst that port received from src: src then sends a marker to port's own MAC;
+ * the switch takes a source's frames in order and a receiver's ring keeps it, so once
+ * the marker is there, everything src sent before is there or never comes. Anything
+ * but frames to dst and the marker fails the check.
+ */
+static unsigned int
+got(const struct ports *p, int port, int src, const struct rte_ether_addr *dst)
+{
+	uint64_t end = rte_get_tsc_cycles() + 5 * rte_get_tsc_hz();
+	unsigned int n = 0;
+	bool marker = false;
+
+	send64(src, mac_of(p, port), mac_of(p, src), MARKER_SEED);
+	while (!marker && rte_get_tsc_cycles() < end) {
+		struct rte_mbuf *m[32];
+		unsigned int k = rte_eth_rx_burst(port, 0, m, 32);
+
+		for (unsigned int i = 0; i < k; i++) {
+			uint32_t seed;
+
+			if (check_frame(m[i], mac_of(p, port), 64, &seed) == 0 &&
+			    seed == MARKER_SEED && !marker) {
+				marker = true;
+			} else {
+				CHECK_EQ(check_frame(m[i], dst, 64, &seed), 0);
+				n++;
+			}
+			rte_pktmbuf_free(m[i]);
+		}
+	}
+	CHECK(marker);
+	return n;
+}
+
+static uint32_t rxmode_invalidations;
+
+static void
+on_rxmode(uint16_t port, uint32_t block_id, uint32_t version, void *arg)
+{
+	RTE_SET_USED(port);
+	RTE_SET_USED(version);
+	RTE_SET_USED(arg);
+	if (block_id == RTE_PMD_BCNIC_BLOCK_RXMODE)
+		__atomic_fetch_add(&rxmode_invalidations, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * Rx modes: the PF port's promiscuous and all-multicast decide what it takes
+ * from the VFs; VF 1 is trusted (devarg), VF 0 is not.
+ */
+static void
+test_rx_modes(void)
+{
+	struct rte_ether_addr unknown = { { 0x02, 0xde, 0xad, 0xbe, 0xef, 0x02 } };
+	struct rte_ether_addr bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	struct rte_ether_addr mcast = { { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x07 } };
+	uint64_t end;
+	struct ports p;
+
+	REQUIRE(three_ports_args(&p, devname("rm"), "trust=[1]") == 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_trust_get(p.pf, 0), 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_trust_get(p.pf, 1), 1);
+	/* The PF port starts promiscuous (as before Rx modes): it takes a foreign MAC. */
+	CHECK_EQ(rte_eth_promiscuous_get(p.pf), 1);
+	send64(p.vf0, &unknown, &p.vf0_mac, 1);
+	CHECK_EQ(got(&p, p.pf, p.vf0, &unknown), 1);
+	/* Off: only its MAC, broadcast and (all-multicast on) multicast. */
+	CHECK_EQ(rte_eth_promiscuous_disable(p.pf), 0);
+	send64(p.vf0, &unknown, &p.vf0_mac, 2);
+	CHECK_EQ(xstat_wait(p.pf, "switch_drop_rx_mode", 1), 1);
+	CHECK_EQ(got(&p, p.pf, p.vf0, &unknown), 0);
+	send64(p.vf0, &p.pf_mac, &p.vf0_mac, 3);
+	CHECK_EQ(got(&p, p.pf, p.vf0, &p.pf_mac), 1);
+	send64(p.vf0, &mcast, &p.vf0_mac, 4);
+	CHECK_EQ(got(&p, p.pf, p.vf0, &mcast), 1);
+	CHECK_EQ(got(&p, p.vf1, p.vf0, &mcast), 1);
+	CHECK_EQ(rte_eth_allmulticast_disable(p.pf), 0);
+	send64(p.vf0, &mcast, &p.vf0_mac, 5);
+	CHECK_EQ(got(&p, p.pf, p.vf0, &mcast), 0);
+	CHECK_EQ(got(&p, p.vf1, p.vf0, &mcast), 1);
+	send64(p.vf0, &bcast, &p.vf0_mac, 6);
+	CHECK_EQ(got(&p, p.pf, p.vf0, &bcast), 1);
+	CHECK_EQ(got(&p, p.vf1, p.vf0, &bcast), 1);
+	CHECK_EQ(rte_eth_allmulticast_enable(p.pf), 0);
+
+	/* An untrusted VF is refused promiscuous by the PF's policy. */
+	CHECK_EQ(rte_eth_promiscuous_get(p.vf0), 0);
+	CHECK_EQ(rte_eth_promiscuous_enable(p.vf0), -EACCES);
+	CHECK_EQ(rte_eth_promiscuous_get(p.vf0), 0);
+	/* The trusted one gets unknown unicast from either side, never another function's. */
+	CHECK_EQ(rte_eth_promiscuous_enable(p.vf1), 0);
+	CHECK_EQ(rte_eth_promiscuous_get(p.vf1), 1);
+	send64(p.vf0, &unknown, &p.vf0_mac, 7);
+	CHECK_EQ(got(&p, p.vf1, p.vf0, &unknown), 1);
+	CHECK_EQ(got(&p, p.pf, p.vf0, &unknown), 0);	/* the PF port is still not promiscuous */
+	send64(p.pf, &unknown, &p.pf_mac, 8);
+	CHECK_EQ(got(&p, p.vf1, p.pf, &unknown), 1);
+	send64(p.pf, &p.vf0_mac, &p.pf_mac, 9);
+	CHECK_EQ(got(&p, p.vf0, p.pf, &p.vf0_mac), 1);
+	CHECK_EQ(got(&p, p.vf1, p.pf, &p.vf0_mac), 0);
+	/* Both promiscuous: both take it. */
+	CHECK_EQ(rte_eth_promiscuous_enable(p.pf), 0);
+	send64(p.vf0, &unknown, &p.vf0_mac, 10);
+	CHECK_EQ(got(&p, p.vf1, p.vf0, &unknown), 1);
+	CHECK_EQ(got(&p, p.pf, p.vf0, &unknown), 1);
+	CHECK_EQ(rte_eth_promiscuous_disable(p.pf), 0);
+
+	/* Trust revoked: promiscuous goes, and the VF port learns it (INVALIDATE). */
+	CHECK_EQ(rte_pmd_bcnic_vf_invalidate_register(p.vf1, RTE_PMD_BCNIC_BLOCK_RXMODE, on_rxmode,
+						      NULL), 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_trust_set(p.pf, 1, 0), 0);
+	end = rte_get_tsc_cycles() + 2 * rte_get_tsc_hz();
+	/* Acquire pairs with on_rxmode()'s release: the port's flags were written before. */
+	while (__atomic_load_n(&rxmode_invalidations, __ATOMIC_ACQUIRE) == 0 &&
+	       rte_get_tsc_cycles() < end)
+		rte_delay_us_sleep(100);
+	CHECK_EQ(__atomic_load_n(&rxmode_invalidations, __ATOMIC_ACQUIRE), 1);
+	CHECK_EQ(rte_eth_promiscuous_get(p.vf1), 0);
+	CHECK_EQ(rte_eth_allmulticast_get(p.vf1), 1);
+	send64(p.vf0, &unknown, &p.vf0_mac, 11);
+	CHECK_EQ(xstat_wait(p.pf, "switch_drop_rx_mode", 2), 2);
+	CHECK_EQ(got(&p, p.vf1, p.vf0, &unknown), 0);
+	CHECK_EQ(rte_eth_promiscuous_enable(p.vf1), -EACCES);
+	CHECK_EQ(rte_pmd_bcnic_vf_invalidate_unregister(p.vf1, RTE_PMD_BCNIC_BLOCK_RXMODE,
+							on_rxmode, NULL), 0);
+
+	/* All-multicast off on a VF: broadcast still, other multicast no more. */
+	CHECK_EQ(rte_eth_allmulticast_disable(p.vf0), 0);
+	send64(p.pf, &mcast, &p.pf_mac, 12);
+	CHECK_EQ(got(&p, p.vf1, p.pf, &mcast), 1);
+	CHECK_EQ(got(&p, p.vf0, p.pf, &mcast), 0);
+	send64(p.pf, &bcast, &p.pf_mac, 13);
+	CHECK_EQ(got(&p, p.vf0, p.pf, &bcast), 1);
+	CHECK_EQ(got(&p, p.vf1, p.pf, &bcast), 1);
+	/* A restart restores ethdev's modes: still off. */
+	CHECK_EQ(rte_eth_dev_stop(p.vf0), 0);
+	CHECK_EQ(rte_eth_dev_start(p.vf0), 0);
+	CHECK_EQ(rte_eth_allmulticast_get(p.vf0), 0);
+	send64(p.pf, &mcast, &p.pf_mac, 14);
+	CHECK_EQ(got(&p, p.vf1, p.pf, &mcast), 1);
+	CHECK_EQ(got(&p, p.vf0, p.pf, &mcast), 0);
+	three_down();
+}
+
+/* Extra unicast MACs of a VF: received like its own, up to the PF's limit. */
+static void
+test_mac_filters(void)
+{
+	struct rte_ether_addr extra[3] = {
+		{ { 0x02, 0x00, 0x00, 0x00, 0x88, 0x01 } },
+		{ { 0x02, 0x00, 0x00, 0x00, 0x88, 0x02 } },
+		{ { 0x02, 0x00, 0x00, 0x00, 0x88, 0x03 } },
+	};
+	struct rte_eth_dev_info info;
+	struct ports p;
+
+	const char *dev = devname("mf");
+	uint64_t before;
+	char a[128];
+
+	REQUIRE(three_ports_args(&p, dev, "vf_mac_filters=2") == 0);
+	CHECK_EQ(rte_eth_dev_info_get(p.vf0, &info), 0);
+	CHECK_EQ(info.max_mac_addrs, 3);	/* its own + the PF's limit */
+	CHECK_EQ(rte_eth_promiscuous_disable(p.pf), 0);
+	CHECK_EQ(rte_eth_dev_mac_addr_add(p.vf0, &extra[0], 0), 0);
+	CHECK_EQ(rte_eth_dev_mac_addr_add(p.vf0, &extra[1], 0), 0);
+	CHECK_EQ(rte_eth_dev_mac_addr_add(p.vf0, &extra[2], 0), -ENOSPC);
+	for (unsigned int i = 0; i < 2; i++) {
+		send64(p.pf, &extra[i], &p.pf_mac, 20 + i);
+		CHECK_EQ(got(&p, p.vf0, p.pf, &extra[i]), 1);
+		send64(p.vf1, &extra[i], &p.vf1_mac, 30 + i);
+		CHECK_EQ(got(&p, p.vf0, p.vf1, &extra[i]), 1);
+		CHECK_EQ(got(&p, p.pf, p.vf1, &extra[i]), 0);	/* known now: not the uplink's */
+	}
+	CHECK_EQ(got(&p, p.vf1, p.pf, &extra[0]), 0);
+	/* Removed: unknown again (dropped: the PF port is not promiscuous). */
+	CHECK_EQ(rte_eth_dev_mac_addr_remove(p.vf0, &extra[0]), 0);
+	send64(p.vf1, &extra[0], &p.vf1_mac, 40);
+	CHECK_EQ(xstat_wait(p.pf, "switch_drop_rx_mode", 1), 1);
+	CHECK_EQ(got(&p, p.vf0, p.vf1, &extra[0]), 0);
+	/* Its slot is free again. */
+	CHECK_EQ(rte_eth_dev_mac_addr_add(p.vf0, &extra[2], 0), 0);
+	send64(p.pf, &extra[2], &p.pf_mac, 41);
+	CHECK_EQ(got(&p, p.vf0, p.pf, &extra[2]), 1);
+	/* A PF that comes back gets the filters and the Rx mode again from the VF port. */
+	CHECK_EQ(rte_eth_allmulticast_disable(p.vf0), 0);
+	before = xstat(p.vf0, "mbox_reconnects");
+	down("net_bcnic_pf_dp");
+	snprintf(a, sizeof(a), "dev=%s,vfs=2,vf_mac_filters=2", dev);
+	p.pf = up("net_bcnic_pf_dp", a);
+	REQUIRE(p.pf >= 0);
+	REQUIRE(wait_reconnect(p.vf0, before) == 0);
+	CHECK_EQ(rte_eth_promiscuous_disable(p.pf), 0);
+	send64(p.pf, &extra[2], &p.pf_mac, 43);
+	CHECK_EQ(got(&p, p.vf0, p.pf, &extra[2]), 1);
+	send64(p.pf, &extra[1], &p.pf_mac, 44);
+	CHECK_EQ(got(&p, p.vf0, p.pf, &extra[1]), 1);
+	send64(p.pf, &extra[0], &p.pf_mac, 45);
+	CHECK_EQ(got(&p, p.vf0, p.pf, &extra[0]), 0);
+	uint32_t mode = 0xff;
+
+	CHECK_EQ(rte_pmd_bcnic_pf_block_get(p.pf, RTE_PMD_BCNIC_BLOCK_RXMODE, 0, 0, &mode, 4, NULL), 0);
+	CHECK_EQ(mode, 0);	/* all-multicast off, as the port was */
+	/* The primary MAC still works, and a filter cannot take another VF's MAC. */
+	send64(p.pf, &p.vf0_mac, &p.pf_mac, 42);
+	CHECK_EQ(got(&p, p.vf0, p.pf, &p.vf0_mac), 1);
+	CHECK_EQ(rte_eth_dev_mac_addr_add(p.vf0, &p.vf1_mac, 0), -ENOSPC);	/* full */
+	three_down();
+}
+
 static const struct check_case cases[] = {
 	{ "flows", test_flows },
 	{ "broadcast", test_broadcast },
@@ -769,6 +1006,8 @@ static const struct check_case cases[] = {
 	{ "depth", test_depth },
 	{ "mtu", test_mtu },
 	{ "reconnect", test_reconnect },
+	{ "rx_modes", test_rx_modes },
+	{ "mac_filters", test_mac_filters },
 	{ NULL, NULL },
 };
 

@@ -141,9 +141,9 @@ test_std_blocks(void)
 	REQUIRE(pf >= 0);
 	REQUIRE(vf_open(&v, dev, 1) == 0);
 	CHECK(v.c.epoch != 0);
-	CHECK_EQ(v.c.hello.num_blocks, 3);
+	CHECK_EQ(v.c.hello.num_blocks, 5);
 	n = bcmbox_client_list(&v.c, cat, 8, &msg, TIMEOUT_NS);
-	CHECK_EQ(n, 3);
+	CHECK_EQ(n, 5);
 	CHECK_EQ(cat[0].block_id, RTE_PMD_BCNIC_BLOCK_MAC);
 	CHECK_EQ(cat[0].size, 8);
 	CHECK_EQ(cat[0].access, BCMBOX_ACCESS_RW);
@@ -151,6 +151,40 @@ test_std_blocks(void)
 	CHECK_EQ(cat[2].block_id, RTE_PMD_BCNIC_BLOCK_LINK);
 	CHECK_EQ(cat[2].access, BCMBOX_ACCESS_RO);
 	CHECK_EQ(cat[2].scope, BCMBOX_SCOPE_SHARED);
+	CHECK_EQ(cat[3].block_id, RTE_PMD_BCNIC_BLOCK_RXMODE);
+	CHECK_EQ(cat[3].size, 4);
+	CHECK_EQ(cat[3].access, BCMBOX_ACCESS_RW);
+	CHECK_EQ(cat[3].scope, BCMBOX_SCOPE_PER_VF);
+	CHECK_EQ(cat[4].block_id, RTE_PMD_BCNIC_BLOCK_MAC_FILTER);
+	CHECK_EQ(cat[4].size, 4 * 8);	/* vf_mac_filters=4 by default */
+	CHECK_EQ(cat[4].access, BCMBOX_ACCESS_RW);
+	/* Rx mode: all-multicast at first; promiscuous needs trust; unknown flags are refused. */
+	uint32_t rxmode = 0;
+
+	CHECK_EQ(vf_read(&v, RTE_PMD_BCNIC_BLOCK_RXMODE, 0, &rxmode, 4, &ver), 0);
+	CHECK_EQ(rxmode, RTE_PMD_BCNIC_RXMODE_ALLMULTI);
+	rxmode = RTE_PMD_BCNIC_RXMODE_PROMISC;
+	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_RXMODE, 0, &rxmode, 4, &ver), -EACCES);
+	rxmode = 0x4;
+	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_RXMODE, 0, &rxmode, 4, &ver), -EINVAL);
+	/* A partial write is judged on what it would leave: byte 0 = PROMISC. */
+	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_RXMODE, 0, "\x01", 1, &ver), -EACCES);
+	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_RXMODE, 1, "\x00", 1, &ver), 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_trust_get(pf, 1), 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_trust_set(pf, 1, 1), 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_trust_get(pf, 1), 1);
+	rxmode = RTE_PMD_BCNIC_RXMODE_PROMISC | RTE_PMD_BCNIC_RXMODE_ALLMULTI;
+	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_RXMODE, 0, &rxmode, 4, &ver), 0);
+	/* Revoked: promiscuous goes, all-multicast stays. */
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_trust_set(pf, 1, 0), 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_block_get(pf, RTE_PMD_BCNIC_BLOCK_RXMODE, 1, 0, &rxmode, 4, NULL), 0);
+	CHECK_EQ(rxmode, RTE_PMD_BCNIC_RXMODE_ALLMULTI);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_trust_set(pf, 2, 1), -EINVAL);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_trust_get(pf, 2), -EINVAL);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_trust_set(RTE_MAX_ETHPORTS, 0, 1), -ENODEV);
+	/* MAC filters: the block's size is the PF's limit. */
+	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_MAC_FILTER, 3 * 8, "\x02\0\0\0\x42\x01\0", 8, &ver), 0);
+	CHECK_EQ(vf_write(&v, RTE_PMD_BCNIC_BLOCK_MAC_FILTER, 4 * 8, "\x02\0\0\0\x42\x02\0", 8, &ver), -EINVAL);
 	/* MAC: the PF's with the function number (VF 1 -> 2) in the last byte. */
 	CHECK_EQ(vf_read(&v, RTE_PMD_BCNIC_BLOCK_MAC, 0, mac, 8, &ver), 0);
 	CHECK_EQ(rte_eth_macaddr_get(pf, &pf_mac), 0);
@@ -217,8 +251,8 @@ test_app_blocks(void)
 
 	REQUIRE(vf_open(&v0, dev, 0) == 0);
 	REQUIRE(vf_open(&v1, dev, 1) == 0);
-	CHECK_EQ(v0.c.hello.num_blocks, 5);
-	CHECK_EQ(v1.c.hello.num_blocks, 6);
+	CHECK_EQ(v0.c.hello.num_blocks, 7);
+	CHECK_EQ(v1.c.hello.num_blocks, 8);
 	/* 64 KiB through 4 KiB requests, then read back whole, and by the PF. */
 	for (unsigned int i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 7 + (i >> 9));

@@ -29,6 +29,7 @@
 #include "bcmbox.h"
 #include "check.h"
 #include "pmd_util.h"
+#include "rte_pmd_bcnic.h"
 
 int check_failures;
 
@@ -291,6 +292,12 @@ test_bad_devargs(void)
 		{ "dev=%s,data_ring_size=0x", "invalid data_ring_size=0x" },
 		{ "dev=%s,colour=blue", "valid keys: dev, vfs, ring_size, evt_ring_size" },
 		{ "dev=%s,vfs=1,vfs=2", "vfs= given more than once" },
+		{ "dev=%s,vfs=2,trust=2", "invalid trust: VF 2 is not below vfs=2" },
+		{ "dev=%s,trust=[0,x]", "invalid trust=[0,x]" },
+		{ "dev=%s,trust=3-1", "invalid trust=3-1" },
+		{ "dev=%s,trust=256", "invalid trust=256" },
+		{ "dev=%s,trust=some", "invalid trust=some" },
+		{ "dev=%s,vf_mac_filters=17", "invalid vf_mac_filters=17" },
 		{ NULL, NULL },
 	};
 	static const struct bad_args vf_bad[] = {
@@ -318,6 +325,16 @@ test_bad_devargs(void)
 	CHECK_EQ(unplug("net_bcnic_pf_args"), 0);
 	REQUIRE(probe("net_bcnic_pf_args,dev=%s", dev) == 0);
 	CHECK_EQ(shm_count(dev), 2);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_trust_get(port_of("net_bcnic_pf_args"), 0), 0);
+	CHECK_EQ(unplug("net_bcnic_pf_args"), 0);
+	/* Trusted VFs: a bracketed list of indexes and ranges, or all. */
+	REQUIRE(probe("net_bcnic_pf_args,dev=%s,vfs=5,trust=[0,2-3],vf_mac_filters=0", dev) == 0);
+	for (uint16_t i = 0; i < 5; i++)
+		CHECK_EQ(rte_pmd_bcnic_pf_vf_trust_get(port_of("net_bcnic_pf_args"), i),
+			 i == 0 || i == 2 || i == 3);
+	CHECK_EQ(unplug("net_bcnic_pf_args"), 0);
+	REQUIRE(probe("net_bcnic_pf_args,dev=%s,vfs=3,trust=all", dev) == 0);
+	CHECK_EQ(rte_pmd_bcnic_pf_vf_trust_get(port_of("net_bcnic_pf_args"), 2), 1);
 	CHECK_EQ(unplug("net_bcnic_pf_args"), 0);
 	/* The word and flag values: vf_mac_change=deny makes a VF's MAC write fail. */
 	REQUIRE(probe("net_bcnic_pf_args,dev=%s,poller=thread,vf_mac_change=deny,data_ring_size=0",

@@ -481,22 +481,22 @@ test_list(void)
 		REQUIRE(rte_pmd_bcnic_pf_block_define(pf, &d) == 0);
 	}
 	REQUIRE(raw_open(&v, dev, 0) == 0);
-	CHECK_EQ(v.c.hello.num_blocks, 303);
-	static const uint32_t first[] = { 0, 256, 300, 302, 303, 5000 };
-	static const uint32_t count[] = { 256, 47, 3, 1, 0, 0 };
+	CHECK_EQ(v.c.hello.num_blocks, 305);
+	static const uint32_t first[] = { 0, 256, 300, 304, 305, 5000 };
+	static const uint32_t count[] = { 256, 49, 5, 1, 0, 0 };
 
 	for (unsigned int i = 0; i < RTE_DIM(first); i++) {
 		struct bcmbox_msg_hdr h = { .type = BCMBOX_MSG_LIST, .offset = first[i] };
 
 		CHECK_EQ(status_of(&v, h, NULL), BCMBOX_ST_OK);
 		CHECK_EQ(msg.hdr.offset, first[i]);
-		CHECK_EQ(msg.hdr.arg, 303);
+		CHECK_EQ(msg.hdr.arg, 305);
 		CHECK_EQ(msg.hdr.length, count[i] * sizeof(e));
 		if (count[i] > 0) {
 			memcpy(&e, msg.payload, sizeof(e));
-			/* Entries in catalog order: the three standard blocks, then ours. */
-			CHECK_EQ(e.block_id, first[i] < 3 ? RTE_PMD_BCNIC_BLOCK_MAC + first[i] :
-				 0x1000 + first[i] - 3);
+			/* Entries in catalog order: the five standard blocks, then ours. */
+			CHECK_EQ(e.block_id, first[i] < 5 ? RTE_PMD_BCNIC_BLOCK_MAC + first[i] :
+				 0x1000 + first[i] - 5);
 		}
 	}
 	raw_close(&v);

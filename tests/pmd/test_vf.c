@@ -109,15 +109,19 @@ test_api(void)
 	REQUIRE(vf >= 0);
 
 	/* Catalog */
-	CHECK_EQ(rte_pmd_bcnic_vf_catalog(vf, NULL, 0), 5);
-	CHECK_EQ(rte_pmd_bcnic_vf_catalog(vf, cat, 8), 5);
-	CHECK_EQ(cat[3].id, 0x10);
-	CHECK_EQ(cat[3].size, 65536);
-	CHECK_EQ(cat[3].access, RTE_PMD_BCNIC_ACCESS_RW);
-	CHECK_EQ(cat[4].id, 0x11);
-	CHECK_EQ(cat[4].scope, RTE_PMD_BCNIC_SCOPE_SHARED);
-	CHECK_EQ(cat[4].version, 2);
-	CHECK_EQ(rte_pmd_bcnic_vf_catalog(vf, cat, 2), 5);
+	/* The five standard blocks (MAC, MTU, LINK, RXMODE, MAC_FILTER), then ours. */
+	CHECK_EQ(rte_pmd_bcnic_vf_catalog(vf, NULL, 0), 7);
+	CHECK_EQ(rte_pmd_bcnic_vf_catalog(vf, cat, 8), 7);
+	CHECK_EQ(cat[3].id, RTE_PMD_BCNIC_BLOCK_RXMODE);
+	CHECK_EQ(cat[4].id, RTE_PMD_BCNIC_BLOCK_MAC_FILTER);
+	CHECK_EQ(cat[4].size, 4 * 8);	/* vf_mac_filters=4 by default */
+	CHECK_EQ(cat[5].id, 0x10);
+	CHECK_EQ(cat[5].size, 65536);
+	CHECK_EQ(cat[5].access, RTE_PMD_BCNIC_ACCESS_RW);
+	CHECK_EQ(cat[6].id, 0x11);
+	CHECK_EQ(cat[6].scope, RTE_PMD_BCNIC_SCOPE_SHARED);
+	CHECK_EQ(cat[6].version, 2);
+	CHECK_EQ(rte_pmd_bcnic_vf_catalog(vf, cat, 2), 7);
 
 	/* Whole block, in parts, and offsets */
 	for (unsigned int i = 0; i < sizeof(big); i++)
@@ -665,8 +669,8 @@ remote_api(const char *dev, const char *index)
 		printf("attach failed\n");
 		return 3;
 	}
-	CHECK_EQ(rte_pmd_bcnic_vf_catalog(vf, cat, 8), 6);
-	CHECK_EQ(cat[3].id, 0x10);
+	CHECK_EQ(rte_pmd_bcnic_vf_catalog(vf, cat, 8), 8);
+	CHECK_EQ(cat[5].id, 0x10);
 	for (unsigned int i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 3 + atoi(index));
 	CHECK_EQ(rte_pmd_bcnic_vf_block_write(vf, 0x10, 0, big, sizeof(big), &ver, -1), 65536);

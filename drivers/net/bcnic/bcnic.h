@@ -115,14 +115,16 @@ enum bcnic_devarg_type {
 	BCNIC_DEVARG_WORD,	/* unsigned int: the index of the value in words */
 	BCNIC_DEVARG_FLAG,	/* bool: words is "off-word|on-word" */
 	BCNIC_DEVARG_REQ_UINT,	/* UINT without a default: must be given */
+	BCNIC_DEVARG_SET,	/* uint64_t[4]: a set of 0..hi, "all", "n", "n-m", "[a,b-c]" */
 };
+#define BCNIC_DEVARG_SET_WORDS	4	/* uint64_t words of a SET: 0..255 */
 struct bcnic_devarg {
 	const char *key;
 	enum bcnic_devarg_type type;
 	size_t off;			/* of the field in the options struct */
-	unsigned int lo, hi;		/* UINT, POW2 */
-	unsigned int def;		/* default of all but DEV and REQ_UINT */
-	const char *words;		/* WORD, FLAG: "a|b|c" */
+	unsigned int lo, hi;		/* UINT, POW2; SET: hi only */
+	unsigned int def;		/* default of all but DEV, REQ_UINT and SET (empty) */
+	const char *words;		/* WORD, FLAG: "a|b|c"; SET: the param string's text */
 };
 #define BCNIC_DEVARG_ROW(opts, key, type, field, lo, hi, def, words) \
 	{ key, BCNIC_DEVARG_##type, offsetof(opts, field), lo, hi, def, words },
@@ -133,6 +135,7 @@ struct bcnic_devarg {
 #define BCNIC_DEVARG_PARAM_POW2_OFF(lo, hi, w)	"=<0|" RTE_STR(lo) "-" RTE_STR(hi) "> "
 #define BCNIC_DEVARG_PARAM_DEV(lo, hi, w)	"=<name> "
 #define BCNIC_DEVARG_PARAM_WORD(lo, hi, w)	"=" w " "
+#define BCNIC_DEVARG_PARAM_SET			BCNIC_DEVARG_PARAM_WORD
 #define BCNIC_DEVARG_PARAM_FLAG			BCNIC_DEVARG_PARAM_WORD
 #define BCNIC_DEVARG_PARAM(key, type, field, lo, hi, def, words) \
 	key BCNIC_DEVARG_PARAM_##type(lo, hi, words)
@@ -213,6 +216,7 @@ struct bcnic_port {
 	uint16_t max_queues;		/* Rx and Tx queues the port really has */
 	uint16_t desc_min, desc_max;	/* ring sizes queue setup accepts */
 	uint16_t desc_default;		/* the ring size dev_info suggests */
+	uint16_t max_mac_addrs;		/* unicast MACs the port answers to; 0: 1 */
 	uint16_t port_id;
 	struct rte_ether_addr mac;
 	struct bcnic_rxq rxq[BCNIC_MAX_QUEUES];
@@ -239,7 +243,6 @@ int bcnic_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc
 int bcnic_link_update(struct rte_eth_dev *dev, int wait);
 int bcnic_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st);
 int bcnic_stats_reset(struct rte_eth_dev *dev);
-int bcnic_promisc_noop(struct rte_eth_dev *dev);
 void bcnic_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_rxq_info *qi);
 void bcnic_txq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_txq_info *qi);
 

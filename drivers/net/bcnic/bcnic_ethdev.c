@@ -108,6 +108,54 @@ devarg_word(const struct bcnic_devarg *a, const char *s)
 	return -EINVAL;
 }
 
+/*
+ * A set devarg s: "all", or indexes and ranges, comma separated, bracketed or
+ * not ("3", "0-2", "[0,2-3]"). 0 or -EINVAL (logged).
+ */
+static int
+devarg_set(const struct bcnic_devarg *a, const char *s, uint64_t *set)
+{
+	const char *p;
+
+	if (strcmp(s, "all") == 0) {
+		for (unsigned int i = 0; i <= a->hi; i++)
+			set[i / 64] |= 1ull << (i % 64);
+		return 0;
+	}
+	p = s + (*s == '[');
+	for (;;) {
+		unsigned long lo, hi;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			goto bad;
+		lo = hi = strtoul(p, &end, 10);
+		if (*end == '-') {
+			if (end[1] < '0' || end[1] > '9')
+				goto bad;
+			hi = strtoul(end + 1, &end, 10);
+		}
+		if (lo > hi || hi > a->hi)
+			goto bad;
+		for (unsigned long i = lo; i <= hi; i++)
+			set[i / 64] |= 1ull << (i % 64);
+		p = end;
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		if (*p == ']' && *s == '[' && p[1] == '\0')
+			return 0;
+		if (*p == '\0' && *s != '[')
+			return 0;
+		goto bad;
+	}
+bad:
+	BCNIC_LOG(ERR, "invalid %s=%s: expected all, or indexes and ranges in 0..%u "
+		  "such as [0,2-3]", a->key, s, a->hi);
+	return -EINVAL;
+}
+
 void
 bcnic_devargs_defaults(const struct bcnic_devarg *t, unsigned int n, void *opts)
 {
@@ -118,6 +166,8 @@ bcnic_devargs_defaults(const struct bcnic_devarg *t, unsigned int n, void *opts)
 			*(char *)field = '\0';
 		else if (t[i].type == BCNIC_DEVARG_FLAG)
 			*(bool *)field = t[i].def != 0;
+		else if (t[i].type == BCNIC_DEVARG_SET)
+			memset(field, 0, BCNIC_DEVARG_SET_WORDS * sizeof(uint64_t));
 		else
 			*(unsigned int *)field = t[i].def;
 	}
@@ -166,6 +216,9 @@ bcnic_devargs_parse(const char *drv, const char *args, const struct bcnic_devarg
 				*(bool *)field = w != 0;
 			else
 				*(unsigned int *)field = (unsigned int)w;
+			break;
+		case BCNIC_DEVARG_SET:
+			rc = devarg_set(&t[i], s, field);
 			break;
 		default:
 			rc = devarg_uint(&t[i], s, field);
@@ -250,6 +303,7 @@ bcnic_ethdev_init(struct rte_eth_dev *eth_dev, struct bcnic_port *port)
 	data->dev_link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
 	data->dev_link.link_status = RTE_ETH_LINK_DOWN;
 	data->dev_link.link_autoneg = RTE_ETH_LINK_FIXED;
+	/* What the switch did before Rx modes; a VF port takes its own from the PF at probe. */
 	data->promiscuous = 1;
 	data->all_multicast = 1;
 	eth_dev->rx_pkt_burst = bcnic_rx_burst;
@@ -319,7 +373,7 @@ bcnic_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
 	struct bcnic_port *port = port_of(dev);
 
-	info->max_mac_addrs = 1;
+	info->max_mac_addrs = RTE_MAX(port->max_mac_addrs, 1);
 	/* The data path's limit, for every port (doc/guide.md, MTU). */
 	info->max_rx_pktlen = BCNIC_MAX_RX_PKTLEN;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
@@ -489,11 +543,4 @@ bcnic_txq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_txq_inf
 
 	qi->conf = q->conf;
 	qi->nb_desc = q->nb_desc;
-}
-
-int
-bcnic_promisc_noop(struct rte_eth_dev *dev)
-{
-	RTE_SET_USED(dev);
-	return 0;
 }

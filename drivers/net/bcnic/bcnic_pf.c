@@ -245,11 +245,16 @@ bcnic_pf_priv_dump(struct rte_eth_dev *dev, FILE *f)
 		sw->pf_dp.tx_dropped);
 	fprintf(f, "drops: unknown_dst %" PRIu64 " rx_ring_full %" PRIu64 " no_mbuf %" PRIu64
 		" link_down %" PRIu64 " not_attached %" PRIu64 " malformed %" PRIu64 " hairpin %"
-		PRIu64 " oversize %" PRIu64 "\n", sw->drops[BCNIC_DROP_UNKNOWN_DST],
+		PRIu64 " oversize %" PRIu64 " rx_mode %" PRIu64 "\n", sw->drops[BCNIC_DROP_UNKNOWN_DST],
 		sw->drops[BCNIC_DROP_RX_RING_FULL], sw->drops[BCNIC_DROP_NO_MBUF],
 		sw->drops[BCNIC_DROP_LINK_DOWN], sw->drops[BCNIC_DROP_NOT_ATTACHED],
 		sw->drops[BCNIC_DROP_MALFORMED], sw->drops[BCNIC_DROP_HAIRPIN],
-		sw->drops[BCNIC_DROP_OVERSIZE]);
+		sw->drops[BCNIC_DROP_OVERSIZE], sw->drops[BCNIC_DROP_RX_MODE]);
+	/* Relaxed: flags with nothing behind them (the Rx-mode ops). */
+	fprintf(f, "PF port Rx mode: promiscuous %s, all-multicast %s; VF MAC filters %u each\n",
+		__atomic_load_n(&pf->rx_promisc, __ATOMIC_RELAXED) ? "on" : "off",
+		__atomic_load_n(&pf->rx_allmulti, __ATOMIC_RELAXED) ? "on" : "off",
+		pf->vf_mac_filters);
 	for (uint16_t i = 0; i < pf->num_vfs; i++) {
 		const struct bcnic_pf_vf *v = &pf->vfs[i];
 		uint32_t st = __atomic_load_n(&v->state, __ATOMIC_RELAXED);
@@ -267,6 +272,46 @@ bcnic_pf_priv_dump(struct rte_eth_dev *dev, FILE *f)
 			v->dp.rx_oversize, v->dp.tx_dropped);
 	}
 	fprintf(f, "VFs attached: %u%s\n", ready, ready > PF_DUMP_VFS ? " (first 16 shown)" : "");
+	return 0;
+}
+
+/*
+ * The PF port's Rx mode, which the switch honours per frame (bcnic_pf_switch.c). Relaxed:
+ * flags with nothing behind them; a frame more or less either way.
+ */
+static int
+bcnic_pf_promiscuous_enable(struct rte_eth_dev *dev)
+{
+	struct bcnic_pf *pf = dev->data->dev_private;
+
+	__atomic_store_n(&pf->rx_promisc, true, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static int
+bcnic_pf_promiscuous_disable(struct rte_eth_dev *dev)
+{
+	struct bcnic_pf *pf = dev->data->dev_private;
+
+	__atomic_store_n(&pf->rx_promisc, false, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static int
+bcnic_pf_allmulticast_enable(struct rte_eth_dev *dev)
+{
+	struct bcnic_pf *pf = dev->data->dev_private;
+
+	__atomic_store_n(&pf->rx_allmulti, true, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static int
+bcnic_pf_allmulticast_disable(struct rte_eth_dev *dev)
+{
+	struct bcnic_pf *pf = dev->data->dev_private;
+
+	__atomic_store_n(&pf->rx_allmulti, false, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -290,10 +335,10 @@ static const struct eth_dev_ops bcnic_pf_ops = {
 	.xstats_get = bcnic_pf_xstats_get,
 	.xstats_get_names = bcnic_pf_xstats_get_names,
 	.xstats_reset = bcnic_pf_xstats_reset,
-	.promiscuous_enable = bcnic_promisc_noop,
-	.promiscuous_disable = bcnic_promisc_noop,
-	.allmulticast_enable = bcnic_promisc_noop,
-	.allmulticast_disable = bcnic_promisc_noop,
+	.promiscuous_enable = bcnic_pf_promiscuous_enable,
+	.promiscuous_disable = bcnic_pf_promiscuous_disable,
+	.allmulticast_enable = bcnic_pf_allmulticast_enable,
+	.allmulticast_disable = bcnic_pf_allmulticast_disable,
 };
 
 /* Devarg keys, each written once: PF_ARGS below uses them. */
@@ -309,6 +354,8 @@ static const struct eth_dev_ops bcnic_pf_ops = {
 #define PF_ARG_IDLE_SLEEP_US	"idle_sleep_us"
 #define PF_ARG_VF_MAC_CHANGE	"vf_mac_change"
 #define PF_ARG_DATA_RING_SIZE	"data_ring_size"
+#define PF_ARG_TRUST		"trust"
+#define PF_ARG_VF_MAC_FILTERS	"vf_mac_filters"
 
 /* The PF's options, as parsed from its devargs. */
 struct pf_args {
@@ -316,6 +363,8 @@ struct pf_args {
 	unsigned int vfs, ring, evt, max_blocks, rate, rate_burst, vf_burst, idle_sleep_us, data;
 	unsigned int mode;		/* enum bcnic_poller_mode */
 	bool vf_mac_deny;
+	unsigned int mac_filters;	/* extra unicast MACs per VF */
+	uint64_t trust[BCNIC_DEVARG_SET_WORDS];	/* trusted VFs */
 };
 
 /*
@@ -335,7 +384,9 @@ struct pf_args {
 	X(PF_ARG_VF_BURST, UINT, vf_burst, 1, 1024, 4, NULL) \
 	X(PF_ARG_IDLE_SLEEP_US, UINT, idle_sleep_us, 1, 100000, 50, NULL) \
 	X(PF_ARG_VF_MAC_CHANGE, FLAG, vf_mac_deny, 0, 0, false, "allow|deny") \
-	X(PF_ARG_DATA_RING_SIZE, POW2_OFF, data, 64, 4096, 256, NULL)
+	X(PF_ARG_DATA_RING_SIZE, POW2_OFF, data, 64, 4096, 256, NULL) \
+	X(PF_ARG_TRUST, SET, trust, 0, 255, 0, "all|<VF list, e.g. [0,2-3]>") \
+	X(PF_ARG_VF_MAC_FILTERS, UINT, mac_filters, 0, 16, 4, NULL)
 /* In enum bcnic_poller_mode's order: the value parsed is the word's index. */
 #define PF_POLLER_WORDS "auto|service|thread|app"
 _Static_assert(BCNIC_POLLER_AUTO == 0 && BCNIC_POLLER_SERVICE == 1 &&
@@ -345,6 +396,8 @@ _Static_assert(128 == BCMBOX_RING_MIN && 4096 == BCMBOX_RING_MAX, "ring_size= ra
 _Static_assert(16 == BCMBOX_EVT_RING_MIN && 1024 == BCMBOX_EVT_RING_MAX, "evt_ring_size= range");
 _Static_assert(64 == BCMBOX_DATA_RING_MIN && 4096 == BCMBOX_DATA_RING_MAX,
 	       "data_ring_size= range");
+_Static_assert(255 == BCMBOX_MAX_VFS - 1 && 256 <= BCNIC_DEVARG_SET_WORDS * 64, "trust= range");
+_Static_assert(16 == BCMBOX_MAC_FILTERS_MAX, "vf_mac_filters= range");
 
 #define PF_ARG_ROW(...) BCNIC_DEVARG_ROW(struct pf_args, __VA_ARGS__)
 static const struct bcnic_devarg pf_devargs[] = { PF_ARGS(PF_ARG_ROW) };
@@ -373,6 +426,17 @@ bcnic_pf_probe(struct rte_vdev_device *vdev)
 	rc = parse_args(rte_vdev_device_args(vdev), &a);
 	if (rc != 0)
 		return rc;
+	/* trust=all sets every bit: every VF there is. */
+	bool trust_all = a.trust[0] == UINT64_MAX && a.trust[1] == UINT64_MAX &&
+			 a.trust[2] == UINT64_MAX && a.trust[3] == UINT64_MAX;
+
+	for (unsigned int i = a.vfs; i < BCMBOX_MAX_VFS && !trust_all; i++) {
+		if (a.trust[i / 64] & (1ull << (i % 64))) {
+			BCNIC_LOG(ERR, "%s: invalid %s: VF %u is not below %s=%u", name, PF_ARG_TRUST,
+				  i, PF_ARG_VFS, a.vfs);
+			return -EINVAL;
+		}
+	}
 	struct bcmbox_window_cfg cfg = { .req_slots = a.ring, .resp_slots = a.ring,
 					 .evt_slots = a.evt, .data_slots = a.data };
 
@@ -401,6 +465,9 @@ bcnic_pf_probe(struct rte_vdev_device *vdev)
 	pf->idle_sleep_max_us = a.idle_sleep_us;
 	pf->vf_mac_change = !a.vf_mac_deny;
 	pf->data_slots = a.data;
+	pf->vf_mac_filters = a.mac_filters;
+	pf->rx_promisc = true;	/* as ethdev starts the port: promiscuous, all-multicast */
+	pf->rx_allmulti = true;
 	bcnic_default_mac(&pf->port.mac, a.dev, 0);
 	if (a.data != 0) {
 		/* One queue pair: the switch's software rings. */
@@ -415,11 +482,13 @@ bcnic_pf_probe(struct rte_vdev_device *vdev)
 	eth_dev->dev_ops = &bcnic_pf_ops;
 	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
 
-	rc = bcnic_store_init(pf, a.max_blocks + 3);
+	rc = bcnic_store_init(pf, a.max_blocks + BCNIC_STD_BLOCKS);
 	if (rc == 0)
 		rc = bcnic_store_std_blocks(pf);
 	if (rc == 0)
 		rc = bcnic_pf_mbox_init(pf);
+	for (unsigned int i = 0; rc == 0 && i < a.vfs; i++)	/* before the poller runs */
+		pf->vfs[i].trusted = (a.trust[i / 64] >> (i % 64)) & 1;
 	if (rc == 0)
 		rc = bcnic_pf_poller_start(pf);
 	if (rc != 0) {

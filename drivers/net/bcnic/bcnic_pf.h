@@ -17,8 +17,8 @@
  *
  * Upward news takes one path: a block's contents change -> bcnic_store_changed()
  * -> the notifier the mailbox registers at init -> INVALIDATE to the VFs
- * and, for the MAC block, the switch's table. Nothing below the mailbox
- * posts events or tells the switch itself.
+ * and, for the blocks the switch reads (MAC, MAC filters, Rx mode), its
+ * tables. Nothing below the mailbox posts events or tells the switch itself.
  */
 #ifndef BCNIC_PF_H
 #define BCNIC_PF_H
@@ -89,6 +89,7 @@ struct bcnic_pf_vf {
 	uint16_t acks_queued;			/* write acks waiting for the journal sync */
 	uint64_t last_busy;			/* poller round it last had a request */
 	bool req_halted;			/* framing lost: no requests until a reset */
+	bool trusted;				/* may turn promiscuous on (devarg trust=, API) */
 	uint32_t rx_prod_pub;			/* the Rx producer position last published */
 	uint32_t rx_max_len;			/* longest frame it receives (its MTU block + overhead) */
 	struct rte_pmd_bcnic_vf_info info;	/* counters kept in API form */
@@ -148,10 +149,12 @@ enum bcnic_drop {
 	BCNIC_DROP_MALFORMED,		/* bad buffers, or shorter than an Ethernet header */
 	BCNIC_DROP_HAIRPIN,		/* back to the function it came from */
 	BCNIC_DROP_OVERSIZE,		/* longer than the receiver's MTU (or than any frame) */
+	BCNIC_DROP_RX_MODE,		/* unknown unicast from a VF: no Rx mode takes it */
 	BCNIC_DROP__MAX
 };
 
-#define BCNIC_MAC_SLOTS		1024	/* > 2 x (256 VFs + PF) */
+/* > 2 x (256 VFs x (1 + BCMBOX_MAC_FILTERS_MAX) + PF) */
+#define BCNIC_MAC_SLOTS		16384
 #define BCNIC_MAC_SLOTS_MASK	(BCNIC_MAC_SLOTS - 1)
 
 /* The PF port's data path counters kept by the switch (the VFs': struct bcnic_vf_dp). */
@@ -161,9 +164,12 @@ struct bcnic_pf_dp {
 };
 
 struct bcnic_switch {
-	uint32_t mac_gen;			/* bumped when a MAC or MTU block changes */
-	uint32_t mac_gen_seen;			/* what the table was built from */
+	uint32_t mac_gen;			/* bumped when a block the switch reads changes */
+	uint32_t mac_gen_seen;			/* what the tables were built from */
 	uint64_t fn_mac[BCMBOX_MAX_VFS + 1];	/* function -> MAC (0: PF) */
+	uint8_t vf_rxmode[BCMBOX_MAX_VFS];	/* VF -> BCMBOX_RXMODE_* */
+	uint16_t promisc_vf[BCMBOX_MAX_VFS];	/* VFs in promiscuous mode */
+	uint16_t npromisc;
 	struct {
 		uint64_t key;
 		uint16_t fn1;			/* function + 1, 0: empty */
@@ -174,6 +180,9 @@ struct bcnic_switch {
 	struct bcnic_pf_dp pf_dp;
 	uint32_t pf_rx_max_len;			/* longest frame the PF port receives (its MTU) */
 };
+
+/* Standard blocks the store defines before the application's (bcnic_store_std_blocks()). */
+#define BCNIC_STD_BLOCKS 5
 
 #define BCNIC_MAX_ACKS 256
 
@@ -246,6 +255,10 @@ struct bcnic_pf {
 	bool port_started;			/* the PF port's; atomic: the switch reads it */				/* what the link block says */
 	bool vf_mac_change;			/* VFs may write their MAC block */
 	struct bcnic_pf_dp dp_base;		/* sw.pf_dp at the last stats_reset */
+	uint32_t vf_mac_filters;		/* entries of each VF's MAC filter block, 0: none */
+	/* The PF port's Rx mode; atomic: the ops write it, the switch reads it. */
+	bool rx_promisc;
+	bool rx_allmulti;
 };
 
 /* bcnic_pf_mbox.c: request handlers, sessions, events */
@@ -291,6 +304,12 @@ void bcnic_switch_mac_changed(struct bcnic_pf *pf);
 void bcnic_switch_mtu_changed(struct bcnic_pf *pf);
 /* The longest frame a function at this MTU receives. */
 uint32_t bcnic_switch_max_len(uint32_t mtu);
+/* Does the switch read block id (MAC, MAC filters, Rx mode)? */
+static inline bool
+bcnic_switch_reads_block(uint32_t id)
+{
+	return id == BCMBOX_BLOCK_MAC || id == BCMBOX_BLOCK_MAC_FILTER || id == BCMBOX_BLOCK_RXMODE;
+}
 void bcnic_switch_set_burst(struct rte_eth_dev *dev);
 int bcnic_switch_queue_ring(struct bcnic_pf *pf, bool rx, uint16_t nb_desc, struct rte_ring **out);
 

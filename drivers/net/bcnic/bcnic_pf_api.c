@@ -228,3 +228,60 @@ rte_pmd_bcnic_pf_vf_info_get(uint16_t port_id, uint16_t vf, struct rte_pmd_bcnic
 	*info = pf->vfs[vf].info;
 	return 0;
 }
+
+int
+rte_pmd_bcnic_pf_vf_trust_set(uint16_t port_id, uint16_t vf, int on)
+{
+	struct bcnic_pf *pf;
+	struct bcnic_block *b;
+	uint16_t i;
+	int rc;
+
+	pf = bcnic_pf_from_port(port_id, &rc);
+	if (pf == NULL)
+		return rc;
+	if (check_vf(pf, vf, true) != 0)
+		return -EINVAL;
+	b = bcnic_store_find(&pf->store, BCMBOX_BLOCK_RXMODE);
+	/*
+	 * Under the round lock: a VF's Rx-mode write (checked against its trust on
+	 * the poller) is either before this, and turned off below, or after, and refused.
+	 */
+	rte_spinlock_lock(&pf->round_lock);
+	for (i = 0; i < pf->num_vfs; i++) {
+		struct bcnic_block_data *d;
+		uint32_t flags;
+
+		if (vf != RTE_PMD_BCNIC_VF_ALL && i != vf)
+			continue;
+		/* Relaxed: a flag the poller reads under the round lock we hold. */
+		__atomic_store_n(&pf->vfs[i].trusted, on != 0, __ATOMIC_RELAXED);
+		if (on || b == NULL)
+			continue;
+		d = bcnic_block_copy(b, i);
+		bcnic_block_read(d, 0, &flags, sizeof(flags));
+		if (!(flags & BCMBOX_RXMODE_PROMISC))
+			continue;
+		flags &= ~BCMBOX_RXMODE_PROMISC;
+		/* INVALIDATE to the VF, and the switch's tables, by the one path. */
+		bcnic_store_changed(pf, b, i, bcnic_block_write(d, 0, &flags, sizeof(flags)),
+				    RTE_PMD_BCNIC_VF_ALL);
+	}
+	rte_spinlock_unlock(&pf->round_lock);
+	return 0;
+}
+
+int
+rte_pmd_bcnic_pf_vf_trust_get(uint16_t port_id, uint16_t vf)
+{
+	struct bcnic_pf *pf;
+	int rc;
+
+	pf = bcnic_pf_from_port(port_id, &rc);
+	if (pf == NULL)
+		return rc;
+	if (vf >= pf->num_vfs)
+		return -EINVAL;
+	/* Relaxed: a flag with nothing behind it. */
+	return __atomic_load_n(&pf->vfs[vf].trusted, __ATOMIC_RELAXED) ? 1 : 0;
+}

@@ -11,8 +11,9 @@
  *
  * "A block changed" has one path: block_changed() below, which posts
  * INVALIDATE to the VFs that see the contents and tells the switch when
- * a MAC moved. The layers below reach it through the store's notifier
- * (bcnic_store_changed()), the layers above the same way.
+ * a block it reads (MAC, MAC filters, Rx mode) changed. The layers below
+ * reach it through the store's notifier (bcnic_store_changed()), the layers
+ * above the same way.
  */
 #include <errno.h>
 #include <string.h>
@@ -248,7 +249,7 @@ bcnic_pf_post_event(struct bcnic_pf *pf, uint16_t vf, struct bcmbox_msg_hdr *hdr
 /*
  * The one path of "a block changed": vf is the owner of a per-VF copy, or
  * RTE_PMD_BCNIC_VF_ALL for a shared block; the VFs that see it, but
- * except_vf (the writer), get an INVALIDATE; a new MAC reroutes frames.
+ * except_vf (the writer), get an INVALIDATE; a new MAC, MAC filter or Rx mode reroutes frames.
  * Called after the write: a switch rebuilding in between must not keep the old MAC.
  */
 static void
@@ -257,7 +258,7 @@ block_changed(struct bcnic_pf *pf, const struct bcnic_block *b, uint16_t vf, uin
 {
 	uint16_t first = vf, last = vf, i;
 
-	if (b->id == BCMBOX_BLOCK_MAC)
+	if (bcnic_switch_reads_block(b->id))
 		bcnic_switch_mac_changed(pf);
 	else if (b->id == BCMBOX_BLOCK_MTU)
 		bcnic_switch_mtu_changed(pf);
@@ -498,6 +499,31 @@ handle_read(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg 
 	pf->cnt.read_bytes += m->hdr.arg;	/* after the answer: off its path */
 }
 
+/*
+ * The PF's own policy on a VF's Rx-mode write, on the contents it would leave:
+ * unknown flags are RANGE, promiscuous without trust ACCESS (the Linux "vf trust" model).
+ */
+static uint16_t
+rxmode_policy(struct bcnic_pf *pf, struct bcnic_pf_vf *v, struct bcnic_block *b,
+	      const struct bcmbox_msg *m)
+{
+	uint8_t mode[BCMBOX_BLOCK_RXMODE_SIZE];
+	uint32_t flags;
+
+	/* block_access() checked the range against the block's size. */
+	bcnic_block_read(bcnic_block_copy(b, v->idx), 0, mode, sizeof(mode));
+	memcpy(mode + m->hdr.offset, m->payload, m->hdr.length);
+	memcpy(&flags, mode, sizeof(flags));
+	if (flags & ~BCMBOX_RXMODE_KNOWN)
+		return BCMBOX_ST_RANGE;
+	/* Relaxed: changed under the round lock this round holds (rte_pmd_bcnic_pf_vf_trust_set()). */
+	if ((flags & BCMBOX_RXMODE_PROMISC) && !__atomic_load_n(&v->trusted, __ATOMIC_RELAXED)) {
+		pf->cnt.policy_rejects++;
+		return BCMBOX_ST_ACCESS;
+	}
+	return BCMBOX_ST_OK;
+}
+
 static void
 handle_write(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg *m)
 {
@@ -517,6 +543,8 @@ handle_write(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 		    mtu < RTE_ETHER_MIN_MTU || mtu > BCNIC_MAX_MTU)
 			st = BCMBOX_ST_RANGE;
 	}
+	if (st == BCMBOX_ST_OK && m->hdr.block_id == BCMBOX_BLOCK_RXMODE)
+		st = rxmode_policy(pf, v, b, m);
 	if (st != BCMBOX_ST_OK) {
 		respond(pf, v, &m->hdr, st, 0, 0, NULL);
 		return;
@@ -538,10 +566,10 @@ handle_write(struct bcnic_pf *pf, struct bcnic_pf_vf *v, const struct bcmbox_msg
 				    m->hdr.length);
 	pf->cnt.write_bytes += m->hdr.length;
 	/*
-	 * A per-VF copy other than the MAC and the MTU (the switch follows both)
+	 * A per-VF copy other than those the switch reads (MAC, MAC filters, Rx mode, MTU)
 	 * concerns its writer alone: nobody to tell.
 	 */
-	if (b->scope == BCMBOX_SCOPE_SHARED || m->hdr.block_id == BCMBOX_BLOCK_MAC ||
+	if (b->scope == BCMBOX_SCOPE_SHARED || bcnic_switch_reads_block(m->hdr.block_id) ||
 	    m->hdr.block_id == BCMBOX_BLOCK_MTU)
 		block_changed(pf, b, b->scope == BCMBOX_SCOPE_SHARED ? RTE_PMD_BCNIC_VF_ALL : vf,
 			      version, vf);

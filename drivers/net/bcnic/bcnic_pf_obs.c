@@ -89,6 +89,7 @@ bcnic_pf_xstats_walk(struct bcnic_pf *pf, struct rte_eth_xstat_name *names, uint
 			[BCNIC_DROP_MALFORMED] = "malformed",
 			[BCNIC_DROP_HAIRPIN] = "hairpin",
 			[BCNIC_DROP_OVERSIZE] = "oversize",
+			[BCNIC_DROP_RX_MODE] = "rx_mode",
 		};
 
 		ITEM(pf->sw.forwarded, "switch_forwarded");

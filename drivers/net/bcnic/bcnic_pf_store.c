@@ -226,9 +226,19 @@ bcnic_store_std_blocks(struct bcnic_pf *pf)
 	if (rc == 0)
 		rc = bcnic_store_define(pf, BCMBOX_BLOCK_LINK, BCMBOX_BLOCK_LINK_SIZE, BCMBOX_SCOPE_SHARED,
 					BCMBOX_ACCESS_RO);
+	/* Promiscuous needs trust: the mailbox checks a VF's write (rxmode_policy()). */
+	if (rc == 0)
+		rc = bcnic_store_define(pf, BCMBOX_BLOCK_RXMODE, BCMBOX_BLOCK_RXMODE_SIZE,
+					BCMBOX_SCOPE_PER_VF, BCMBOX_ACCESS_RW);
+	if (rc == 0 && pf->vf_mac_filters > 0)
+		rc = bcnic_store_define(pf, BCMBOX_BLOCK_MAC_FILTER,
+					BCMBOX_BLOCK_MAC_FILTER_SIZE(pf->vf_mac_filters),
+					BCMBOX_SCOPE_PER_VF, BCMBOX_ACCESS_RW);
 	if (rc != 0)
 		return rc;
 	for (vf = 0; vf < pf->num_vfs; vf++) {
+		uint32_t rxmode = BCMBOX_RXMODE_ALLMULTI;	/* multicast as before Rx modes */
+
 		struct rte_ether_addr mac;
 		uint8_t mac_block[BCMBOX_BLOCK_MAC_SIZE] = { 0 };
 
@@ -238,6 +248,8 @@ bcnic_store_std_blocks(struct bcnic_pf *pf)
 				  0, mac_block, sizeof(mac_block));
 		bcnic_block_write(bcnic_block_copy(bcnic_store_find(&pf->store, BCMBOX_BLOCK_MTU), vf),
 				  0, &mtu, sizeof(mtu));
+		bcnic_block_write(bcnic_block_copy(bcnic_store_find(&pf->store, BCMBOX_BLOCK_RXMODE), vf),
+				  0, &rxmode, sizeof(rxmode));
 	}
 	bcnic_block_write(bcnic_block_copy(bcnic_store_find(&pf->store, BCMBOX_BLOCK_LINK), 0), 0,
 			  &link, sizeof(link));

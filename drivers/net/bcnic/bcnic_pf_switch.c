@@ -3,12 +3,16 @@
  * The emulated device's embedded switch, run by the PF poller.
  *
  * Functions: the PF port (function 0, the uplink) and every VF (function
- * n + 1). A frame from a VF goes to the function whose MAC (from the MAC
- * blocks: the backchannel decides it) is its destination; broadcast and
- * multicast go to every other function; unknown unicast goes to the PF
- * port. A frame from the PF port goes to the VF with that MAC, or to
- * every VF when broadcast/multicast; unknown unicast from the PF is
- * dropped (there is nothing beyond the uplink). With the PF's link down,
+ * n + 1). A unicast frame goes to the function one of whose MACs (the MAC
+ * block and the MAC filter block: the backchannel decides them) is its
+ * destination. Broadcast goes to every other function; other multicast to
+ * every other function in all-multicast or promiscuous mode (the Rx-mode
+ * block; the PF port's own mode). Unknown unicast goes to every other
+ * function in promiscuous mode: from a VF the PF port (the uplink) when it
+ * is promiscuous and the promiscuous VFs, from the PF port the promiscuous
+ * VFs; taken by none, it is dropped (unknown_dst from the PF: there is
+ * nothing beyond the uplink; rx_mode from a VF). A promiscuous VF never
+ * gets unicast for another function's MAC. With the PF's link down,
  * nothing is delivered to VFs.
  *
  * VF frames are copied out of the VF's Tx ring (each byte once) before
@@ -95,23 +99,44 @@ sender_drop(struct bcnic_pf *pf, int src)
 	}
 }
 
-/* MAC -> function table, rebuilt when a MAC block changed (mac_gen moved). */
+/* Function f answers to unicast MAC k (none for 0 and multicast). */
+static void
+mac_insert(struct bcnic_switch *sw, uint64_t k, uint16_t f)
+{
+	uint32_t h;
+
+	if (k == 0 || (k & 1))
+		return;
+	for (h = mac_hash(k) & BCNIC_MAC_SLOTS_MASK; sw->mac_slot[h].fn1 != 0;
+	     h = (h + 1) & BCNIC_MAC_SLOTS_MASK)
+		if (sw->mac_slot[h].key == k)
+			return;	/* two functions with one MAC: the first one wins */
+	sw->mac_slot[h].key = k;
+	sw->mac_slot[h].fn1 = (uint16_t)(f + 1);
+}
+
+/*
+ * MAC -> function table and the VFs' Rx modes, rebuilt when a block the switch
+ * reads changed (mac_gen moved; the VFs' MTUs too). Primary MACs first: a filter never steals one.
+ */
 static void
 mac_table_refresh(struct bcnic_pf *pf)
 {
 	struct bcnic_switch *sw = &pf->sw;
 	struct bcnic_block *b = bcnic_store_find(&pf->store, BCMBOX_BLOCK_MAC);
-/*
+	struct bcnic_block *rxm = bcnic_store_find(&pf->store, BCMBOX_BLOCK_RXMODE);
+	struct bcnic_block *flt = bcnic_store_find(&pf->store, BCMBOX_BLOCK_MAC_FILTER);
+	/*
 	 * Load-acquire synchronizes with the fetch-add-release in bcnic_switch_mac_changed():
-	 * the refresh reads the MAC written before it.
+	 * the refresh reads the blocks written before it.
 	 */
 	uint32_t gen = __atomic_load_n(&sw->mac_gen, __ATOMIC_ACQUIRE);
 
 	memset(sw->mac_slot, 0, sizeof(sw->mac_slot));
+	sw->npromisc = 0;
 	for (uint16_t f = 0; f <= pf->num_vfs; f++) {
 		uint8_t mac[BCMBOX_BLOCK_MAC_SIZE] = { 0 };
 		uint64_t k;
-		uint32_t h;
 
 		if (f == 0)
 			memcpy(mac, pf->port.mac.addr_bytes, RTE_ETHER_ADDR_LEN);
@@ -119,15 +144,23 @@ mac_table_refresh(struct bcnic_pf *pf)
 			bcnic_block_read(bcnic_block_copy(b, f - 1), 0, mac, sizeof(mac));
 		k = mac_key(mac);
 		sw->fn_mac[f] = k;
-		if (k == 0)
-			continue;
-		for (h = mac_hash(k) & BCNIC_MAC_SLOTS_MASK; sw->mac_slot[h].fn1 != 0;
-		     h = (h + 1) & BCNIC_MAC_SLOTS_MASK)
-			if (sw->mac_slot[h].key == k)
-				break;	/* two functions with one MAC: the first one wins */
-		if (sw->mac_slot[h].fn1 == 0) {
-			sw->mac_slot[h].key = k;
-			sw->mac_slot[h].fn1 = (uint16_t)(f + 1);
+		mac_insert(sw, k, f);
+	}
+	for (uint16_t vf = 0; vf < pf->num_vfs; vf++) {
+		uint32_t mode = 0;
+
+		if (rxm != NULL)
+			bcnic_block_read(bcnic_block_copy(rxm, vf), 0, &mode, sizeof(mode));
+		sw->vf_rxmode[vf] = (uint8_t)(mode & BCMBOX_RXMODE_KNOWN);
+		if (mode & BCMBOX_RXMODE_PROMISC)
+			sw->promisc_vf[sw->npromisc++] = vf;
+		for (uint32_t off = 0; flt != NULL && off < flt->size;
+		     off += BCMBOX_MAC_FILTER_ENTRY_SIZE) {
+			uint8_t mac[BCMBOX_MAC_FILTER_ENTRY_SIZE] = { 0 };
+
+			bcnic_block_read(bcnic_block_copy(flt, vf), off, mac, sizeof(mac));
+			mac[6] = mac[7] = 0;	/* reserved bytes are not part of the MAC */
+			mac_insert(sw, mac_key(mac), vf + 1);
 		}
 	}
 	sw->mac_gen_seen = gen;
@@ -236,6 +269,32 @@ deliver_pf(struct bcnic_pf *pf, const uint8_t *data, uint32_t len)
 	q->st.bytes += len;
 }
 
+/* Unknown unicast from src: a copy to every other promiscuous function. */
+static void
+forward_unknown(struct bcnic_pf *pf, int src, const uint8_t *data, uint32_t len)
+{
+	struct bcnic_switch *sw = &pf->sw;
+	unsigned int taken = 0;
+
+	for (uint16_t i = 0; i < sw->npromisc; i++) {
+		uint16_t vf = sw->promisc_vf[i];
+
+		if ((int)vf + 1 != src) {
+			deliver_vf(pf, vf, data, len);
+			taken++;
+		}
+	}
+	/* Relaxed: a flag with nothing behind it (the PF port's promiscuous ops). */
+	if (src != 0 && __atomic_load_n(&pf->rx_promisc, __ATOMIC_RELAXED)) {
+		deliver_pf(pf, data, len);	/* the uplink */
+		taken++;
+	}
+	if (taken > 0)
+		sw->forwarded++;
+	else
+		sw->drops[src == 0 ? BCNIC_DROP_UNKNOWN_DST : BCNIC_DROP_RX_MODE]++;
+}
+
 /* One frame from function src (0: the PF port) to wherever it goes. */
 static void
 forward(struct bcnic_pf *pf, int src, const uint8_t *data, uint32_t len)
@@ -248,12 +307,16 @@ forward(struct bcnic_pf *pf, int src, const uint8_t *data, uint32_t len)
 		sender_drop(pf, src);
 		return;
 	}
-	if (data[0] & 1) {	/* broadcast or multicast: every other function */
+	if (data[0] & 1) {	/* broadcast: every other function; multicast: by Rx mode */
+		bool bcast = rte_is_broadcast_ether_addr((const struct rte_ether_addr *)data);
+
 		sw->flooded++;
 		for (uint16_t vf = 0; vf < pf->num_vfs; vf++)
-			if ((int)vf + 1 != src)
+			if ((int)vf + 1 != src && (bcast || sw->vf_rxmode[vf] != 0))
 				deliver_vf(pf, vf, data, len);
-		if (src != 0)
+		/* Relaxed: flags with nothing behind them (the PF port's Rx-mode ops). */
+		if (src != 0 && (bcast || __atomic_load_n(&pf->rx_allmulti, __ATOMIC_RELAXED) ||
+				 __atomic_load_n(&pf->rx_promisc, __ATOMIC_RELAXED)))
 			deliver_pf(pf, data, len);
 		return;
 	}
@@ -264,11 +327,8 @@ forward(struct bcnic_pf *pf, int src, const uint8_t *data, uint32_t len)
 		return;
 	}
 	if (dst < 0) {
-		if (src == 0) {
-			sw->drops[BCNIC_DROP_UNKNOWN_DST]++;
-			return;
-		}
-		dst = 0;	/* unknown unicast from a VF: the uplink */
+		forward_unknown(pf, src, data, len);
+		return;
 	}
 	sw->forwarded++;
 	if (dst == 0)

@@ -106,7 +106,121 @@ bcnic_vf_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
 			  vf->o.vf, vf->o.dev_name, RTE_ETHER_ADDR_BYTES(addr), strerror(-rc));
 		return rc;
 	}
+	vf->port.mac = *addr;
 	return 0;
+}
+
+/*
+ * Rx modes and MAC filters are requests to the PF (its Rx-mode and MAC filter blocks),
+ * which it may refuse: promiscuous needs trust (-EACCES), filters are limited.
+ */
+static int
+vf_rxmode_write(struct rte_eth_dev *dev, bool promisc, bool allmulti)
+{
+	struct bcnic_vf *vf = dev->data->dev_private;
+	uint32_t flags = (promisc ? BCMBOX_RXMODE_PROMISC : 0) |
+			 (allmulti ? BCMBOX_RXMODE_ALLMULTI : 0);
+	int rc;
+
+	/*
+	 * ethdev writes the modes again at every start: no request for what the PF has.
+	 * Relaxed: a value with nothing behind it; a stale one costs a request.
+	 */
+	if (__atomic_load_n(&vf->rx_mode, __ATOMIC_RELAXED) == flags)
+		return 0;
+	rc = bcnic_vf_block_io(vf, BCMBOX_MSG_WRITE, BCMBOX_BLOCK_RXMODE, 0, &flags, sizeof(flags),
+			       NULL, -1);
+	/* Unknown after a failure: the next call asks again. */
+	__atomic_store_n(&vf->rx_mode, rc < 0 ? UINT32_MAX : flags, __ATOMIC_RELAXED);
+	if (rc == -ENOENT)
+		rc = -ENOTSUP;	/* a PF without Rx modes */
+	if (rc == -ENOTCONN)
+		return 0;	/* no PF now: ethdev's flags are written again when it is back */
+	if (rc < 0) {
+		BCNIC_LOG(ERR, "VF %u of %s: the PF refused Rx mode%s%s: %s", vf->o.vf,
+			  vf->o.dev_name, promisc ? " promiscuous" : "",
+			  allmulti ? " all-multicast" : "", strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+static int
+bcnic_vf_promiscuous_enable(struct rte_eth_dev *dev)
+{
+	return vf_rxmode_write(dev, true, dev->data->all_multicast);
+}
+
+static int
+bcnic_vf_promiscuous_disable(struct rte_eth_dev *dev)
+{
+	return vf_rxmode_write(dev, false, dev->data->all_multicast);
+}
+
+static int
+bcnic_vf_allmulticast_enable(struct rte_eth_dev *dev)
+{
+	return vf_rxmode_write(dev, dev->data->promiscuous, true);
+}
+
+static int
+bcnic_vf_allmulticast_disable(struct rte_eth_dev *dev)
+{
+	return vf_rxmode_write(dev, dev->data->promiscuous, false);
+}
+
+/* Entry index - 1 of the MAC filter block; ethdev keeps index below max_mac_addrs. */
+static int
+vf_mac_filter_write(struct rte_eth_dev *dev, const struct rte_ether_addr *addr, uint32_t index)
+{
+	struct bcnic_vf *vf = dev->data->dev_private;
+	uint8_t entry[BCMBOX_MAC_FILTER_ENTRY_SIZE] = { 0 };
+	int rc;
+
+	if (index == 0 || index >= vf->port.max_mac_addrs)
+		return -ENOSPC;
+	if (addr != NULL)
+		memcpy(entry, addr->addr_bytes, RTE_ETHER_ADDR_LEN);
+	rc = bcnic_vf_block_io(vf, BCMBOX_MSG_WRITE, BCMBOX_BLOCK_MAC_FILTER,
+			       (index - 1) * BCMBOX_MAC_FILTER_ENTRY_SIZE, entry, sizeof(entry),
+			       NULL, -1);
+	if (rc == -EINVAL)
+		rc = -ENOSPC;	/* beyond the block: the PF's limit shrank under us */
+	if (rc == -ENOTCONN)
+		return 0;	/* no PF now: ethdev's table is written again when it is back */
+	return rc < 0 ? rc : 0;
+}
+
+static int
+bcnic_vf_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *addr, uint32_t index,
+		      uint32_t vmdq)
+{
+	struct bcnic_vf *vf = dev->data->dev_private;
+	int rc;
+
+	RTE_SET_USED(vmdq);
+	if (index == 0)	/* ethdev restoring the default MAC */
+		return bcnic_vf_mac_addr_set(dev, addr);
+	/* ethdev restoring its table at start (or the same MAC again): the PF has it. */
+	if (index < vf->port.max_mac_addrs && rte_is_same_ether_addr(&vf->macs[index], addr))
+		return 0;
+	rc = vf_mac_filter_write(dev, addr, index);
+	if (rc < 0)
+		BCNIC_LOG(ERR, "VF %u of %s: the PF refused MAC filter " RTE_ETHER_ADDR_PRT_FMT
+			  ": %s", vf->o.vf, vf->o.dev_name, RTE_ETHER_ADDR_BYTES(addr),
+			  strerror(-rc));
+	return rc;
+}
+
+static void
+bcnic_vf_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index)
+{
+	struct bcnic_vf *vf = dev->data->dev_private;
+	int rc = vf_mac_filter_write(dev, NULL, index);
+
+	if (rc < 0)
+		BCNIC_LOG(ERR, "VF %u of %s: cannot remove MAC filter %u: %s", vf->o.vf,
+			  vf->o.dev_name, index, strerror(-rc));
 }
 
 static int
@@ -399,10 +513,12 @@ static const struct eth_dev_ops bcnic_vf_ops = {
 	.xstats_get = bcnic_vf_xstats_get,
 	.xstats_get_names = bcnic_vf_xstats_get_names,
 	.xstats_reset = bcnic_vf_xstats_reset,
-	.promiscuous_enable = bcnic_promisc_noop,
-	.promiscuous_disable = bcnic_promisc_noop,
-	.allmulticast_enable = bcnic_promisc_noop,
-	.allmulticast_disable = bcnic_promisc_noop,
+	.promiscuous_enable = bcnic_vf_promiscuous_enable,
+	.promiscuous_disable = bcnic_vf_promiscuous_disable,
+	.allmulticast_enable = bcnic_vf_allmulticast_enable,
+	.allmulticast_disable = bcnic_vf_allmulticast_disable,
+	.mac_addr_add = bcnic_vf_mac_addr_add,
+	.mac_addr_remove = bcnic_vf_mac_addr_remove,
 };
 
 bool
@@ -442,6 +558,54 @@ vf_ports_queues(struct bcnic_vf *vf)
 	}
 }
 
+static void
+mac_filter_entry(void *arg, uint32_t i, const struct bcmbox_catalog_entry *e)
+{
+	uint32_t *size = arg;
+
+	RTE_SET_USED(i);
+	if (e->block_id == BCMBOX_BLOCK_MAC_FILTER && e->access == BCMBOX_ACCESS_RW)
+		*size = e->size;
+}
+
+/*
+ * A new VF port starts with promiscuous off, all-multicast on and no MAC filters (what
+ * a previous driver of this VF asked for goes); its MAC table has room for as many
+ * filters as the PF's block holds.
+ */
+static void
+vf_rx_config(struct bcnic_vf *vf)
+{
+	static const uint8_t zero[BCMBOX_BLOCK_MAC_FILTER_SIZE(BCMBOX_MAC_FILTERS_MAX)];
+	uint8_t cur[sizeof(zero)];
+	struct rte_eth_dev *eth_dev = vf->eth_dev;
+	uint32_t flags = BCMBOX_RXMODE_ALLMULTI, now = UINT32_MAX, size = 0;
+	bool ok;
+
+	rte_spinlock_lock(&vf->lock);
+	bcmbox_client_list_each(&vf->c, mac_filter_entry, &size, UINT32_MAX, vf->rx, vf->timeout_ns);
+	bcnic_vf_note_lost(vf);
+	rte_spinlock_unlock(&vf->lock);
+	size = RTE_MIN(size, (uint32_t)sizeof(zero));
+	size -= size % BCMBOX_MAC_FILTER_ENTRY_SIZE;
+	vf->port.max_mac_addrs = (uint16_t)(1 + size / BCMBOX_MAC_FILTER_ENTRY_SIZE);
+	/* Written only when they differ: every write is a VF_MBOX event the PF sees. */
+	if (size > 0 &&
+	    (bcnic_vf_block_io(vf, BCMBOX_MSG_READ, BCMBOX_BLOCK_MAC_FILTER, 0, cur, size, NULL,
+			       -1) != (int)size || memcmp(cur, zero, size) != 0))
+		bcnic_vf_block_io(vf, BCMBOX_MSG_WRITE, BCMBOX_BLOCK_MAC_FILTER, 0, (void *)zero,
+				  size, NULL, -1);
+	ok = bcnic_vf_block_io(vf, BCMBOX_MSG_READ, BCMBOX_BLOCK_RXMODE, 0, &now, sizeof(now),
+			       NULL, -1) == (int)sizeof(now) && now == flags;
+	if (!ok)
+		ok = bcnic_vf_block_io(vf, BCMBOX_MSG_WRITE, BCMBOX_BLOCK_RXMODE, 0, &flags,
+				       sizeof(flags), NULL, -1) == (int)sizeof(flags);
+	vf->rx_mode = ok ? flags : UINT32_MAX;	/* the event thread is not running yet */
+	/* Not yet visible to anyone: ethdev's flags are ours to set. */
+	eth_dev->data->promiscuous = 0;
+	eth_dev->data->all_multicast = ok;
+}
+
 /* What the port shows comes from the PF. */
 static int
 vf_read_port_config(struct bcnic_vf *vf, const char *name)
@@ -459,6 +623,8 @@ vf_read_port_config(struct bcnic_vf *vf, const char *name)
 		return rc;
 	}
 	memcpy(vf->port.mac.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
+	vf->macs[0] = vf->port.mac;
+	vf_rx_config(vf);
 	if (bcnic_vf_block_io(vf, BCMBOX_MSG_READ, BCMBOX_BLOCK_MTU, 0, &mtu, sizeof(mtu), NULL,
 			      -1) == (int)sizeof(mtu) &&
 	    mtu >= RTE_ETHER_MIN_MTU && mtu <= UINT16_MAX)
@@ -486,6 +652,7 @@ bcnic_vf_setup(struct rte_eth_dev *eth_dev, const struct bcnic_window_map *win,
 	rte_spinlock_init(&vf->cb_lock);
 	vf_ports_queues(vf);
 	bcnic_ethdev_init(eth_dev, &vf->port);
+	eth_dev->data->mac_addrs = vf->macs;	/* room for the MAC filters */
 	eth_dev->dev_ops = &bcnic_vf_ops;
 	eth_dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
 	if (vf->port.max_queues == 1) {

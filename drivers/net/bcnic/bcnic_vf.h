@@ -107,6 +107,10 @@ struct bcnic_vf {
 	struct bcmbox_pkt *rx_pkt;	/* scratch of rx_burst */
 	struct bcmbox_pkt *tx_pkt;	/* scratch of tx_burst (linearized chains) */
 	bool dp_ready;			/* rings usable: cleared around a reconnect */
+	/* The RXMODE block as last written or read, UINT32_MAX: unknown; atomic (ops, events). */
+	uint32_t rx_mode;
+	/* ethdev's MAC table: [0] the MAC block, [1..] the MAC filter block's entries */
+	struct rte_ether_addr macs[1 + BCMBOX_MAC_FILTERS_MAX];
 	uint32_t dp_busy;		/* bursts running now */
 	uint16_t rx_depth, tx_depth;	/* the queues' nb_desc (0: not set up): buffers in flight */
 	/* The switch's drops of our frames, from the window's counters line (stats_get). */

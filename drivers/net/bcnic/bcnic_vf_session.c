@@ -238,6 +238,44 @@ vf_window_lost(struct bcnic_vf *vf)
 	bcnic_vf_set_link(vf, false, 0);
 }
 
+/*
+ * A PF that came back knows nothing of what this port asked for: its Rx mode and MAC
+ * filters are written again (promiscuous too, which a PF that no longer trusts us
+ * refuses: then the port is not promiscuous any more). Lock held.
+ */
+static void
+vf_reapply_rx(struct bcnic_vf *vf)
+{
+	struct rte_eth_dev_data *data = vf->eth_dev->data;
+	uint32_t flags = (data->promiscuous ? BCMBOX_RXMODE_PROMISC : 0) |
+			 (data->all_multicast ? BCMBOX_RXMODE_ALLMULTI : 0);
+	uint8_t entry[BCMBOX_MAC_FILTER_ENTRY_SIZE];
+
+	int rc;
+
+	rc = bcmbox_client_write(&vf->c, BCMBOX_BLOCK_RXMODE, 0, &flags, sizeof(flags), NULL,
+				 vf->rx, vf->timeout_ns);
+	if (rc == -EACCES) {
+		flags &= ~BCMBOX_RXMODE_PROMISC;
+		rc = bcmbox_client_write(&vf->c, BCMBOX_BLOCK_RXMODE, 0, &flags, sizeof(flags),
+					 NULL, vf->rx, vf->timeout_ns);
+		if (rc == 0)
+			data->promiscuous = 0;	/* as in vf_rxmode_changed() */
+	}
+	/* Relaxed: as in the Rx-mode ops (bcnic_vf.c). */
+	__atomic_store_n(&vf->rx_mode, rc == 0 ? flags : UINT32_MAX, __ATOMIC_RELAXED);
+	for (uint16_t i = 1; i < vf->port.max_mac_addrs; i++) {
+		if (rte_is_zero_ether_addr(&vf->macs[i]))
+			continue;
+		memset(entry, 0, sizeof(entry));
+		memcpy(entry, vf->macs[i].addr_bytes, RTE_ETHER_ADDR_LEN);
+		bcmbox_client_write(&vf->c, BCMBOX_BLOCK_MAC_FILTER,
+				    (i - 1) * BCMBOX_MAC_FILTER_ENTRY_SIZE, entry, sizeof(entry), NULL,
+				    vf->rx, vf->timeout_ns);
+	}
+	bcnic_vf_note_lost(vf);
+}
+
 /* Reconnect when it is time; lock held. Returns 1 when reconnected. */
 static int
 vf_reconnect(struct bcnic_vf *vf, uint64_t now)
@@ -251,6 +289,7 @@ vf_reconnect(struct bcnic_vf *vf, uint64_t now)
 		BCNIC_LOG(NOTICE, "VF %u of %s: reconnected to the PF after %u attempt(s)",
 			  vf->o.vf, vf->o.dev_name, vf->reconnect_fails + 1);
 		vf->reconnect_fails = 0;
+		vf_reapply_rx(vf);
 		bcnic_vf_refresh_link(vf);
 		vf_restore_mtu(vf);
 		return 1;
@@ -263,6 +302,29 @@ vf_reconnect(struct bcnic_vf *vf, uint64_t now)
 		vf->next_away_log_ns = now + AWAY_LOG_PERIOD_NS;
 	}
 	return 0;
+}
+
+/*
+ * The PF changed our Rx mode (it revoked our trust: promiscuous off). ethdev's flags
+ * follow, so that the port says what it does and promiscuous_enable asks again.
+ */
+static void
+vf_rxmode_changed(struct bcnic_vf *vf)
+{
+	struct rte_eth_dev_data *data = vf->eth_dev->data;
+	uint32_t flags;
+
+	if (bcnic_vf_block_io(vf, BCMBOX_MSG_READ, BCMBOX_BLOCK_RXMODE, 0, &flags, sizeof(flags),
+			      NULL, -1) != (int)sizeof(flags))
+		return;
+	/*
+	 * ethdev writes these bitfields after an op returns, under no lock of ours: an
+	 * application's Rx-mode call racing a revocation may win; the PF's block stays the truth.
+	 */
+	data->promiscuous = !!(flags & BCMBOX_RXMODE_PROMISC);
+	data->all_multicast = !!(flags & BCMBOX_RXMODE_ALLMULTI);
+	/* Relaxed: as in the Rx-mode ops (bcnic_vf.c). */
+	__atomic_store_n(&vf->rx_mode, flags, __ATOMIC_RELAXED);
 }
 
 int
@@ -294,6 +356,8 @@ bcnic_vf_service(struct bcnic_vf *vf)
 				vf_refresh_mtu(vf);
 				rte_spinlock_unlock(&vf->lock);
 			}
+			if (m->hdr.block_id == BCMBOX_BLOCK_RXMODE)
+				vf_rxmode_changed(vf);
 			notify(vf, m->hdr.block_id, m->hdr.arg);
 			break;
 		case BCMBOX_EVT_LINK: {

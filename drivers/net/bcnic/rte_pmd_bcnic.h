@@ -30,6 +30,17 @@ extern "C" {
 #define RTE_PMD_BCNIC_BLOCK_MTU		0xffff0002u
 /** Link state: struct rte_pmd_bcnic_link. Shared, RO. */
 #define RTE_PMD_BCNIC_BLOCK_LINK	0xffff0003u
+/** Rx mode: uint32_t, RTE_PMD_BCNIC_RXMODE_* flags. Per VF, RW; promiscuous only when trusted. */
+#define RTE_PMD_BCNIC_BLOCK_RXMODE	0xffff0004u
+/** Rx mode flag: unknown unicast too. */
+#define RTE_PMD_BCNIC_RXMODE_PROMISC	0x1u
+/** Rx mode flag: every multicast (broadcast is always received). */
+#define RTE_PMD_BCNIC_RXMODE_ALLMULTI	0x2u
+/**
+ * Extra unicast MAC filters: entries of 6 bytes + 2 reserved (all zero: unused), as many
+ * as devarg vf_mac_filters says. Per VF, RW. Absent with vf_mac_filters=0.
+ */
+#define RTE_PMD_BCNIC_BLOCK_MAC_FILTER	0xffff0005u
 
 /** Largest block. */
 #define RTE_PMD_BCNIC_MAX_BLOCK_SIZE	65536u
@@ -243,6 +254,38 @@ int rte_pmd_bcnic_pf_trace_stop(uint16_t port_id, uint16_t vf);
 __rte_experimental
 int rte_pmd_bcnic_pf_vf_info_get(uint16_t port_id, uint16_t vf,
 				 struct rte_pmd_bcnic_vf_info *info);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Trust a VF, or stop trusting it (as `ip link set <pf> vf <n> trust on|off` on Linux).
+ * Only a trusted VF may turn promiscuous mode on (its RTE_PMD_BCNIC_BLOCK_RXMODE
+ * write is refused with -EACCES otherwise). Revoking trust turns a promiscuous mode
+ * the VF has off: its Rx-mode block is written, and the VF gets an INVALIDATE.
+ * Waits for the poller's current round; not to be called from the VF_MBOX callback.
+ * The initial trust is devarg trust=.
+ *
+ * @param port_id  a bcnic PF port
+ * @param vf       VF index, or RTE_PMD_BCNIC_VF_ALL
+ * @param on       trust it (non-zero) or not (0)
+ * @return 0; -ENODEV; -ENOTSUP; -EINVAL bad vf.
+ */
+__rte_experimental
+int rte_pmd_bcnic_pf_vf_trust_set(uint16_t port_id, uint16_t vf, int on);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Whether a VF is trusted.
+ *
+ * @param port_id  a bcnic PF port
+ * @param vf       VF index
+ * @return 1 trusted, 0 not; -ENODEV; -ENOTSUP; -EINVAL bad vf.
+ */
+__rte_experimental
+int rte_pmd_bcnic_pf_vf_trust_get(uint16_t port_id, uint16_t vf);
 
 /**
  * @warning
