@@ -15,6 +15,8 @@
  *      (each: control byte, u16 len, u16 flags, then up to 64 data bytes)
  *   7: then 65 bytes overwrite a PF-owned line (the first picks which): the
  *      next input's reset must give the window back whole
+ *   16: VF 0 is trusted for this input (may turn promiscuous on); else trust is
+ *      revoked first, which turns a promiscuous mode of the last input off
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -157,6 +159,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&resp_cons, data + 4, 4);
 		memcpy(&evt_cons, data + 8, 4);
 	}
+	/* Between polls, as an application thread would. */
+	if (rte_pmd_bcnic_pf_vf_trust_set(pf, 0, (ctrl >> 16) & 1) != 0)
+		abort();
 	reset_window();	/* every input starts from a clean window */
 	/* ... with the PF-owned lines it published, whatever the last input wrote there. */
 	if (memcmp(w.base, &w.info, sizeof(w.info)) != 0 ||

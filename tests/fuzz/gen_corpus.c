@@ -185,5 +185,35 @@ main(int argc, char **argv)
 	memset(out + len + 1, 0xa5, 64);
 	len += 65;
 	save(argv[3], "pf-lines", out, len);
+	/* The Rx-mode and MAC filter blocks: whole, partial, refused (policy, flags, range). */
+	static const uint32_t modes[] = { 3, 2, 1, 4, 0 };
+
+	memset(&r, 0, sizeof(r));
+	bcmbox_ring_init(&r.ring, r.slots, FUZZ_RING_SLOTS, &r.cons_pos);
+	r.ring.pos = r.ring.cons_cache = 1;
+	for (unsigned int i = 0; i < 5; i++) {
+		h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_WRITE, .tag = 10 + i,
+					     .block_id = 0xffff0004u, .length = 4 };
+		bcmbox_ring_send(&r.ring, &h, &modes[i]);
+	}
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_WRITE, .tag = 15, .block_id = 0xffff0004u,
+				     .offset = 1, .length = 1 };
+	bcmbox_ring_send(&r.ring, &h, data);
+	for (unsigned int i = 0; i < 3; i++) {
+		h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_WRITE, .tag = 16 + i,
+					     .block_id = 0xffff0005u, .offset = 8 * i * 2,
+					     .length = 8 };
+		bcmbox_ring_send(&r.ring, &h, data);
+	}
+	h = (struct bcmbox_msg_hdr){ .type = BCMBOX_MSG_READ, .tag = 19, .block_id = 0xffff0005u,
+				     .arg = 32 };
+	bcmbox_ring_send(&r.ring, &h, NULL);
+	ctrl[0] = 3 | 1u << 16;	/* VF 0 trusted: promiscuous granted */
+	memcpy(out, ctrl, sizeof(ctrl));
+	len = sizeof(ctrl) + dump(r.slots, 1, r.ring.pos - 1, 0, out + sizeof(ctrl));
+	save(argv[3], "rx-modes-trusted", out, len);
+	ctrl[0] = 3;
+	memcpy(out, ctrl, sizeof(ctrl));
+	save(argv[3], "rx-modes", out, len);
 	return 0;
 }
