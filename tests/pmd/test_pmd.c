@@ -290,7 +290,11 @@ test_bad_devargs(void)
 		{ "dev=%s,vf_mac_change=maybe", "invalid vf_mac_change=maybe: expected allow|deny" },
 		{ "dev=%s,data_ring_size=32", "invalid data_ring_size=32" },
 		{ "dev=%s,data_ring_size=0x", "invalid data_ring_size=0x" },
-		{ "dev=%s,colour=blue", "valid keys: dev, vfs, ring_size, evt_ring_size" },
+		{ "dev=%s,colour=blue", "unknown devarg colour in" },
+		{ "dev=%s,colour=blue", "vf_burst, idle_sleep_us, vf_mac_change, data_ring_size, trust, vf_mac_filters)" },
+		{ "dev=%s,vfs", "devarg vfs given without a value" },
+		{ "dev=%s,vfs=0x10", "invalid vfs=0x10" },
+		{ "dev=%s,vfs= 5", "invalid vfs= 5" },
 		{ "dev=%s,vfs=1,vfs=2", "vfs= given more than once" },
 		{ "dev=%s,vfs=2,trust=2", "invalid trust: VF 2 is not below vfs=2" },
 		{ "dev=%s,trust=[0,x]", "invalid trust=[0,x]" },
@@ -307,7 +311,8 @@ test_bad_devargs(void)
 		{ "dev=%s,vf=x", "invalid vf=x" },
 		{ "dev=%s,vf=0,events=sometimes", "invalid events=sometimes: expected poll|thread" },
 		{ "dev=%s,vf=0,timeout_ms=0", "invalid timeout_ms=0" },
-		{ "dev=%s,vf=0,speed=9", "valid keys: dev, vf" },
+		{ "dev=%s,vf=0,speed=9", "unknown devarg speed in" },
+		{ "dev=%s,vf", "devarg vf given without a value" },
 		{ NULL, NULL },
 	};
 	const char *dev = devname("args");

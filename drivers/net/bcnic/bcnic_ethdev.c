@@ -7,6 +7,7 @@
  * Ports without a data path (data_ring_size=0): Rx returns nothing and Tx
  * counts what it is given and frees it (see doc/guide.md).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,27 +24,61 @@ RTE_LOG_REGISTER_SUFFIX(bcnic_logtype_mbox, mbox, NOTICE);
 
 /* ---- devargs ---- */
 
+/* The keys of valid, comma separated, into buf (never cut: sized for BCNIC_DEVARGS_MAX keys). */
+static void
+list_keys(const char *const *valid, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; valid[i] != NULL && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", valid[i]);
+}
+
 static int
 kvargs_parse(const char *drv, const char *args, const char *const *valid,
 	     struct rte_kvargs **out)
 {
-	struct rte_kvargs *kv;
-	char keys[128] = "";
-	unsigned int i;
+	char keys[BCNIC_DEVARGS_MAX * 24];
+	struct rte_kvargs *kv, *any;
+	const char *bad = NULL;
+	unsigned int i, j;
 
-	kv = rte_kvargs_parse(args != NULL ? args : "", (const char **)(uintptr_t)valid);
+	args = args != NULL ? args : "";
+	kv = rte_kvargs_parse(args, (const char **)(uintptr_t)valid);
 	if (kv == NULL) {
-		for (i = 0; valid[i] != NULL; i++) {
-			strncat(keys, i ? ", " : "", sizeof(keys) - strlen(keys) - 1);
-			strncat(keys, valid[i], sizeof(keys) - strlen(keys) - 1);
+		/* Say which key: parse again accepting any key, find the one not ours. */
+		list_keys(valid, keys, sizeof(keys));
+		any = rte_kvargs_parse(args, NULL);
+		for (i = 0; any != NULL && i < any->count && bad == NULL; i++) {
+			for (j = 0; valid[j] != NULL; j++)
+				if (strcmp(any->pairs[i].key, valid[j]) == 0)
+					break;
+			if (valid[j] == NULL)
+				bad = any->pairs[i].key;
 		}
-		BCNIC_LOG(ERR, "%s: cannot parse devargs \"%s\" (valid keys: %s)", drv,
-			  args != NULL ? args : "", keys);
+		if (bad != NULL)
+			BCNIC_LOG(ERR, "%s: unknown devarg %s in \"%s\" (valid keys: %s)", drv, bad,
+				  args, keys);
+		else
+			BCNIC_LOG(ERR, "%s: cannot parse devargs \"%s\" (key=value pairs, valid keys: %s)",
+				  drv, args, keys);
+		rte_kvargs_free(any);
 		return -EINVAL;
+	}
+	for (i = 0; i < kv->count; i++) {
+		/* kvargs takes a bare key; a setting without a value is a mistake, not a default. */
+		if (kv->pairs[i].value == NULL) {
+			BCNIC_LOG(ERR, "%s: devarg %s given without a value (%s=<value>)", drv,
+				  kv->pairs[i].key, kv->pairs[i].key);
+			rte_kvargs_free(kv);
+			return -EINVAL;
+		}
 	}
 	for (i = 0; valid[i] != NULL; i++) {
 		if (rte_kvargs_count(kv, valid[i]) > 1) {
-			BCNIC_LOG(ERR, "%s: devarg %s= given more than once", drv, valid[i]);
+			BCNIC_LOG(ERR, "%s: devarg %s= given more than once in \"%s\"", drv, valid[i],
+				  args);
 			rte_kvargs_free(kv);
 			return -EINVAL;
 		}
@@ -60,8 +95,14 @@ devarg_uint(const struct bcnic_devarg *a, const char *s, unsigned int *val)
 	unsigned long v;
 	char *end;
 
-	errno = 0;
-	v = strtoul(s, &end, 0);
+	/* Decimal only, as documented: no octal (vf=010 is not VF 8), hex or spaces. */
+	if (!isdigit((unsigned char)s[0])) {
+		end = (char *)(uintptr_t)s;
+		v = 0;
+	} else {
+		errno = 0;
+		v = strtoul(s, &end, 10);
+	}
 	if (a->type == BCNIC_DEVARG_POW2_OFF && *s != '\0' && *end == '\0' && errno == 0 &&
 	    v == 0) {
 		*val = 0;

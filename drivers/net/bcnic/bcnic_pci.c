@@ -62,12 +62,16 @@ bcnic_vf_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
 			  pdev->device.name);
 		return 1;
 	}
+	rc = bcnic_vf_pci_opts(pdev->device.name,
+			       pdev->device.devargs != NULL ? pdev->device.devargs->args : NULL,
+			       &opts);
+	if (rc != 0)
+		return rc;
 	map.base = bar->addr;
 	map.size = w.info.window_size;
 	eth_dev = rte_eth_dev_pci_allocate(pdev, bcnic_vf_priv_size());
 	if (eth_dev == NULL)
 		return -ENOMEM;
-	bcnic_vf_opts_default(&opts);
 	snprintf(opts.dev_name, sizeof(opts.dev_name), "%.32s", pdev->device.name);
 	opts.vf = w.info.vf_index;
 	return bcnic_vf_setup(eth_dev, &map, &opts);
@@ -91,3 +95,4 @@ struct rte_pci_driver bcnic_vf_pci_driver = {
 RTE_PMD_EXPORT_NAME(net_bcnic_vf_pci, __COUNTER__);
 RTE_PMD_REGISTER_PCI_TABLE(net_bcnic_vf_pci, bcnic_vf_pci_ids);
 RTE_PMD_REGISTER_KMOD_DEP(net_bcnic_vf_pci, "vfio-pci");
+RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_vf_pci, BCNIC_VF_ARGS_SESSION(BCNIC_DEVARG_PARAM));

@@ -21,29 +21,24 @@
 
 #define VF_DRV			"net_bcnic_vf"
 
-/* Devarg keys, each written once: VF_ARGS below uses them. */
-#define VF_ARG_DEV		"dev"
-#define VF_ARG_VF		"vf"
-#define VF_ARG_TIMEOUT		"timeout_ms"
-#define VF_ARG_PF_TIMEOUT	"pf_timeout_ms"
-#define VF_ARG_EVENTS		"events"
-
-/* The devargs (bcnic.h says how a row reads): the table and the param string. */
-#define VF_ARGS(X) \
-	X(VF_ARG_DEV, DEV, dev_name, 0, 0, 0, NULL) \
-	X(VF_ARG_VF, REQ_UINT, vf, 0, 255, 0, NULL) \
-	X(VF_ARG_TIMEOUT, UINT, timeout_ms, 1, BCNIC_VF_TIMEOUT_MAX_MS, 1000, NULL) \
-	X(VF_ARG_PF_TIMEOUT, UINT, pf_timeout_ms, 10, BCNIC_VF_TIMEOUT_MAX_MS, 1000, NULL) \
-	X(VF_ARG_EVENTS, FLAG, use_thread, 0, 0, true, "poll|thread")
-_Static_assert(255 == BCMBOX_MAX_VFS - 1, "the vf= range is every VF");
-
 #define VF_ARG_ROW(...) BCNIC_DEVARG_ROW(struct bcnic_vf_opts, __VA_ARGS__)
-static const struct bcnic_devarg vf_devargs[] = { VF_ARGS(VF_ARG_ROW) };
+static const struct bcnic_devarg vf_devargs[] = {
+	BCNIC_VF_ARGS_WHERE(VF_ARG_ROW) BCNIC_VF_ARGS_SESSION(VF_ARG_ROW)
+};
+/* A PCI VF's window is its BAR: only the session's devargs apply. */
+static const struct bcnic_devarg vf_pci_devargs[] = { BCNIC_VF_ARGS_SESSION(VF_ARG_ROW) };
 
 void
 bcnic_vf_opts_default(struct bcnic_vf_opts *o)
 {
 	bcnic_devargs_defaults(vf_devargs, RTE_DIM(vf_devargs), o);
+}
+
+int
+bcnic_vf_pci_opts(const char *drv, const char *args, struct bcnic_vf_opts *o)
+{
+	bcnic_vf_opts_default(o);
+	return bcnic_devargs_parse(drv, args, vf_pci_devargs, RTE_DIM(vf_pci_devargs), o);
 }
 
 /* ---- ethdev ops ---- */
@@ -756,4 +751,5 @@ struct rte_vdev_driver bcnic_vf_driver = {
 };
 
 RTE_PMD_EXPORT_NAME(net_bcnic_vf, __COUNTER__);
-RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_vf, VF_ARGS(BCNIC_DEVARG_PARAM));
+RTE_PMD_REGISTER_PARAM_STRING(net_bcnic_vf,
+	BCNIC_VF_ARGS_WHERE(BCNIC_DEVARG_PARAM) BCNIC_VF_ARGS_SESSION(BCNIC_DEVARG_PARAM));

@@ -118,8 +118,28 @@ struct bcnic_vf {
 	uint64_t dp_acc[BCNIC_VF_DP_COUNTS];	/* accumulated since the last stats_reset */
 };
 
+/* VF devarg keys, each written once; rows as bcnic.h says (BCNIC_DEVARG_ROW). */
+#define BCNIC_VF_ARG_DEV	"dev"
+#define BCNIC_VF_ARG_VF		"vf"
+#define BCNIC_VF_ARG_TIMEOUT	"timeout_ms"
+#define BCNIC_VF_ARG_PF_TIMEOUT	"pf_timeout_ms"
+#define BCNIC_VF_ARG_EVENTS	"events"
+
+/* Which window: the vdev's only (a PCI VF's is its BAR). */
+#define BCNIC_VF_ARGS_WHERE(X) \
+	X(BCNIC_VF_ARG_DEV, DEV, dev_name, 0, 0, 0, NULL) \
+	X(BCNIC_VF_ARG_VF, REQ_UINT, vf, 0, 255, 0, NULL)
+/* How the session runs: the vdev's and the PCI driver's. */
+#define BCNIC_VF_ARGS_SESSION(X) \
+	X(BCNIC_VF_ARG_TIMEOUT, UINT, timeout_ms, 1, BCNIC_VF_TIMEOUT_MAX_MS, 1000, NULL) \
+	X(BCNIC_VF_ARG_PF_TIMEOUT, UINT, pf_timeout_ms, 10, BCNIC_VF_TIMEOUT_MAX_MS, 1000, NULL) \
+	X(BCNIC_VF_ARG_EVENTS, FLAG, use_thread, 0, 0, true, "poll|thread")
+_Static_assert(255 == BCMBOX_MAX_VFS - 1, "the vf= range is every VF");
+
 /* ---- bcnic_vf.c ---- */
 size_t bcnic_vf_priv_size(void);
+/* A PCI VF's options from its devargs (session keys only): 0 or -EINVAL (logged). */
+int bcnic_vf_pci_opts(const char *drv, const char *args, struct bcnic_vf_opts *o);
 /* The devargs' defaults: a port without devargs (PCI). */
 void bcnic_vf_opts_default(struct bcnic_vf_opts *o);
 /*
