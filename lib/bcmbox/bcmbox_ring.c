@@ -47,7 +47,11 @@ void
 bcmbox_ring_clear(void *slots, uint32_t size, uint32_t *cons_pos)
 {
 	memset(slots, 0, (size_t)size * BCMBOX_SLOT_SIZE);
-	/* store-release: the zeroed slots are visible before the position says "empty" */
+	/*
+	 * store-release pairs with the producer's load-acquire of cons_pos in
+	 * bcmbox_ring_free(): the zeroed slots are visible before the position
+	 * says "empty".
+	 */
 	store_release(cons_pos, 0);
 }
 

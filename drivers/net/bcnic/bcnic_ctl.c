@@ -81,12 +81,44 @@ bcnic_ctl_path(char *buf, size_t len, const char *dev, bool abstract)
 	return 0;
 }
 
-static void
-close_fd(int *fd)
+void
+bcnic_close_fd(int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
+}
+
+int
+bcnic_sock_send(int sock, const void *buf, size_t len, const int *fds, unsigned int nfds)
+{
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * BCNIC_SOCK_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (nfds > BCNIC_SOCK_MAX_FDS)
+		return -EINVAL;
+	if (nfds > 0) {
+		struct cmsghdr *c;
+
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	}
+	/*
+	 * MSG_NOSIGNAL: a peer that already left must not kill the PF with
+	 * SIGPIPE. MSG_DONTWAIT: the PF never blocks on a peer; what it sends
+	 * on a fresh connection is far below the socket's buffer.
+	 */
+	return sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)len ? 0 : -errno;
 }
 
 struct bcnic_ctl_srv *
@@ -160,11 +192,11 @@ bcnic_ctl_srv_destroy(struct bcnic_ctl_srv *srv)
 	if (srv == NULL)
 		return;
 	for (int i = 0; i < CTL_PENDING; i++)
-		close_fd(&srv->pending[i]);
+		bcnic_close_fd(&srv->pending[i]);
 	for (uint16_t v = 0; v < srv->num_vfs; v++) {
-		close_fd(&srv->vf[v].conn);
-		close_fd(&srv->vf[v].efd[0]);
-		close_fd(&srv->vf[v].efd[1]);
+		bcnic_close_fd(&srv->vf[v].conn);
+		bcnic_close_fd(&srv->vf[v].efd[0]);
+		bcnic_close_fd(&srv->vf[v].efd[1]);
 	}
 	close(srv->lfd);
 	if (!srv->abstract)
@@ -202,27 +234,8 @@ send_welcome(int fd, uint16_t vf, int status, const int *fds)
 		.status = status,
 		.nfds = fds != NULL ? BCNIC_CTL_NFDS : 0,
 	};
-	struct iovec iov = { .iov_base = &w, .iov_len = sizeof(w) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * BCNIC_CTL_NFDS)];
-		struct cmsghdr align;
-	} ctl;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-	if (fds != NULL) {
-		struct cmsghdr *c;
-
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof(ctl.buf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * BCNIC_CTL_NFDS);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * BCNIC_CTL_NFDS);
-	}
-	/* MSG_NOSIGNAL: a VF that already left must not kill the PF with SIGPIPE. */
-	return sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)sizeof(w) ? 0 : -errno;
+	return bcnic_sock_send(fd, &w, sizeof(w), fds, fds != NULL ? BCNIC_CTL_NFDS : 0);
 }
 
 /* A hello arrived on pending connection fd: answer it. Returns the event to report. */
@@ -332,7 +345,7 @@ bcnic_ctl_srv_service(struct bcnic_ctl_srv *srv, struct bcnic_ctl_evt *evts, int
 		/* A VF never sends after its hello: readable means EOF or junk; both end it. */
 		if (recv(vf->conn, &b, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN)
 			continue;
-		close_fd(&vf->conn);
+		bcnic_close_fd(&vf->conn);
 		evts[got++] = (struct bcnic_ctl_evt){ .type = BCNIC_CTL_VF_DOWN, .vf = v };
 	}
 	for (int i = 0; i < CTL_PENDING && got < n; i++) {
@@ -465,7 +478,7 @@ bcnic_ctl_vf_connect(const char *path, uint16_t vf_index, int timeout_ms, struct
 fail:
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);
-	close_fd(&c->sock);
+	bcnic_close_fd(&c->sock);
 	return rc;
 }
 
@@ -483,7 +496,7 @@ bcnic_ctl_vf_pf_gone(const struct bcnic_ctl_vf *c)
 void
 bcnic_ctl_vf_close(struct bcnic_ctl_vf *c)
 {
-	close_fd(&c->sock);
-	close_fd(&c->fd[0]);
-	close_fd(&c->fd[1]);
+	bcnic_close_fd(&c->sock);
+	bcnic_close_fd(&c->fd[0]);
+	bcnic_close_fd(&c->fd[1]);
 }

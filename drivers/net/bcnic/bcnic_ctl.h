@@ -138,4 +138,14 @@ void bcnic_ctl_vf_close(struct bcnic_ctl_vf *c);
 }
 #endif
 
+/* Socket helpers the control socket and the ivshmem server share. */
+#define BCNIC_SOCK_MAX_FDS 4
+/* Close *fd if open, mark it closed (-1). */
+void bcnic_close_fd(int *fd);
+/*
+ * One message of len bytes with nfds (<= BCNIC_SOCK_MAX_FDS) descriptors
+ * (SCM_RIGHTS), never blocking, never raising SIGPIPE. 0 or -errno.
+ */
+int bcnic_sock_send(int sock, const void *buf, size_t len, const int *fds, unsigned int nfds);
+
 #endif /* BCNIC_CTL_H */

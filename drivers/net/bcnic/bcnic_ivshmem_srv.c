@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bcnic_ctl.h"
 #include "bcnic_ivshmem_srv.h"
 
 struct bcnic_ivsrv {
@@ -33,33 +34,12 @@ static int
 send_msg(int sock, int64_t v, int fd)
 {
 	uint64_t le = htole64((uint64_t)v);
-	struct iovec iov = { .iov_base = &le, .iov_len = sizeof(le) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof(ctl.buf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
 	/*
 	 * One sendmsg per fd: a stream receiver gets each fd with the 8 bytes it
-	 * came with (the kernel does not merge messages carrying fds). Five
-	 * small messages on a fresh connection never fill its buffer, so
-	 * MSG_DONTWAIT cannot fail on a healthy peer; MSG_NOSIGNAL: a QEMU that
-	 * died must not take the PF with it.
+	 * came with (the kernel does not merge messages carrying fds).
 	 */
-	return sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)sizeof(le) ? 0 : -errno;
+	return bcnic_sock_send(sock, &le, sizeof(le), &fd, fd >= 0 ? 1 : 0);
 }
 
 static int
@@ -78,14 +58,6 @@ welcome(struct bcnic_ivsrv *s, int sock)
 	if (rc == 0)
 		rc = send_msg(sock, BCNIC_IVSHMEM_GUEST_ID, s->guest_efd);
 	return rc;
-}
-
-static void
-close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
 }
 
 struct bcnic_ivsrv *
@@ -142,10 +114,10 @@ bcnic_ivsrv_create(const char *path, int shm_fd)
 	}
 	return s;
 fail:
-	close_fd(&s->lfd);
-	close_fd(&s->shm_fd);
-	close_fd(&s->host_efd);
-	close_fd(&s->guest_efd);
+	bcnic_close_fd(&s->lfd);
+	bcnic_close_fd(&s->shm_fd);
+	bcnic_close_fd(&s->host_efd);
+	bcnic_close_fd(&s->guest_efd);
 	free(s);
 	errno = -rc;
 	return NULL;
@@ -156,12 +128,12 @@ bcnic_ivsrv_destroy(struct bcnic_ivsrv *s)
 {
 	if (s == NULL)
 		return;
-	close_fd(&s->conn);
-	close_fd(&s->lfd);
+	bcnic_close_fd(&s->conn);
+	bcnic_close_fd(&s->lfd);
 	unlink(s->addr.sun_path);
-	close_fd(&s->shm_fd);
-	close_fd(&s->host_efd);
-	close_fd(&s->guest_efd);
+	bcnic_close_fd(&s->shm_fd);
+	bcnic_close_fd(&s->host_efd);
+	bcnic_close_fd(&s->guest_efd);
 	free(s);
 }
 
@@ -182,7 +154,7 @@ bcnic_ivsrv_service(struct bcnic_ivsrv *s, int timeout_ms)
 
 		/* The connection is one-way: a client only ever closes it. Junk ends it too. */
 		if (!(n < 0 && (errno == EAGAIN || errno == EINTR))) {
-			close_fd(&s->conn);
+			bcnic_close_fd(&s->conn);
 			return BCNIC_IVSRV_GUEST_DOWN;
 		}
 	}
