@@ -81,7 +81,7 @@ def test_bonding_mode1_testpmd_defaults():
                             f"net_bcnic_vf1,dev={DEV},vf=1", bond],
                            ["show bonding config 3", "set portlist 0,3",
                             f"set eth-peer 0 {bond_mac}", f"set eth-peer 3 {pf_mac}",
-                            "set fwd txonly", "start", 1, "stop", 0.3, "show port stats 0",
+                            "set fwd txonly", "start", 3, "stop", 1, "show port stats 0",
                             "show port stats 3", "show port stats 1"],
                            lcores=("--lcores", "0@0,1@1,2@0", "-S", "1"))
     assert rc == 0, f"{out}\n{err}"
@@ -127,7 +127,8 @@ def test_drops_in_port_stats():
     (show port stats), a frame longer than anything carries in the sender's
     TX-errors; the PF's xstats keep the reasons."""
     pf_mac, vf1_mac = mac(DEV, 0), mac(DEV, 2)
-    run = ["start", 0.5, "stop", 0.3]
+    # Fixed waits (this helper feeds testpmd blind): long enough for a busy host.
+    run = ["start", 1.5, "stop", 1]
     rc, out, err = testpmd(
         [f"net_bcnic_pf0,dev={DEV},vfs=2", f"net_bcnic_vf0,dev={DEV},vf=0",
          f"net_bcnic_vf1,dev={DEV},vf=1"],
