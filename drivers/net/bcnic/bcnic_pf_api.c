@@ -19,6 +19,18 @@ check_vf(const struct bcnic_pf *pf, uint16_t vf, bool all_ok)
 	return vf < pf->num_vfs ? 0 : -EINVAL;
 }
 
+/* The PF of port_id and a valid vf (RTE_PMD_BCNIC_VF_ALL if all_ok): 0 or -errno. */
+static int
+pf_vf_of_port(uint16_t port_id, uint16_t vf, bool all_ok, struct bcnic_pf **pf)
+{
+	int rc;
+
+	*pf = bcnic_pf_from_port(port_id, &rc);
+	if (*pf == NULL)
+		return rc;
+	return check_vf(*pf, vf, all_ok);
+}
+
 int
 rte_pmd_bcnic_pf_block_define(uint16_t port_id, const struct rte_pmd_bcnic_block_def *def)
 {
@@ -41,10 +53,10 @@ rte_pmd_bcnic_pf_block_access_set(uint16_t port_id, uint32_t block_id, uint16_t 
 	struct bcnic_pf *pf;
 	int rc;
 
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
+	rc = pf_vf_of_port(port_id, vf, true, &pf);
+	if (rc != 0)
 		return rc;
-	if (check_vf(pf, vf, true) != 0 || (unsigned int)access > RTE_PMD_BCNIC_ACCESS_RW)
+	if ((unsigned int)access > RTE_PMD_BCNIC_ACCESS_RW)
 		return -EINVAL;
 	b = bcnic_store_find(&pf->store, block_id);
 	if (b == NULL)
@@ -182,10 +194,10 @@ rte_pmd_bcnic_pf_trace_start(uint16_t port_id, uint16_t vf, struct rte_pmd_bcnic
 	struct bcnic_pf *pf;
 	int rc;
 
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
+	rc = pf_vf_of_port(port_id, vf, false, &pf);
+	if (rc != 0)
 		return rc;
-	if (vf >= pf->num_vfs || recs == NULL || n == 0)
+	if (recs == NULL || n == 0)
 		return -EINVAL;
 	/* Between two rounds: the poller reads the trace fields only inside one. */
 	rte_spinlock_lock(&pf->round_lock);
@@ -202,11 +214,9 @@ rte_pmd_bcnic_pf_trace_stop(uint16_t port_id, uint16_t vf)
 	struct bcnic_pf *pf;
 	int rc;
 
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
+	rc = pf_vf_of_port(port_id, vf, false, &pf);
+	if (rc != 0)
 		return rc;
-	if (vf >= pf->num_vfs)
-		return -EINVAL;
 	rte_spinlock_lock(&pf->round_lock);	/* no round writes the buffer after this */
 	pf->vfs[vf].trace = NULL;
 	rc = (int)pf->vfs[vf].trace_n;
@@ -220,10 +230,10 @@ rte_pmd_bcnic_pf_vf_info_get(uint16_t port_id, uint16_t vf, struct rte_pmd_bcnic
 	struct bcnic_pf *pf;
 	int rc;
 
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
+	rc = pf_vf_of_port(port_id, vf, false, &pf);
+	if (rc != 0)
 		return rc;
-	if (vf >= pf->num_vfs || info == NULL)
+	if (info == NULL)
 		return -EINVAL;
 	*info = pf->vfs[vf].info;
 	return 0;
@@ -237,11 +247,9 @@ rte_pmd_bcnic_pf_vf_trust_set(uint16_t port_id, uint16_t vf, int on)
 	uint16_t i;
 	int rc;
 
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
+	rc = pf_vf_of_port(port_id, vf, true, &pf);
+	if (rc != 0)
 		return rc;
-	if (check_vf(pf, vf, true) != 0)
-		return -EINVAL;
 	b = bcnic_store_find(&pf->store, BCMBOX_BLOCK_RXMODE);
 	/*
 	 * Under the round lock: a VF's Rx-mode write (checked against its trust on
@@ -277,11 +285,9 @@ rte_pmd_bcnic_pf_vf_trust_get(uint16_t port_id, uint16_t vf)
 	struct bcnic_pf *pf;
 	int rc;
 
-	pf = bcnic_pf_from_port(port_id, &rc);
-	if (pf == NULL)
+	rc = pf_vf_of_port(port_id, vf, false, &pf);
+	if (rc != 0)
 		return rc;
-	if (vf >= pf->num_vfs)
-		return -EINVAL;
 	/* Relaxed: a flag with nothing behind it. */
 	return __atomic_load_n(&pf->vfs[vf].trusted, __ATOMIC_RELAXED) ? 1 : 0;
 }
