@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Helpers for the project's Python-driven tests: processes started and
 reaped by pid, unique device names, /dev/shm cleanup, bounded waits."""
+import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -103,6 +105,44 @@ class Proc:
                 pr.p.send_signal(signal.SIGKILL)
             pr.p.wait()
             cls.live.remove(pr)
+
+
+class Telemetry:
+    """A direct client of DPDK's telemetry socket of EAL file prefix prefix:
+    call(cmd) is one command's JSON reply, checked to fit DPDK's reply limit."""
+
+    def __init__(self, prefix):
+        path = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
+        for _ in range(200):    # the socket comes up with EAL: a bound, not a timing
+            if os.path.exists(path):
+                break
+            time.sleep(0.05)
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self.s.settimeout(10)
+            self.s.connect(path)
+            self.size = json.loads(self.s.recv(1024).decode())["max_output_len"]
+        except BaseException:
+            self.s.close()
+            raise
+
+    def call(self, cmd):
+        self.s.send(cmd.encode())
+        reply = self.s.recv(self.size + 1).decode()
+        assert len(reply) < self.size, f"{cmd}: reply of {len(reply)} bytes, the limit is {self.size}"
+        return json.loads(reply)
+
+    def close(self):
+        self.s.close()
+
+
+def telemetry(prefix, commands):
+    """One JSON reply per command, through a Telemetry client."""
+    t = Telemetry(prefix)
+    try:
+        return [t.call(c) for c in commands]
+    finally:
+        t.close()
 
 
 def run_cases(cases, cleanup):

@@ -3,17 +3,15 @@
 """Issue 16, ports half: what stock DPDK applications do with bcnic ports.
 Debian's dpdk-testpmd and dpdk-test load the plugin with -d; net_bonding
 comes from DPDK's own driver directory. Usage: test_compat_port.py <librte_net_bcnic.so>"""
-import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from bcnic_testlib import EAL_COMMON, Proc, remove_shm, run_cases, shm_objects, unique_dev  # noqa: E402
+from bcnic_testlib import EAL_COMMON, Proc, remove_shm, run_cases, shm_objects, telemetry, unique_dev  # noqa: E402
 
 PLUGIN = os.path.abspath(sys.argv[1])
 TESTPMD = shutil.which("dpdk-testpmd") or "/usr/bin/dpdk-testpmd"
@@ -180,28 +178,6 @@ def test_queue_info():
     assert "Max possible number of RXDs per queue: 4096" in out, out
     assert "Min possible number of RXDs per queue: 64" in out, out
     assert shm_objects(DEV) == []
-
-
-def telemetry(prefix, commands):
-    sock = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
-    for _ in range(200):
-        if os.path.exists(sock):
-            break
-        time.sleep(0.05)
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    replies = []
-    try:
-        s.settimeout(10)
-        s.connect(sock)
-        size = json.loads(s.recv(1024).decode())["max_output_len"]
-        for c in commands:
-            s.send(c.encode())
-            reply = s.recv(size + 1).decode()
-            assert len(reply) < size, f"{c}: reply of {len(reply)} bytes, the limit is {size}"
-            replies.append(json.loads(reply))
-    finally:
-        s.close()
-    return replies
 
 
 def test_priv_dump():

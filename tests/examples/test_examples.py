@@ -13,7 +13,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from bcnic_testlib import EAL_COMMON, Proc, remove_shm, run_cases, shm_objects, unique_dev  # noqa: E402
+from bcnic_testlib import EAL_COMMON, Proc, Telemetry, remove_shm, run_cases, shm_objects, unique_dev  # noqa: E402
 
 AGENT, VFCFG, CONF, TEST_PF = sys.argv[1:5]
 DEV = unique_dev("ex")
@@ -249,21 +249,10 @@ def test_telemetry_blocks_paged():
     a = Proc([AGENT, *eal, "--", "--dev", DEV, "--vfs", "256", "--config", conf])
     try:
         a.wait_line("up:", timeout=60)
-        sock = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
-        for _ in range(200):
-            if os.path.exists(sock):
-                break
-            time.sleep(0.05)
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        s.settimeout(10)
-        s.connect(sock)
-        size = json.loads(s.recv(1024).decode())["max_output_len"]
+        t = Telemetry(prefix)
         seen, first, pages = {}, 0, 0
         while True:
-            s.send(f"/bcnic/blocks,0,{first}".encode())
-            raw = s.recv(size + 1).decode()
-            assert len(raw) < size, f"page at {first}: {len(raw)} bytes, the limit is {size}"
-            page = json.loads(raw)["/bcnic/blocks"]
+            page = t.call(f"/bcnic/blocks,0,{first}")["/bcnic/blocks"]
             assert page["first"] == first and page["total_blocks"] == 45, page.keys()
             keys = [k for k in page if k.startswith("0x")]
             assert len(keys) == page["next"] - first and keys, (first, page["next"], keys)
@@ -273,9 +262,8 @@ def test_telemetry_blocks_paged():
                 break
             first = page["next"]
             assert pages < 50, pages
-        s.send(b"/bcnic/blocks,0,46")
-        assert json.loads(s.recv(size + 1).decode())["/bcnic/blocks"] is None
-        s.close()
+        assert t.call("/bcnic/blocks,0,46")["/bcnic/blocks"] is None
+        t.close()
         # The standard blocks: MAC, MTU, link, RXMODE and MAC_FILTER.
         want = {f"0x{0x2000 + i:08x}" for i in range(40)} | {
             "0xffff0001", "0xffff0002", "0xffff0003", "0xffff0004", "0xffff0005"}
